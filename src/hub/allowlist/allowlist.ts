@@ -1,0 +1,95 @@
+/**
+ * A key's domain allowlist: validated and normalised on write, compiled once for reading, and the
+ * request-time decision, which must agree with the browser's CSP3 `frame-ancestors` matching
+ * ("Does url match expression in origin": scheme-part, host-part, port-part).
+ */
+import type { ParsedOrigin } from './origin.js';
+import { parsePattern, type AllowPattern } from './pattern.js';
+
+// Re-exported so callers that compile and match need only this module.
+export type { AllowPattern } from './pattern.js';
+export type { ParsedOrigin } from './origin.js';
+
+export const MAX_ALLOWLIST_ENTRIES = 100;
+
+export type NormalizeResult = { ok: true; list: string[] } | { ok: false; errors: string[] };
+
+/** Validate + normalise a list given on write (POST/PATCH). All errors, one per refused entry. */
+export function normalizeAllowlist(entries: readonly string[]): NormalizeResult {
+  if (entries.length > MAX_ALLOWLIST_ENTRIES) {
+    // Checked first so an oversized list costs nothing to refuse.
+    return {
+      ok: false,
+      errors: [
+        `domain_allowlist: ${entries.length} entries given, at most ${MAX_ALLOWLIST_ENTRIES} are allowed; use a wildcard such as "*.example.com" to cover many subdomains`,
+      ],
+    };
+  }
+  const errors: string[] = [];
+  const list: string[] = [];
+  const seen = new Set<string>();
+  entries.forEach((entry, i) => {
+    const r = parsePattern(entry);
+    if (!r.ok) {
+      errors.push(`domain_allowlist[${i}]: ${JSON.stringify(entry)} ${r.reason}`);
+    } else if (!seen.has(r.normalized)) {
+      // Duplicates after normalisation collapse silently, keeping the first position.
+      seen.add(r.normalized);
+      list.push(r.normalized);
+    }
+  });
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, list };
+}
+
+/** Compile stored (already normalised) rows for the matcher; rows that no longer parse are dropped. */
+export function compileAllowlist(stored: readonly string[]): AllowPattern[] {
+  const patterns: AllowPattern[] = [];
+  for (const row of stored) {
+    // A row the current rules refuse (older rules, a hand edit, a new public suffix) must fail
+    // closed: it is skipped, never matched loosely.
+    const r = parsePattern(row);
+    if (r.ok) patterns.push(r.pattern);
+  }
+  return patterns;
+}
+
+/** The request-time decision. Hot path: plain comparisons, no allocation. */
+export function originAllowed(origin: ParsedOrigin, patterns: readonly AllowPattern[]): boolean {
+  const { scheme, host, port } = origin;
+  for (let i = 0; i < patterns.length; i++) {
+    const p = patterns[i]!;
+    if (hostMatches(p, host) && schemeMatches(p, scheme) && portMatches(p, scheme, port)) return true;
+  }
+  return false;
+}
+
+/** CSP3 host-part: exact, or for "*." any subdomain at any depth but never the base itself. */
+function hostMatches(p: AllowPattern, host: string): boolean {
+  if (!p.wildcard) return host === p.host;
+  const base = p.host;
+  return (
+    host.length > base.length + 1 &&
+    host.charCodeAt(host.length - base.length - 1) === 46 /* "." */ &&
+    host.endsWith(base)
+  );
+}
+
+/**
+ * CSP3 scheme-part: a source with scheme http also matches https. Names default to https only;
+ * loopback defaults to both (local dev servers use either), unless pinned to https.
+ */
+function schemeMatches(p: AllowPattern, scheme: 'http' | 'https'): boolean {
+  if (p.loopback) return p.scheme !== 'https' || scheme === 'https';
+  return p.scheme === 'http' || scheme === 'https';
+}
+
+/**
+ * CSP3 port-part: "*" matches any port; an absent port matches the default port of the origin's
+ * scheme (so "http://example.com" admits https on 443 too); a number must equal the effective port.
+ * Loopback without a port matches any port.
+ */
+function portMatches(p: AllowPattern, scheme: 'http' | 'https', port: number): boolean {
+  if (p.port === '*') return true;
+  if (p.port === null) return p.loopback || port === (scheme === 'https' ? 443 : 80);
+  return port === p.port;
+}

@@ -1,0 +1,60 @@
+/**
+ * The request-time `Origin` header, parsed strictly. Browsers send the ASCII serialisation of an
+ * origin (`scheme://host[:port]`, punycode host, default port omitted); anything else did not come
+ * from a browser following the spec and is denied rather than repaired. `Referer` is never used.
+ */
+export interface ParsedOrigin {
+  scheme: 'http' | 'https';
+  host: string;
+  port: number /* effective: 80/443 when absent */;
+  origin: string /* canonical `scheme://host[:port]`, default port omitted */;
+}
+
+export type OriginResult = { ok: true; origin: ParsedOrigin } | { ok: false; reason: 'missing' | 'null' | 'malformed' };
+
+/** Longer than any real origin (a 253-character host plus scheme and port). */
+const MAX_ORIGIN_LENGTH = 300;
+/** Printable ASCII only: rules out whitespace, control characters and any Unicode host. */
+const NOT_PRINTABLE_ASCII = /[^\x21-\x7e]/;
+/** scheme://host[:port]; no userinfo, "%", path, trailing dot, empty label, port 0 or leading zero. */
+const ORIGIN = /^(https?):\/\/((?:[a-z0-9-]+\.)*[a-z0-9-]+|\[[0-9a-f:.]+\])(?::([1-9][0-9]{0,4}))?$/;
+
+const MISSING: OriginResult = { ok: false, reason: 'missing' };
+const NULL: OriginResult = { ok: false, reason: 'null' };
+const MALFORMED: OriginResult = { ok: false, reason: 'malformed' };
+
+export function parseOrigin(header: string | string[] | undefined): OriginResult {
+  let value: string | undefined;
+  if (Array.isArray(header)) {
+    // Two Origin headers mean a proxy or client is doing something odd: which one would we trust?
+    if (header.length > 1) return MALFORMED;
+    value = header[0];
+  } else {
+    value = header;
+  }
+  if (value === undefined || value === '') return MISSING;
+  if (typeof value !== 'string' || value.length > MAX_ORIGIN_LENGTH) return MALFORMED;
+  if (NOT_PRINTABLE_ASCII.test(value)) return MALFORMED;
+
+  const lower = value.toLowerCase();
+  if (lower === 'null') return NULL;
+  const m = ORIGIN.exec(lower);
+  if (!m) return MALFORMED;
+  const scheme = m[1] as 'http' | 'https';
+  const host = m[2]!;
+  const defaultPort = scheme === 'https' ? 443 : 80;
+  const port = m[3] === undefined ? defaultPort : Number(m[3]);
+  if (port > 65535) return MALFORMED;
+  const origin = port === defaultPort ? `${scheme}://${host}` : `${scheme}://${host}:${port}`;
+
+  // The regex checks shape; the WHATWG URL parser checks the host is already in canonical form,
+  // which rejects odd IPv4 (127.1, 0x7f.0.0.1, 127.000.0.1), long-form IPv6 and bad punycode.
+  let serialised: string;
+  try {
+    serialised = new URL(lower).origin;
+  } catch {
+    return MALFORMED;
+  }
+  if (serialised !== origin) return MALFORMED;
+  return { ok: true, origin: { scheme, host, port, origin } };
+}
