@@ -1,0 +1,37 @@
+/** `kataven serve` runs the hub; `kataven demo` also seeds the demo account and prints what to paste. */
+import { startServer } from '../hub/server.js';
+import { HUB_FLAGS, parse } from './args.js';
+import { ensureDemo } from './demo-seed.js';
+import { hubConfigOrExit } from './hub-config.js';
+
+export const SERVE_USAGE = `Usage: kataven serve [--port 8787] [--host 127.0.0.1] [--data-dir ./.kataven] [--database-url URL]
+                     [--redis-url URL] [--public-url URL] [--trust-proxy false|true|ADDRS] [--log-level info]
+
+Runs the hub: Hub API, widget endpoints, loader and frame. Flags override KATAVEN_* variables.`;
+
+export const DEMO_USAGE = `Usage: kataven demo [serve flags]
+
+Runs the hub with a demo account, agent and widget key (allowlist localhost:3000), and prints the
+secret key and the <script> tag to paste.`;
+
+export async function serveCommand(argv: string[], demo: boolean): Promise<void> {
+  const usage = demo ? DEMO_USAGE : SERVE_USAGE;
+  const { values } = parse(argv, HUB_FLAGS, usage);
+  if (values.help) return void console.log(usage);
+  const config = hubConfigOrExit({ ...(demo ? { 'log-level': process.env.KATAVEN_LOG_LEVEL ?? 'warn' } : {}), ...values });
+  const hub = await startServer(config);
+  if (!demo) return void hub.app.log.info(`hub listening on ${hub.url}`);
+  const { demo: creds, created } = await ensureDemo(hub.store, config.dataDir, hub.ctx.secret);
+  console.log(`
+Kataven hub          ${hub.url}   (data in ${config.dataDir})
+Demo account         ${creds.account_id}${created ? ' (created now)' : ''}
+Demo secret key      ${creds.secret_key}
+Demo widget key      ${creds.widget_key}   allowlist: localhost:3000
+
+Paste this into a page served from http://localhost:3000:
+
+  <script src="${hub.url}/widget/v1/loader.js" data-client-key="${creds.widget_key}" async></script>
+
+Try the API:  curl -H "Authorization: Bearer ${creds.secret_key}" ${hub.url}/api/v1/widget-keys
+Stop with Ctrl-C.`);
+}

@@ -1,0 +1,56 @@
+/** Agents: who answers in the widget. Every account has one default agent, used by keys with agent_id null. */
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Agent, CreateAgentParams, ListParams, UpdateAgentParams } from '../../protocol/api.js';
+import type { AgentTable, Database } from '../db/schema.js';
+import { newId, nowIso } from '../ids.js';
+import { pageOf } from '../pagination.js';
+
+export const DEFAULT_GREETING = 'Hi! How can we help you today?';
+export const DEFAULT_ACCENT = '#4f46e5';
+
+export const toAgent = (row: AgentTable): Agent => ({
+  id: row.id,
+  name: row.name,
+  greeting: row.greeting,
+  accent_color: row.accent_color,
+  webhook_url: row.webhook_url,
+  webhook_secret: row.webhook_secret,
+  is_default: row.is_default === 1,
+  created_at: row.created_at,
+  updated_at: row.updated_at,
+});
+
+export async function insertAgent(db: Kysely<Database>, accountId: string, params: CreateAgentParams, isDefault = false): Promise<Agent> {
+  const now = nowIso();
+  const row: AgentTable = {
+    id: newId('agt'),
+    account_id: accountId,
+    name: params.name,
+    greeting: params.greeting ?? DEFAULT_GREETING,
+    accent_color: (params.accent_color ?? DEFAULT_ACCENT).toLowerCase(),
+    webhook_url: params.webhook_url ?? null,
+    webhook_secret: 'whsec_' + randomBytes(24).toString('base64url'),
+    is_default: isDefault ? 1 : 0,
+    created_at: now,
+    updated_at: now,
+  };
+  await db.insertInto('agents').values(row).execute();
+  return toAgent(row);
+}
+
+export async function findAgent(db: Kysely<Database>, accountId: string, id: string): Promise<AgentTable | undefined> {
+  return db.selectFrom('agents').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
+}
+
+export async function listAgents(db: Kysely<Database>, accountId: string, params: ListParams) {
+  const { rows, has_more } = await pageOf(db.selectFrom('agents').selectAll().where('account_id', '=', accountId), 'id', params);
+  return { data: rows.map(toAgent), has_more };
+}
+
+export async function updateAgent(db: Kysely<Database>, accountId: string, id: string, patch: UpdateAgentParams): Promise<Agent | undefined> {
+  const changes = { ...patch, ...(patch.accent_color ? { accent_color: patch.accent_color.toLowerCase() } : {}), updated_at: nowIso() };
+  await db.updateTable('agents').set(changes).where('account_id', '=', accountId).where('id', '=', id).execute();
+  const row = await findAgent(db, accountId, id);
+  return row && toAgent(row);
+}

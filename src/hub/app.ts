@@ -1,0 +1,85 @@
+/**
+ * Builds the hub as a Fastify application without listening: tests call it with inject() or listen on a
+ * random port; server.ts listens for real. Routes are grouped per resource and receive the HubContext.
+ */
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { REQUEST_ID_HEADER } from '../protocol/errors.js';
+import { agentRoutes } from './agents/routes.js';
+import { authenticate } from './auth.js';
+import type { HubContext } from './context.js';
+import { HubError, installErrorHandling } from './errors.js';
+import { handshakeRoutes } from './handshake/route.js';
+import { widgetKeyRoutes } from './widget-keys/routes.js';
+
+/** Never log credentials: secret keys, session tokens, plaintext widget keys. */
+export const LOG_REDACT = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  '*.session_token',
+  '*.secret_key',
+  '*.key',
+  '*.token',
+];
+
+export const ADMIN_BODY_LIMIT = 64 * 1024;
+
+export interface AppOptions {
+  logger?: boolean;
+}
+
+export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger === false ? false : { level: ctx.config.logLevel, redact: { paths: LOG_REDACT, censor: '[redacted]' } },
+    trustProxy: ctx.config.trustProxy,
+    bodyLimit: ADMIN_BODY_LIMIT,
+    genReqId: () => `req_${randomUUID().replace(/-/g, '')}`,
+    // Request ids are ours: a client-sent X-Request-Id is not trusted into the logs.
+    requestIdHeader: false,
+    // Close idle keep-alive sockets on shutdown; in-flight requests still finish.
+    forceCloseConnections: 'idle',
+  });
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  installErrorHandling(app);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Kataven Hub API', version: '1.0.0', description: 'Widget keys and agents. Authenticate with `Authorization: Bearer sk_live_…`.' },
+      components: { securitySchemes: { secretKey: { type: 'http', scheme: 'bearer', description: 'sk_live_… secret key' } } },
+      security: [{ secretKey: [] }],
+    },
+  });
+
+  // Admin API: authenticated and rate limited per account, in its own encapsulated scope.
+  await app.register(async (admin) => {
+    admin.decorateRequest('accountId', '');
+    admin.addHook('preHandler', async (request) => {
+      request.accountId = await authenticate(ctx.store.db, request);
+      await ctx.limit(`admin:${request.accountId}`, ctx.config.adminRateLimit, 'Admin API requests for this account');
+    });
+    await widgetKeyRoutes(admin, ctx);
+    await agentRoutes(admin, ctx);
+  });
+
+  await handshakeRoutes(app, ctx);
+
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  app.get('/healthz', { schema: { hide: true } }, async (_request, reply) => {
+    try {
+      await ctx.store.ping();
+    } catch {
+      throw new HubError(503, 'database_unreachable', 'The hub is up but cannot reach its database');
+    }
+    reply.header('cache-control', 'no-store');
+    return { status: 'ok', database: 'ok' };
+  });
+
+  return app;
+}

@@ -1,0 +1,113 @@
+/**
+ * Hub configuration: KATAVEN_* environment variables, with CLI flags over them. Every bad value gets its
+ * own message naming the variable or flag and what to write instead; the hub refuses to start on any.
+ */
+import { resolve } from 'node:path';
+
+export interface HubConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | null;
+  dbPoolSize: number;
+  redisUrl: string | null;
+  sessionSecret: string | null;
+  publicUrl: string | null;
+  trustProxy: boolean | string;
+  handshakeRateLimit: number;
+  adminRateLimit: number;
+  sessionRateLimit: number;
+  keyCacheTtlMs: number;
+  webhookTimeoutMs: number;
+  logLevel: string;
+}
+
+export type Flags = Partial<Record<string, string | boolean | undefined>>;
+
+/** One entry per setting: the environment variable, the CLI flag (if any), the parser and the default. */
+interface Setting<K extends keyof HubConfig> {
+  key: K;
+  env: string;
+  flag?: string;
+  parse: (raw: string) => HubConfig[K] | { error: string };
+  fallback: HubConfig[K];
+}
+
+const int = (min: number, max: number) => (raw: string) => {
+  const n = Number(raw);
+  return /^\d+$/.test(raw.trim()) && n >= min && n <= max ? n : { error: `must be a whole number from ${min} to ${max}` };
+};
+const text = (raw: string) => raw;
+const url = (schemes: string[], example: string) => (raw: string) => {
+  try {
+    const u = new URL(raw);
+    if (schemes.includes(u.protocol)) return raw;
+  } catch {
+    /* reported below */
+  }
+  return { error: `must be a URL starting with ${schemes.map((s) => s + '//').join(' or ')}, e.g. ${example}` };
+};
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+const settings = [
+  { key: 'port', env: 'KATAVEN_PORT', flag: 'port', parse: int(0, 65535), fallback: 8787 },
+  { key: 'host', env: 'KATAVEN_HOST', flag: 'host', parse: text, fallback: '127.0.0.1' },
+  { key: 'dataDir', env: 'KATAVEN_DATA_DIR', flag: 'data-dir', parse: (raw: string) => resolve(raw), fallback: resolve('.kataven') },
+  {
+    key: 'databaseUrl', env: 'KATAVEN_DATABASE_URL', flag: 'database-url',
+    parse: url(['postgres:', 'postgresql:'], 'postgres://user@127.0.0.1:5432/kataven'), fallback: null,
+  },
+  { key: 'dbPoolSize', env: 'KATAVEN_DB_POOL_SIZE', parse: int(1, 500), fallback: 10 },
+  { key: 'redisUrl', env: 'KATAVEN_REDIS_URL', flag: 'redis-url', parse: url(['redis:', 'rediss:'], 'redis://127.0.0.1:6379'), fallback: null },
+  {
+    key: 'sessionSecret', env: 'KATAVEN_SESSION_SECRET',
+    parse: (raw: string) => (raw.length >= 32 ? raw : { error: 'must be at least 32 characters (e.g. `openssl rand -hex 32`)' }),
+    fallback: null,
+  },
+  { key: 'publicUrl', env: 'KATAVEN_PUBLIC_URL', flag: 'public-url', parse: url(['http:', 'https:'], 'https://hub.example.com'), fallback: null },
+  {
+    key: 'trustProxy', env: 'KATAVEN_TRUST_PROXY', flag: 'trust-proxy',
+    // false (default) | true | a comma-separated list of proxy addresses/CIDRs, as Fastify's trustProxy takes.
+    parse: (raw: string) => (raw === 'false' || raw === '' ? false : raw === 'true' ? true : raw),
+    fallback: false,
+  },
+  { key: 'handshakeRateLimit', env: 'KATAVEN_HANDSHAKE_RATE_LIMIT', flag: 'handshake-rate-limit', parse: int(0, 1_000_000), fallback: 120 },
+  { key: 'adminRateLimit', env: 'KATAVEN_ADMIN_RATE_LIMIT', parse: int(0, 1_000_000), fallback: 600 },
+  { key: 'sessionRateLimit', env: 'KATAVEN_SESSION_RATE_LIMIT', parse: int(0, 1_000_000), fallback: 60 },
+  { key: 'keyCacheTtlMs', env: 'KATAVEN_KEY_CACHE_TTL_MS', parse: int(0, 3_600_000), fallback: 30_000 },
+  { key: 'webhookTimeoutMs', env: 'KATAVEN_WEBHOOK_TIMEOUT_MS', parse: int(100, 120_000), fallback: 10_000 },
+  {
+    key: 'logLevel', env: 'KATAVEN_LOG_LEVEL', flag: 'log-level',
+    parse: (raw: string) => (LOG_LEVELS.includes(raw) ? raw : { error: `must be one of ${LOG_LEVELS.join(', ')}` }),
+    fallback: 'info',
+  },
+] as Setting<keyof HubConfig>[];
+
+export type ConfigResult = { ok: true; config: HubConfig } | { ok: false; errors: string[] };
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: Flags = {}): ConfigResult {
+  const config = {} as Record<keyof HubConfig, unknown>;
+  const errors: string[] = [];
+  for (const s of settings) {
+    const fromFlag = s.flag === undefined ? undefined : flags[s.flag];
+    const raw = fromFlag !== undefined ? String(fromFlag) : env[s.env];
+    if (raw === undefined || raw === '') {
+      config[s.key] = s.fallback;
+      continue;
+    }
+    const value = s.parse(raw);
+    if (value !== null && typeof value === 'object' && 'error' in value) {
+      const where = fromFlag !== undefined ? `--${s.flag}` : s.env;
+      errors.push(`${where}=${JSON.stringify(raw)}: ${value.error}`);
+    } else config[s.key] = value;
+  }
+  const c = config as unknown as HubConfig;
+  // Several hubs on one PostgreSQL must sign and verify each other's session tokens.
+  if (errors.length === 0 && c.databaseUrl && !c.sessionSecret) {
+    errors.push('KATAVEN_SESSION_SECRET is required when KATAVEN_DATABASE_URL is set, so every hub process signs sessions with the same secret (e.g. `openssl rand -hex 32`)');
+  }
+  return errors.length ? { ok: false, errors } : { ok: true, config: c };
+}
+
+/** The settings table, for `kataven --help` and the README. */
+export const SETTINGS_HELP = settings.map((s) => ({ env: s.env, flag: s.flag ? `--${s.flag}` : '', fallback: s.fallback }));

@@ -1,0 +1,18 @@
+/** What every route plugin of the hub is given: config, store and the shared per-process services. */
+import type { HubConfig } from './config.js';
+import type { Store } from './db/index.js';
+import type { KeyCache } from './handshake/key-cache.js';
+import type { UsageRecorder } from './handshake/usage.js';
+import type { Limiter } from './rate-limit.js';
+import type { SessionSigner } from './session/token.js';
+
+export interface HubContext {
+  config: HubConfig;
+  store: Store;
+  keys: KeyCache;
+  usage: UsageRecorder;
+  limit: Limiter;
+  sessions: SessionSigner;
+  /** Server secret (KATAVEN_SESSION_SECRET or the generated one): signs sessions, derives idempotent keys. */
+  secret: string;
+}

@@ -1,0 +1,77 @@
+/**
+ * Opens the store: SQLite (one file in the data directory) by default, PostgreSQL when a URL is given.
+ * Runs the migrations before returning, so the hub never serves on an old schema.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+import { migrationProvider } from './migrations.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Store {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  /** Round trip to the database, for /healthz and /readyz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  databaseUrl: string | null;
+  dataDir: string;
+  poolSize?: number;
+}
+
+export async function openStore(options: StoreOptions): Promise<Store> {
+  const { db, dialect } = options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10) : openSqlite(options.dataDir);
+  try {
+    await migrate(db);
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+  return {
+    db,
+    dialect,
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    close: () => db.destroy(),
+  };
+}
+
+function openSqlite(dataDir: string) {
+  mkdirSync(dataDir, { recursive: true });
+  const file = new SQLite(join(dataDir, 'kataven.sqlite'));
+  // WAL lets readers proceed during a write; busy_timeout makes a second process wait instead of failing.
+  file.pragma('journal_mode = WAL');
+  file.pragma('busy_timeout = 5000');
+  file.pragma('foreign_keys = ON');
+  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) }), dialect: 'sqlite' as const };
+}
+
+function openPostgres(url: string, max: number) {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    // Fail fast when the server is away (the hub answers 503) instead of queueing requests for ever.
+    connectionTimeoutMillis: 2_000,
+    query_timeout: 5_000,
+  });
+  // An idle client that loses its connection emits 'error' on the pool; unhandled, it would crash the process.
+  pool.on('error', () => {});
+  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' as const };
+}
+
+/** Kysely's PostgreSQL adapter holds an advisory lock while migrating, so two hubs starting together are safe. */
+export async function migrate(db: Kysely<any>): Promise<void> {
+  const { error, results } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new Error(`database migration ${failed ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Table shapes as Kysely sees them. Timestamps are ISO 8601 UTC strings in both dialects, so rows read
+ * the same from SQLite and PostgreSQL and sort as text. Ids are time-ordered (see ../ids.ts).
+ */
+export interface AccountTable { id: string; name: string; created_at: string }
+
+export interface SecretKeyTable { id: string; account_id: string; key_hash: string; key_last8: string; created_at: string }
+
+export interface AgentTable {
+  id: string;
+  account_id: string;
+  name: string;
+  greeting: string;
+  accent_color: string;
+  webhook_url: string | null;
+  webhook_secret: string;
+  /** 0 or 1: SQLite has no boolean type. */
+  is_default: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WidgetKeyTable {
+  id: string;
+  account_id: string;
+  name: string;
+  key_hash: string;
+  key_last8: string;
+  /** JSON array of normalised patterns. */
+  domain_allowlist: string;
+  agent_id: string | null;
+  created_at: string;
+  updated_at: string;
+  last_used_at: string | null;
+  disabled_at: string | null;
+}
+
+export interface IdempotencyKeyTable {
+  account_id: string;
+  idem_key: string;
+  request_hash: string;
+  widget_key_id: string;
+  created_at: string;
+}
+
+export interface ConversationTable {
+  id: string;
+  account_id: string;
+  widget_key_id: string;
+  agent_id: string;
+  origin: string;
+  created_at: string;
+}
+
+export interface MessageTable {
+  id: string;
+  conversation_id: string;
+  role: 'visitor' | 'agent';
+  text: string;
+  created_at: string;
+}
+
+export interface Database {
+  accounts: AccountTable;
+  secret_keys: SecretKeyTable;
+  agents: AgentTable;
+  widget_keys: WidgetKeyTable;
+  idempotency_keys: IdempotencyKeyTable;
+  conversations: ConversationTable;
+  messages: MessageTable;
+}

@@ -1,0 +1,104 @@
+/**
+ * One error shape for every failure: { error: { type, message } }, with a message a person can act on.
+ * Routes throw HubError; the handler below turns everything else (validation, parser, unknown) into it.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { ErrorBody } from '../protocol/errors.js';
+
+export class HubError extends Error {
+  constructor(
+    readonly status: number,
+    readonly type: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export const errorBody = (type: string, message: string): ErrorBody => ({ error: { type, message } });
+
+interface ValidationIssue {
+  instancePath?: string;
+  message?: string;
+  keyword?: string;
+  params?: Record<string, unknown>;
+}
+
+/** `/domain_allowlist/2` → `domain_allowlist[2]` */
+function fieldName(path: string | undefined): string {
+  if (!path) return '';
+  return path
+    .split('/')
+    .filter(Boolean)
+    .map((part, i) => (/^\d+$/.test(part) ? `[${part}]` : i === 0 ? part : `.${part}`))
+    .join('');
+}
+
+function describeIssue(issue: ValidationIssue, part: string): string {
+  const field = fieldName(issue.instancePath);
+  const extra = issue.params?.additionalProperties ?? issue.params?.additionalProperty;
+  if (extra !== undefined) {
+    const names = ([] as unknown[]).concat(extra).map((n) => JSON.stringify(n)).join(', ');
+    return `${field ? field + ': ' : ''}unknown field ${names} in the ${part}; remove it`;
+  }
+  const required = issue.params?.requiredProperties ?? issue.params?.missingProperty;
+  if (required !== undefined) {
+    return `${[].concat(required as never).join(', ')}: required in the ${part}`;
+  }
+  return `${field || part}: ${issue.message ?? 'is invalid'}`;
+}
+
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError & { validation?: ValidationIssue[]; validationContext?: string }, request, reply) => {
+    if (err instanceof HubError) return sendError(reply, err);
+    if (err.validation) {
+      const part = err.validationContext === 'querystring' ? 'query string' : (err.validationContext ?? 'request');
+      const message = err.validation.map((i) => describeIssue(i, part)).join('; ');
+      return sendError(reply, new HubError(400, 'invalid_request', message));
+    }
+    const mapped = mapFrameworkError(err);
+    if (mapped) return sendError(reply, mapped);
+    request.log.error({ err }, 'unhandled error');
+    return sendError(reply, new HubError(500, 'internal_error', `Something went wrong on our side. Retry later; if it persists, report request id ${request.id}.`));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    sendError(reply, new HubError(404, 'not_found', `No route for ${request.method} ${request.url.split('?')[0]}; see /api/v1/openapi.json`));
+  });
+}
+
+function mapFrameworkError(err: FastifyError): HubError | null {
+  switch (err.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new HubError(400, 'invalid_json', `The request body is not valid JSON (${err.message}); send a JSON object`);
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new HubError(413, 'body_too_large', 'The request body is too large; send less than 64 KB');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new HubError(415, 'unsupported_media_type', 'Send the body as application/json');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new HubError(400, 'invalid_request', 'The Content-Length header does not match the body');
+  }
+  if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+    return new HubError(err.statusCode, 'invalid_request', err.message);
+  }
+  // Database unreachable: fail fast with a clear 503 instead of a 500 (see store options' timeouts).
+  if (isUnavailable(err)) return new HubError(503, 'service_unavailable', 'The hub cannot reach its database right now; retry in a few seconds');
+  return null;
+}
+
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006', 'SQLITE_BUSY']);
+
+export function isUnavailable(err: unknown): boolean {
+  const e = err as { code?: string; message?: string } | null;
+  if (!e) return false;
+  if (e.code && UNAVAILABLE_CODES.has(e.code)) return true;
+  return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|connection is closed/i.test(e.message ?? '');
+}
+
+export function sendError(reply: FastifyReply, err: HubError): FastifyReply {
+  if (err.status === 401) reply.header('www-authenticate', 'Bearer');
+  for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
+  return reply.code(err.status).send(errorBody(err.type, err.message));
+}
+

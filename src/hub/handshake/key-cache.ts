@@ -1,0 +1,80 @@
+/**
+ * Keys by hash, cached so that a handshake normally touches no database. A write through the Admin API
+ * invalidates the entry on this process at once; other processes drop theirs through the invalidation
+ * bus (Redis pub/sub) or, without one, when the entry's TTL ends.
+ */
+import type { Kysely } from 'kysely';
+import type { AgentPublic } from '../../protocol/handshake.js';
+import { compileAllowlist, type AllowPattern } from '../allowlist/allowlist.js';
+import type { Database } from '../db/schema.js';
+import { findKeyByHash, keyHashById, parseStoredAllowlist } from '../widget-keys/repo.js';
+
+export interface CachedKey {
+  id: string;
+  hash: string;
+  accountId: string;
+  agent: AgentPublic;
+  last8: string;
+  disabled: boolean;
+  /** Mutable: the usage recorder sets it on first use so the next handshakes skip that write. */
+  lastUsedAt: string | null;
+  patterns: AllowPattern[];
+  allowlistEmpty: boolean;
+}
+
+interface Entry { value: CachedKey | null; expiresAt: number }
+
+const MAX_ENTRIES = 50_000;
+
+export class KeyCache {
+  private readonly byHash = new Map<string, Entry>();
+  private readonly listeners: Array<(hash: string | null) => void> = [];
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly ttlMs: number,
+  ) {}
+
+  async get(hash: string): Promise<CachedKey | null> {
+    const hit = this.byHash.get(hash);
+    if (hit && hit.expiresAt > Date.now()) return hit.value;
+    const found = await findKeyByHash(this.db, hash);
+    const value: CachedKey | null = found && {
+      id: found.row.id,
+      hash,
+      accountId: found.row.account_id,
+      agent: found.agent,
+      last8: found.row.key_last8,
+      disabled: found.row.disabled_at !== null,
+      lastUsedAt: found.row.last_used_at,
+      patterns: compileAllowlist(parseStoredAllowlist(found.row.domain_allowlist)),
+      allowlistEmpty: parseStoredAllowlist(found.row.domain_allowlist).length === 0,
+    };
+    if (this.byHash.size >= MAX_ENTRIES) this.byHash.delete(this.byHash.keys().next().value!);
+    this.byHash.set(hash, { value, expiresAt: Date.now() + this.ttlMs });
+    return value;
+  }
+
+  /** For the frame and session routes, which know the key by id. */
+  async getById(id: string): Promise<CachedKey | null> {
+    for (const entry of this.byHash.values()) if (entry.value?.id === id && entry.expiresAt > Date.now()) return entry.value;
+    const hash = await keyHashById(this.db, id);
+    return hash ? this.get(hash) : null;
+  }
+
+  /** Drop one key (by hash), or everything (`null`, e.g. after an agent changed); tells the bus. */
+  invalidate(hash: string | null): void {
+    this.drop(hash);
+    for (const l of this.listeners) l(hash);
+  }
+
+  /** Drop without telling the bus: for invalidations that came from the bus. */
+  drop(hash: string | null): void {
+    if (hash === null) this.byHash.clear();
+    else this.byHash.delete(hash);
+  }
+
+  onInvalidate(listener: (hash: string | null) => void): void {
+    this.listeners.push(listener);
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * Creating a key, with Idempotency-Key: the same key and body within 24 h replay the first answer; the
+ * same key with another body is a 409. The plaintext is never stored, not even for replays: with an
+ * Idempotency-Key the key's random part is derived (HMAC) from a server secret, the account and that
+ * Idempotency-Key, so a replay recomputes it and checks it against the stored hash.
+ */
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { CreatedWidgetKey, CreateWidgetKeyParams } from '../../protocol/api.js';
+import { PUBLIC_KEY_PREFIX } from '../../protocol/keys.js';
+import type { Database, WidgetKeyTable } from '../db/schema.js';
+import { HubError } from '../errors.js';
+import { newId, nowIso } from '../ids.js';
+import { generateKey, hashKey, last8 } from '../keys/format.js';
+import { toWidgetKey } from './repo.js';
+
+export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+export interface CreateInput {
+  accountId: string;
+  params: CreateWidgetKeyParams;
+  /** Already normalised. */
+  allowlist: string[];
+  idempotencyKey: string | undefined;
+  secret: string;
+}
+
+const requestHash = (params: CreateWidgetKeyParams, allowlist: string[]) =>
+  createHash('sha256')
+    .update(JSON.stringify([params.name, allowlist, params.agent_id ?? null]))
+    .digest('hex');
+
+export async function createWidgetKey(db: Kysely<Database>, input: CreateInput): Promise<{ created: CreatedWidgetKey; replayed: boolean }> {
+  const { accountId, params, allowlist, idempotencyKey, secret } = input;
+  const seedFor = (idem: string) => ({ secret, input: `${accountId}\0${idem}` });
+  if (idempotencyKey !== undefined) {
+    const replay = await findReplay(db, accountId, idempotencyKey, requestHash(params, allowlist));
+    if (replay) return { created: withPlaintext(replay, generateKey(PUBLIC_KEY_PREFIX, seedFor(idempotencyKey))), replayed: true };
+  }
+  const key = idempotencyKey === undefined ? generateKey(PUBLIC_KEY_PREFIX) : generateKey(PUBLIC_KEY_PREFIX, seedFor(idempotencyKey));
+  const now = nowIso();
+  const row: WidgetKeyTable = {
+    id: newId('wk'),
+    account_id: accountId,
+    name: params.name,
+    key_hash: hashKey(key),
+    key_last8: last8(key),
+    domain_allowlist: JSON.stringify(allowlist),
+    agent_id: params.agent_id ?? null,
+    created_at: now,
+    updated_at: now,
+    last_used_at: null,
+    disabled_at: null,
+  };
+  try {
+    await db.transaction().execute(async (trx) => {
+      if (idempotencyKey !== undefined) {
+        // An expired record for the same Idempotency-Key gives way to the new request.
+        await trx
+          .deleteFrom('idempotency_keys')
+          .where('account_id', '=', accountId)
+          .where('idem_key', '=', idempotencyKey)
+          .where('created_at', '<', new Date(Date.now() - IDEMPOTENCY_WINDOW_MS).toISOString())
+          .execute();
+        await trx
+          .insertInto('idempotency_keys')
+          .values({ account_id: accountId, idem_key: idempotencyKey, request_hash: requestHash(params, allowlist), widget_key_id: row.id, created_at: now })
+          .execute();
+      }
+      await trx.insertInto('widget_keys').values(row).execute();
+    });
+  } catch (err) {
+    // Two identical requests raced: the loser's insert hit the primary key; answer as a replay of the winner.
+    if (idempotencyKey === undefined) throw err;
+    const replay = await findReplay(db, accountId, idempotencyKey, requestHash(params, allowlist));
+    if (!replay) throw err;
+    return { created: withPlaintext(replay, generateKey(PUBLIC_KEY_PREFIX, seedFor(idempotencyKey))), replayed: true };
+  }
+  return { created: withPlaintext(row, key), replayed: false };
+}
+
+async function findReplay(db: Kysely<Database>, accountId: string, idem: string, hash: string): Promise<WidgetKeyTable | null> {
+  const record = await db
+    .selectFrom('idempotency_keys')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('idem_key', '=', idem)
+    .where('created_at', '>=', new Date(Date.now() - IDEMPOTENCY_WINDOW_MS).toISOString())
+    .executeTakeFirst();
+  if (!record) return null;
+  if (record.request_hash !== hash) {
+    throw new HubError(409, 'idempotency_conflict', `Idempotency-Key ${JSON.stringify(idem)} was already used with a different request body in the last 24 hours; use a new Idempotency-Key for a new request`);
+  }
+  const row = await db.selectFrom('widget_keys').selectAll().where('id', '=', record.widget_key_id).executeTakeFirst();
+  if (!row) {
+    throw new HubError(409, 'idempotency_conflict', `Idempotency-Key ${JSON.stringify(idem)} created key ${record.widget_key_id}, which has since been deleted; use a new Idempotency-Key`);
+  }
+  return row;
+}
+
+function withPlaintext(row: WidgetKeyTable, key: string): CreatedWidgetKey {
+  if (hashKey(key) !== row.key_hash) {
+    // The server secret changed since the first request: the plaintext can no longer be recomputed.
+    throw new HubError(409, 'idempotency_conflict', 'This create was already answered and its key cannot be shown again; use a new Idempotency-Key');
+  }
+  return { ...toWidgetKey(row), key };
+}

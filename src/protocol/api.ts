@@ -1,0 +1,123 @@
+/**
+ * Request and response schemas of the Hub API (TypeBox). The one source for the hub's validation,
+ * serialisation and OpenAPI document, and (type-only) for the Node client's types.
+ */
+import { Type, type Static } from 'typebox';
+
+const Id = Type.String({ minLength: 1, maxLength: 64 });
+const Timestamp = Type.String({ description: 'ISO 8601 UTC timestamp' });
+const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
+const Name = Type.String({ minLength: 1, maxLength: 100 });
+const Allowlist = Type.Array(Type.String({ maxLength: 300 }), {
+  description: 'Origins allowed to embed the widget. Replaces the whole list on update.',
+});
+const AgentRef = Type.Union([Id, Type.Null()], {
+  description: "An agent of the same account; null means the account's default agent.",
+});
+
+export const ErrorSchema = Type.Object({
+  error: Type.Object({ type: Type.String(), message: Type.String() }),
+});
+
+export const WidgetKeySchema = Type.Object({
+  id: Id,
+  name: Type.String(),
+  key_last8: Type.String(),
+  domain_allowlist: Type.Array(Type.String()),
+  agent_id: Type.Union([Type.String(), Type.Null()]),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  last_used_at: NullableTimestamp,
+  disabled_at: NullableTimestamp,
+});
+export type WidgetKey = Static<typeof WidgetKeySchema>;
+
+export const CreatedWidgetKeySchema = Type.Intersect([
+  WidgetKeySchema,
+  Type.Object({ key: Type.String({ description: 'The plaintext pk_live_ key. Returned once, never again.' }) }),
+]);
+export type CreatedWidgetKey = Static<typeof CreatedWidgetKeySchema>;
+
+export const CreateWidgetKeyBody = Type.Object(
+  { name: Name, domain_allowlist: Type.Optional(Allowlist), agent_id: Type.Optional(AgentRef) },
+  { additionalProperties: false },
+);
+export type CreateWidgetKeyParams = Static<typeof CreateWidgetKeyBody>;
+
+export const UpdateWidgetKeyBody = Type.Object(
+  {
+    name: Type.Optional(Name),
+    domain_allowlist: Type.Optional(Allowlist),
+    agent_id: Type.Optional(AgentRef),
+    disabled: Type.Optional(Type.Boolean({ description: 'true sets disabled_at once; false clears it' })),
+  },
+  { additionalProperties: false },
+);
+export type UpdateWidgetKeyParams = Static<typeof UpdateWidgetKeyBody>;
+
+export const DeletedWidgetKeySchema = Type.Object({
+  id: Id,
+  deleted: Type.Boolean({ description: 'true: removed for good; false: it had been used, so it was disabled' }),
+  disabled_at: Type.Optional(Timestamp),
+});
+export type DeletedWidgetKey = Static<typeof DeletedWidgetKeySchema>;
+
+export const ListQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+    starting_after: Type.Optional(Id),
+  },
+  { additionalProperties: false },
+);
+export type ListParams = Static<typeof ListQuery>;
+
+export const IdParams = Type.Object({ id: Id });
+
+export const WidgetKeyListSchema = Type.Object({
+  data: Type.Array(WidgetKeySchema),
+  has_more: Type.Boolean(),
+});
+export type WidgetKeyList = Static<typeof WidgetKeyListSchema>;
+
+const AccentColor = Type.String({ pattern: '^#[0-9a-fA-F]{6}$', description: '#rrggbb' });
+const WebhookUrl = Type.Union([Type.String({ maxLength: 2000 }), Type.Null()], {
+  description: 'http(s) URL that receives each visitor message and answers { "reply": "…" }; null uses the built-in demo agent',
+});
+
+export const AgentSchema = Type.Object({
+  id: Id,
+  name: Type.String(),
+  greeting: Type.String(),
+  accent_color: Type.String(),
+  webhook_url: Type.Union([Type.String(), Type.Null()]),
+  webhook_secret: Type.String({ description: 'Signs webhook requests (X-Kataven-Signature)' }),
+  is_default: Type.Boolean(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+export type Agent = Static<typeof AgentSchema>;
+
+export const CreateAgentBody = Type.Object(
+  {
+    name: Name,
+    greeting: Type.Optional(Type.String({ maxLength: 500 })),
+    accent_color: Type.Optional(AccentColor),
+    webhook_url: Type.Optional(WebhookUrl),
+  },
+  { additionalProperties: false },
+);
+export type CreateAgentParams = Static<typeof CreateAgentBody>;
+
+export const UpdateAgentBody = Type.Object(
+  {
+    name: Type.Optional(Name),
+    greeting: Type.Optional(Type.String({ maxLength: 500 })),
+    accent_color: Type.Optional(AccentColor),
+    webhook_url: Type.Optional(WebhookUrl),
+  },
+  { additionalProperties: false },
+);
+export type UpdateAgentParams = Static<typeof UpdateAgentBody>;
+
+export const AgentListSchema = Type.Object({ data: Type.Array(AgentSchema), has_more: Type.Boolean() });
+export type AgentList = Static<typeof AgentListSchema>;
