@@ -39,8 +39,9 @@ function describeIssue(issue: ValidationIssue, part: string): string {
   const field = fieldName(issue.instancePath);
   const extra = issue.params?.additionalProperties ?? issue.params?.additionalProperty;
   if (extra !== undefined) {
+    // The path points at the unknown field itself; name it once.
     const names = ([] as unknown[]).concat(extra).map((n) => JSON.stringify(n)).join(', ');
-    return `${field ? field + ': ' : ''}unknown field ${names} in the ${part}; remove it`;
+    return `unknown field ${names} in the ${part}; remove it`;
   }
   const required = issue.params?.requiredProperties ?? issue.params?.missingProperty;
   if (required !== undefined) {
