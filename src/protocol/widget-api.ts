@@ -1,0 +1,45 @@
+/**
+ * The frame's API on the hub, authorised by `Authorization: Bearer <session token>`. The frame is served
+ * from the hub's origin, so these are same-origin requests. A session can do only what an anonymous
+ * visitor of the customer's site may do.
+ */
+
+export const WIDGET_API = {
+  /** POST: a fresh token before the current one expires. Re-checks that the key is enabled and the origin still allowed. */
+  session: '/api/v1/widget/session',
+  /** POST `{}` → 201 `Conversation`. */
+  conversations: '/api/v1/widget/conversations',
+  /** GET → `{ data: ChatMessage[] }` (oldest first); POST `{ text }` → 201 `{ data: [visitor message, agent reply] }`. */
+  messages: (conversationId: string) => `/api/v1/widget/conversations/${encodeURIComponent(conversationId)}/messages`,
+} as const;
+
+/** Longest visitor message accepted, in characters. */
+export const MAX_MESSAGE_LENGTH = 4000;
+
+export interface SessionRefresh {
+  session_token: string;
+  expires_at: string;
+}
+
+export interface Conversation {
+  id: string;
+  created_at: string;
+}
+
+export interface ChatMessage {
+  id: string;
+  role: 'visitor' | 'agent';
+  text: string;
+  created_at: string;
+}
+
+export interface MessageList {
+  data: ChatMessage[];
+}
+
+/**
+ * Error types the frame may meet besides the handshake's: `session_invalid` (401: token expired or forged;
+ * refresh by a new handshake), `conversation_not_found` (404: start a new one), `agent_unavailable` (502:
+ * the agent's webhook failed or timed out; the visitor's message was kept), `rate_limited` (429).
+ */
+export type WidgetErrorType = 'session_invalid' | 'conversation_not_found' | 'agent_unavailable' | 'rate_limited';
