@@ -11,7 +11,10 @@ import { agentRoutes } from './agents/routes.js';
 import { authenticate } from './auth.js';
 import type { HubContext } from './context.js';
 import { HubError, installErrorHandling } from './errors.js';
+import { conversationRoutes } from './conversations/routes.js';
 import { handshakeRoutes } from './handshake/route.js';
+import { loadBuiltAssets } from './widget/dist.js';
+import { widgetRoutes } from './widget/routes.js';
 import { widgetKeyRoutes } from './widget-keys/routes.js';
 
 /** Never log credentials: secret keys, session tokens, plaintext widget keys. */
@@ -68,6 +71,8 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
   });
 
   await handshakeRoutes(app, ctx);
+  await conversationRoutes(app, ctx);
+  await widgetRoutes(app, ctx, loadBuiltAssets());
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

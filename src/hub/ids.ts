@@ -4,7 +4,12 @@
  */
 import { randomBytes } from 'node:crypto';
 
-export function newId(prefix: string, now = Date.now()): string {
+let lastMs = 0;
+
+export function newId(prefix: string): string {
+  // Strictly increasing within a process, so rows created in the same millisecond (a message and its
+  // reply) keep their order.
+  const now = (lastMs = Math.max(Date.now(), lastMs + 1));
   const bytes = randomBytes(12);
   let random = '';
   for (const b of bytes) random += (b % 36).toString(36);

@@ -124,4 +124,3 @@ describe.each(DIALECTS)('handshake on %s', (dialect) => {
     expect(last!.headers.get('access-control-allow-origin')).toBe('https://rl.example');
   });
 });
-});

@@ -1,0 +1,31 @@
+/**
+ * The built browser files (dist/): the loader and the frame assets. Found beside the bundled CLI
+ * (dist/cli.js) or, when the hub runs from source (tests), in the repository's dist/.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface BuiltAssets {
+  loader: { body: Buffer; etag: string; hash: string; integrity: string };
+  frame: { js: string; css: string; files: Map<string, Buffer> };
+}
+
+export function findDistDir(): string | null {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const dir of [here, resolve(here, '../../../dist')]) if (existsSync(join(dir, 'loader.json'))) return dir;
+  return null;
+}
+
+/** null when nothing is built: the widget routes then answer 503 with a message saying so. */
+export function loadBuiltAssets(dir = findDistDir()): BuiltAssets | null {
+  if (!dir || !existsSync(join(dir, 'frame', 'manifest.json'))) return null;
+  const body = readFileSync(join(dir, 'loader.js'));
+  const hash = createHash('sha256').update(body).digest('hex').slice(0, 16);
+  const integrity = 'sha384-' + createHash('sha384').update(body).digest('base64');
+  const manifest = JSON.parse(readFileSync(join(dir, 'frame', 'manifest.json'), 'utf8')) as { js: string; css: string };
+  const files = new Map<string, Buffer>();
+  for (const name of [manifest.js, manifest.css]) files.set(name, readFileSync(join(dir, 'frame', name)));
+  return { loader: { body, etag: `"${hash}"`, hash, integrity }, frame: { js: manifest.js, css: manifest.css, files } };
+}
