@@ -1,0 +1,52 @@
+/** `client.agents`: who answers in the widget (name, greeting, colour, optional reply webhook). */
+import type { Agent, AgentList, CreateAgentParams, ListParams, UpdateAgentParams } from '../protocol/api.js';
+import type { RequestOptions } from './kataven.js';
+import { PagePromise } from './pagination.js';
+import { APIResource } from './resource.js';
+import { ROUTES } from './routes.js';
+
+export class Agents extends APIResource {
+  /**
+   * Lists agents, newest first. Await it for one page, or iterate it for every agent.
+   *
+   * @example
+   * for await (const agent of client.agents.list()) console.log(agent.id, agent.name, agent.is_default);
+   */
+  list(params: ListParams = {}, options?: RequestOptions): PagePromise<Agent> {
+    const { limit, starting_after } = params;
+    return new PagePromise(
+      (after) => this.client.request<AgentList>(ROUTES.agents.list, { query: { limit, starting_after: after }, options }),
+      starting_after,
+    );
+  }
+
+  /**
+   * Creates an agent. Without `webhook_url` the built-in demo agent answers.
+   *
+   * @example
+   * const agent = await client.agents.create({ name: 'Support', greeting: 'Hi! How can we help?', accent_color: '#0f766e' });
+   */
+  create(input: CreateAgentParams, options?: RequestOptions): Promise<Agent> {
+    return this.client.request(ROUTES.agents.create, { body: input, options });
+  }
+
+  /**
+   * Fetches one agent.
+   *
+   * @example
+   * const agent = await client.agents.retrieve('ag_…');
+   */
+  retrieve(id: string, options?: RequestOptions): Promise<Agent> {
+    return this.client.request(ROUTES.agents.retrieve, { id, options });
+  }
+
+  /**
+   * Changes an agent; widgets pick the change up at their next handshake. `webhook_url: null` removes the webhook.
+   *
+   * @example
+   * await client.agents.update('ag_…', { greeting: 'Hello again!' });
+   */
+  update(id: string, patch: UpdateAgentParams, options?: RequestOptions): Promise<Agent> {
+    return this.client.request(ROUTES.agents.update, { id, body: patch, options });
+  }
+}

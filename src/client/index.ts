@@ -1,0 +1,15 @@
+/** The `kataven` package: the typed Node client for the Hub API. `import { Kataven } from 'kataven'`. */
+export { Kataven, VERSION, type ClientOptions, type RequestOptions } from './kataven.js';
+export {
+  APIError, APIConnectionError, APIConnectionTimeoutError, AuthenticationError, BadRequestError, ConflictError,
+  InternalServerError, NotFoundError, PermissionDeniedError, RateLimitError, UnprocessableEntityError,
+} from './errors.js';
+export { PagePromise, type Page } from './pagination.js';
+export { ROUTES, type Route } from './routes.js';
+export type { WidgetKeys } from './widget-keys.js';
+export type { Agents } from './agents.js';
+export type {
+  Agent, AgentList, CreateAgentParams, CreatedWidgetKey, CreateWidgetKeyParams, DeletedWidgetKey, ListParams,
+  UpdateAgentParams, UpdateWidgetKeyParams, WidgetKey, WidgetKeyList,
+} from '../protocol/api.js';
+export type { ErrorBody } from '../protocol/errors.js';

@@ -1,0 +1,45 @@
+/**
+ * Every Hub API endpoint the client calls, in one table the resources read their method and path from.
+ * The contract test (test/client/contract.test.ts) checks this table against the hub's
+ * /api/v1/openapi.json, so the client and the API cannot drift apart unnoticed.
+ */
+import type { CreateAgentParams, CreateWidgetKeyParams, ListParams, UpdateAgentParams, UpdateWidgetKeyParams } from '../protocol/api.js';
+
+export interface Route {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  /** OpenAPI-style template: `{id}` is replaced by the encoded id. */
+  path: string;
+  /** Query parameters the client sends. */
+  query?: readonly string[];
+  /** Body fields the method accepts (all of its params type). */
+  body?: readonly string[];
+}
+
+/** Names every field of T once: the compiler rejects a missing or an invented field. */
+const fields = <T>(all: { [K in keyof Required<T>]: true }) => Object.keys(all) as (keyof T & string)[];
+
+const listQuery = fields<ListParams>({ limit: true, starting_after: true });
+
+export const ROUTES = {
+  widgetKeys: {
+    list: { method: 'GET', path: '/api/v1/widget-keys', query: listQuery },
+    create: { method: 'POST', path: '/api/v1/widget-keys', body: fields<CreateWidgetKeyParams>({ name: true, domain_allowlist: true, agent_id: true }) },
+    update: {
+      method: 'PATCH', path: '/api/v1/widget-keys/{id}',
+      body: fields<UpdateWidgetKeyParams>({ name: true, domain_allowlist: true, agent_id: true, disabled: true }),
+    },
+    delete: { method: 'DELETE', path: '/api/v1/widget-keys/{id}' },
+  },
+  agents: {
+    list: { method: 'GET', path: '/api/v1/agents', query: listQuery },
+    create: {
+      method: 'POST', path: '/api/v1/agents',
+      body: fields<CreateAgentParams>({ name: true, greeting: true, accent_color: true, webhook_url: true }),
+    },
+    retrieve: { method: 'GET', path: '/api/v1/agents/{id}' },
+    update: {
+      method: 'PATCH', path: '/api/v1/agents/{id}',
+      body: fields<UpdateAgentParams>({ name: true, greeting: true, accent_color: true, webhook_url: true }),
+    },
+  },
+} as const satisfies Record<string, Record<string, Route>>;
