@@ -1,4 +1,5 @@
 /** `kataven serve` runs the hub; `kataven demo` also seeds the demo account and prints what to paste. */
+import { startDemoSite } from '../demo/sites.js';
 import { startServer } from '../hub/server.js';
 import { HUB_FLAGS, parse } from './args.js';
 import { ensureDemo } from './demo-seed.js';
@@ -22,15 +23,32 @@ export async function serveCommand(argv: string[], demo: boolean): Promise<void>
   const hub = await startServer(config);
   if (!demo) return void hub.app.log.info(`hub listening on ${hub.url}`);
   const { demo: creds, created } = await ensureDemo(hub.store, config.dataDir, hub.ctx.secret);
+  const site = (host: string, port: number) =>
+    startDemoSite({ hubUrl: hub.url, clientKey: creds.widget_key, host, port }).catch((err: Error) => {
+      throw new Error(`cannot serve the demo site on ${host}:${port} (${err.message}); stop whatever uses that port`);
+    });
+  const allowed = await site('localhost', 3000);
+  const refused = await site('127.0.0.1', 3001);
+  hub.app.addHook('onClose', async () => {
+    await Promise.all([allowed.close(), refused.close()]);
+  });
+  const integrity = hub.ctx.assets?.loader.integrity ?? '(build the loader first)';
   console.log(`
 Kataven hub          ${hub.url}   (data in ${config.dataDir})
 Demo account         ${creds.account_id}${created ? ' (created now)' : ''}
 Demo secret key      ${creds.secret_key}
 Demo widget key      ${creds.widget_key}   allowlist: localhost:3000
 
+Demo site, allowed     ${allowed.url}     (the launcher appears bottom right)
+Demo site, not allowed ${refused.url}    (no widget; one [kataven] warning in the console)
+
 Paste this into a page served from http://localhost:3000:
 
   <script src="${hub.url}/widget/v1/loader.js" data-client-key="${creds.widget_key}" async></script>
+
+Or pinned to this exact build with Subresource Integrity:
+
+  <script src="${hub.url}/widget/v1/loader/${hub.ctx.assets?.loader.hash}.js" integrity="${integrity}" crossorigin="anonymous" data-client-key="${creds.widget_key}" async></script>
 
 Try the API:  curl -H "Authorization: Bearer ${creds.secret_key}" ${hub.url}/api/v1/widget-keys
 Stop with Ctrl-C.`);

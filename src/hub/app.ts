@@ -13,7 +13,6 @@ import type { HubContext } from './context.js';
 import { HubError, installErrorHandling } from './errors.js';
 import { conversationRoutes } from './conversations/routes.js';
 import { handshakeRoutes } from './handshake/route.js';
-import { loadBuiltAssets } from './widget/dist.js';
 import { widgetRoutes } from './widget/routes.js';
 import { widgetKeyRoutes } from './widget-keys/routes.js';
 
@@ -72,7 +71,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
 
   await handshakeRoutes(app, ctx);
   await conversationRoutes(app, ctx);
-  await widgetRoutes(app, ctx, loadBuiltAssets());
+  await widgetRoutes(app, ctx);
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

@@ -1,6 +1,7 @@
 /** What every route plugin of the hub is given: config, store and the shared per-process services. */
 import type { HubConfig } from './config.js';
 import type { Store } from './db/index.js';
+import type { BuiltAssets } from './widget/dist.js';
 import type { KeyCache } from './handshake/key-cache.js';
 import type { UsageRecorder } from './handshake/usage.js';
 import type { Limiter } from './rate-limit.js';
@@ -15,4 +16,6 @@ export interface HubContext {
   sessions: SessionSigner;
   /** Server secret (KATAVEN_SESSION_SECRET or the generated one): signs sessions, derives idempotent keys. */
   secret: string;
+  /** The built loader and frame files; null when `npm run build` has not run. */
+  assets: BuiltAssets | null;
 }

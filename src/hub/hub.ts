@@ -9,6 +9,7 @@ import { usageRecorder } from './handshake/usage.js';
 import { limiter, memoryRateLimitStore, type RateLimitStore } from './rate-limit.js';
 import { resolveSessionSecret } from './session/secret.js';
 import { sessionSigner } from './session/token.js';
+import { loadBuiltAssets } from './widget/dist.js';
 
 export interface Hub {
   app: FastifyInstance;
@@ -34,6 +35,7 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
     keys: new KeyCache(store.db, config.keyCacheTtlMs),
     limit: limiter(rateStore),
     sessions: sessionSigner(secret),
+    assets: loadBuiltAssets(),
   } as HubContext;
   const app = await buildApp(ctx, { logger: options.logger });
   ctx.usage = usageRecorder(store.db, app.log);

@@ -7,12 +7,12 @@ import { parseOrigin } from '../allowlist/origin.js';
 import type { HubContext } from '../context.js';
 import { HubError } from '../errors.js';
 import { checkOrigin } from '../handshake/route.js';
-import type { BuiltAssets } from './dist.js';
 import { frameDocument, frameHeaders } from './frame.js';
 
 const notBuilt = () => new HubError(503, 'assets_not_built', 'The widget files are not built; run `npm run build` and restart the hub');
 
-export async function widgetRoutes(app: FastifyInstance, ctx: HubContext, assets: BuiltAssets | null) {
+export async function widgetRoutes(app: FastifyInstance, ctx: HubContext) {
+  const { assets } = ctx;
   const loader = (reply: FastifyReply, immutable: boolean) => {
     if (!assets) throw notBuilt();
     reply
