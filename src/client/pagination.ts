@@ -8,7 +8,8 @@ export interface Page<T> {
   has_more: boolean;
 }
 
-export class PagePromise<T extends { id: string }> implements PromiseLike<Page<T>>, AsyncIterable<T> {
+export class PagePromise<T extends { id: string }> implements Promise<Page<T>>, AsyncIterable<T> {
+  readonly [Symbol.toStringTag] = 'PagePromise';
   #first: Promise<Page<T>> | undefined;
 
   constructor(
@@ -26,6 +27,10 @@ export class PagePromise<T extends { id: string }> implements PromiseLike<Page<T
 
   catch<B = never>(onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<Page<T> | B> {
     return this.#firstPage().catch(onrejected);
+  }
+
+  finally(onfinally?: (() => void) | null): Promise<Page<T>> {
+    return this.#firstPage().finally(onfinally);
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<T> {

@@ -1,0 +1,98 @@
+/**
+ * The client and the Hub API cannot drift: the route table the client sends from (ROUTES) is checked
+ * against the hub's own /api/v1/openapi.json, and every client method is checked to send its route.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROUTES, type Route } from '../../src/client/index.js';
+import type { CreateAgentParams, CreateWidgetKeyParams, UpdateAgentParams, UpdateWidgetKeyParams } from '../../src/protocol/api.js';
+import { startTestHub, type TestHub } from '../helpers/hub.js';
+import { clientFor, recordingFetch } from './helpers.js';
+
+interface Operation {
+  parameters?: { in: string; name: string }[];
+  requestBody?: { content: { 'application/json': { schema: { properties: Record<string, unknown>; required?: string[] } } } };
+}
+
+const routes = Object.entries(ROUTES).flatMap(([resource, methods]) =>
+  Object.entries(methods as Record<string, Route>).map(([method, route]) => ({ name: `${resource}.${method}`, route })),
+);
+
+describe('client ↔ OpenAPI contract', () => {
+  let hub: TestHub;
+  let paths: Record<string, Record<string, Operation>>;
+  beforeAll(async () => {
+    hub = await startTestHub('sqlite');
+    paths = (await (await fetch(`${hub.url}/api/v1/openapi.json`)).json()).paths;
+  });
+  afterAll(() => hub.close());
+
+  const operation = (route: Route) => paths[route.path]?.[route.method.toLowerCase()];
+
+  it.each(routes)('$name: method and path exist', ({ route }) => {
+    expect(operation(route), `${route.method} ${route.path}`).toBeDefined();
+  });
+
+  it.each(routes)('$name: path parameters match', ({ route }) => {
+    const inPath = (operation(route)?.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name);
+    expect(inPath).toEqual([...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]));
+  });
+
+  it.each(routes)('$name: query parameters exist', ({ route }) => {
+    const query = (operation(route)?.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
+    expect(query.sort()).toEqual([...(route.query ?? [])].sort());
+  });
+
+  it.each(routes)('$name: body fields exist, and the required ones are sent', ({ route }) => {
+    const schema = operation(route)?.requestBody?.content['application/json'].schema;
+    if (!route.body) return expect(schema).toBeUndefined();
+    expect(Object.keys(schema?.properties ?? {}).sort()).toEqual([...route.body].sort());
+    for (const field of schema?.required ?? []) expect(route.body).toContain(field);
+  });
+
+  it('covers every client method with a route, and every route with a method', () => {
+    const client = clientFor(hub) as unknown as Record<string, object>;
+    for (const [resource, methods] of Object.entries(ROUTES)) {
+      const names = Object.getOwnPropertyNames(Object.getPrototypeOf(client[resource])).filter((n) => n !== 'constructor');
+      expect(names.sort(), resource).toEqual(Object.keys(methods).sort());
+    }
+  });
+
+  it('sends each method as its route says, with every body field', async () => {
+    const recorder = recordingFetch();
+    const client = clientFor(hub, { fetch: recorder.fetch });
+    const agentId = hub.account.agent_id;
+    // Required<…>: the compiler makes these inputs name every field the types allow.
+    const agentInput: Required<CreateAgentParams> & Required<UpdateAgentParams> = { name: 'C', greeting: 'Hi', accent_color: '#123456', webhook_url: null };
+    const keyCreate: Required<CreateWidgetKeyParams> = { name: 'C', domain_allowlist: ['c.example'], agent_id: null };
+    const keyUpdate: Required<UpdateWidgetKeyParams> = { ...keyCreate, disabled: false };
+    const calls: [string, () => Promise<unknown>][] = [
+      ['agents.list', () => client.agents.list()],
+      ['agents.create', () => client.agents.create(agentInput)],
+      ['agents.retrieve', () => client.agents.retrieve(agentId)],
+      ['agents.update', () => client.agents.update(agentId, agentInput)],
+      ['widgetKeys.list', () => client.widgetKeys.list({ limit: 1, starting_after: 'wk_zzzzzzzzz' })],
+      ['widgetKeys.create', () => client.widgetKeys.create(keyCreate)],
+      ['widgetKeys.update', async () => client.widgetKeys.update((await client.widgetKeys.create(keyCreate)).id, keyUpdate)],
+      ['widgetKeys.delete', async () => client.widgetKeys.delete((await client.widgetKeys.create(keyCreate)).id)],
+    ];
+    expect(calls.map(([name]) => name).sort()).toEqual(routes.map((r) => r.name).sort());
+    for (const [name, call] of calls) {
+      const { route } = routes.find((r) => r.name === name)!;
+      await call();
+      const sent = recorder.calls.at(-1)!;
+      expect(`${sent.method} ${sent.url.pathname}`, name).toMatch(new RegExp(`^${route.method} ${route.path.replace('{id}', '[^/]+')}$`));
+      expect(Object.keys((sent.body as object | undefined) ?? {}).sort(), name).toEqual([...(route.body ?? [])].sort());
+      expect([...sent.url.searchParams.keys()].every((k) => route.query?.includes(k)), name).toBe(true);
+    }
+  });
+
+  it('the hub honours Idempotency-Key on widget key creates, which the client sends', () => {
+    const headers = (operation(ROUTES.widgetKeys.create)?.parameters ?? []).filter((p) => p.in === 'header').map((p) => p.name);
+    expect(headers).toContain('idempotency-key');
+  });
+
+  it('the hub sends the request id the errors carry on a success too', async () => {
+    const res = await fetch(`${hub.url}/api/v1/agents`, { headers: { authorization: `Bearer ${hub.account.secret_key}` } });
+    expect(res.headers.get('x-request-id')).toMatch(/^req_/);
+  });
+});
