@@ -75,14 +75,21 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
+  // Liveness: the process answers; it reports the database without failing on it (a restart would not help).
   app.get('/healthz', { schema: { hide: true } }, async (_request, reply) => {
-    try {
-      await ctx.store.ping();
-    } catch {
-      throw new HubError(503, 'database_unreachable', 'The hub is up but cannot reach its database');
-    }
+    const database = await ctx.dependencies.database!().then(() => 'ok', () => 'unreachable');
     reply.header('cache-control', 'no-store');
-    return { status: 'ok', database: 'ok' };
+    return { status: 'ok', database };
+  });
+
+  // Readiness: take this process out of the load balancer while a dependency is unreachable.
+  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+    const checks = Object.entries(ctx.dependencies).map(async ([name, ping]) => [name, await ping().then(() => 'ok', () => 'unreachable')] as const);
+    const results = Object.fromEntries(await Promise.all(checks));
+    reply.header('cache-control', 'no-store');
+    const down = Object.keys(results).filter((name) => results[name] !== 'ok');
+    if (down.length) throw new HubError(503, 'not_ready', `Not ready: ${down.join(' and ')} unreachable`);
+    return { status: 'ready', ...results };
   });
 
   return app;

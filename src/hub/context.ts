@@ -18,4 +18,6 @@ export interface HubContext {
   secret: string;
   /** The built loader and frame files; null when `npm run build` has not run. */
   assets: BuiltAssets | null;
+  /** What /readyz checks: each resolves when that dependency answers. */
+  dependencies: Record<string, () => Promise<void>>;
 }

@@ -7,7 +7,6 @@ import { HubError } from './errors.js';
 export interface RateLimitStore {
   /** Counts one hit in `bucket`'s current window; returns the count so far and ms until the window ends. */
   hit(bucket: string, windowMs: number): Promise<{ count: number; resetMs: number }>;
-  close?(): Promise<void>;
 }
 
 export function memoryRateLimitStore(): RateLimitStore {

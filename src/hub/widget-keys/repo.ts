@@ -73,6 +73,12 @@ export async function keyHashById(db: Kysely<Database>, id: string): Promise<str
   return row?.key_hash ?? null;
 }
 
+/** Never moves last_used_at backwards: several processes write it, each at most once a minute. */
 export async function markUsed(db: Kysely<Database>, id: string, at: string): Promise<void> {
-  await db.updateTable('widget_keys').set({ last_used_at: at }).where('id', '=', id).execute();
+  await db
+    .updateTable('widget_keys')
+    .set({ last_used_at: at })
+    .where('id', '=', id)
+    .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', at)]))
+    .execute();
 }
