@@ -23,58 +23,60 @@ const sizes = (buf) => ({
 });
 
 async function buildLoader() {
-// The loader runs on customers' pages: ES2018, one IIFE, no globals but `Kataven`.
-await build({
-  entryPoints: ['src/loader/index.ts'],
-  outfile: 'dist/loader.js',
-  bundle: true,
-  minify: true,
-  format: 'iife',
-  target: 'es2018',
-  legalComments: 'none',
-});
-const loader = await readFile('dist/loader.js');
-const loaderSizes = sizes(loader);
-const integrity = 'sha384-' + createHash('sha384').update(loader).digest('base64');
-await writeFile('dist/loader.json', JSON.stringify({ ...loaderSizes, integrity }, null, 2));
-log(`dist/loader.js  raw ${loaderSizes.raw} B  gzip ${loaderSizes.gzip} B  brotli ${loaderSizes.brotli} B  (budget ${LOADER_GZIP_BUDGET} B gzip)`);
-log(`                integrity ${integrity}`);
-if (loaderSizes.gzip > LOADER_GZIP_BUDGET) {
-  console.error(`build: dist/loader.js is ${loaderSizes.gzip} B gzipped, over the ${LOADER_GZIP_BUDGET} B budget`);
-  process.exit(1);
+  // The loader runs on customers' pages: ES2018, one IIFE, no globals but `Kataven`.
+  await build({
+    entryPoints: ['src/loader/index.ts'],
+    outfile: 'dist/loader.js',
+    bundle: true,
+    minify: true,
+    format: 'iife',
+    target: 'es2018',
+    legalComments: 'none',
+  });
+  const loader = await readFile('dist/loader.js');
+  const loaderSizes = sizes(loader);
+  // The hub serves this build at /widget/v1/loader/<hash>.js too, for pages that pin it with SRI.
+  const integrity = 'sha384-' + createHash('sha384').update(loader).digest('base64');
+  const hash = createHash('sha256').update(loader).digest('hex').slice(0, 16);
+  await writeFile('dist/loader.json', JSON.stringify({ ...loaderSizes, hash, integrity }, null, 2));
+  log(`dist/loader.js  raw ${loaderSizes.raw} B  gzip ${loaderSizes.gzip} B  brotli ${loaderSizes.brotli} B  (budget ${LOADER_GZIP_BUDGET} B gzip)`);
+  log(`                pinned URL /widget/v1/loader/${hash}.js  integrity="${integrity}"`);
+  if (loaderSizes.gzip > LOADER_GZIP_BUDGET) {
+    console.error(`build: dist/loader.js is ${loaderSizes.gzip} B gzipped, over the ${LOADER_GZIP_BUDGET} B budget`);
+    process.exit(1);
 }
 }
 
 async function buildFrame() {
-// Frame assets get content-hashed names so the hub can serve them `immutable`.
-const frame = await build({
-  entryPoints: { frame: 'src/frame/index.ts', 'frame-style': 'src/frame/frame.css' },
-  outdir: 'dist/frame',
-  entryNames: '[name].[hash]',
-  bundle: true,
-  minify: true,
-  format: 'iife',
-  target: 'es2020',
-  legalComments: 'none',
-  metafile: true,
-});
-const outputs = Object.keys(frame.metafile.outputs).map((p) => p.replace(/^dist\/frame\//, ''));
-const manifest = {
-  js: outputs.find((p) => p.endsWith('.js')),
-  css: outputs.find((p) => p.endsWith('.css')),
-};
-await writeFile('dist/frame/manifest.json', JSON.stringify(manifest, null, 2));
-let frameGzip = 0;
-for (const file of Object.values(manifest)) frameGzip += sizes(await readFile(`dist/frame/${file}`)).gzip;
-log(`dist/frame      js + css gzip ${frameGzip} B`);
+  // Frame assets get content-hashed names so the hub can serve them `immutable`.
+  const frame = await build({
+    entryPoints: { frame: 'src/frame/index.ts', 'frame-style': 'src/frame/frame.css' },
+    outdir: 'dist/frame',
+    entryNames: '[name].[hash]',
+    bundle: true,
+    minify: true,
+    format: 'iife',
+    target: 'es2020',
+    legalComments: 'none',
+    metafile: true,
+  });
+  const outputs = Object.keys(frame.metafile.outputs).map((p) => p.replace(/^dist\/frame\//, ''));
+  const manifest = {
+    js: outputs.find((p) => p.endsWith('.js')),
+    css: outputs.find((p) => p.endsWith('.css')),
+  };
+  await writeFile('dist/frame/manifest.json', JSON.stringify(manifest, null, 2));
+  let frameGzip = 0;
+  for (const file of Object.values(manifest)) frameGzip += sizes(await readFile(`dist/frame/${file}`)).gzip;
+  log(`dist/frame      js + css gzip ${frameGzip} B`);
 }
 
 async function buildNode() {
-// Node entry points: dependencies stay external (installed from package.json).
-const node = { bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', sourcemap: true };
-await build({ ...node, entryPoints: ['src/cli/index.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } });
-await build({ ...node, entryPoints: ['src/client/index.ts'], outfile: 'dist/index.js' });
-log('dist/cli.js, dist/index.js');
+  // Node entry points: dependencies stay external (installed from package.json).
+  const node = { bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', sourcemap: true };
+  await build({ ...node, entryPoints: ['src/cli/index.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } });
+  await build({ ...node, entryPoints: ['src/client/index.ts'], outfile: 'dist/index.js' });
+  log('dist/cli.js, dist/index.js');
 }
 
 if (wants('loader')) await buildLoader();

@@ -2,7 +2,6 @@
  * The built browser files (dist/): the loader and the frame assets. Found beside the bundled CLI
  * (dist/cli.js) or, when the hub runs from source (tests), in the repository's dist/.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,8 +21,8 @@ export function findDistDir(): string | null {
 export function loadBuiltAssets(dir = findDistDir()): BuiltAssets | null {
   if (!dir || !existsSync(join(dir, 'frame', 'manifest.json'))) return null;
   const body = readFileSync(join(dir, 'loader.js'));
-  const hash = createHash('sha256').update(body).digest('hex').slice(0, 16);
-  const integrity = 'sha384-' + createHash('sha384').update(body).digest('base64');
+  // Written by build.mjs beside the loader: its content hash and SRI value.
+  const { hash, integrity } = JSON.parse(readFileSync(join(dir, 'loader.json'), 'utf8')) as { hash: string; integrity: string };
   const manifest = JSON.parse(readFileSync(join(dir, 'frame', 'manifest.json'), 'utf8')) as { js: string; css: string };
   const files = new Map<string, Buffer>();
   for (const name of [manifest.js, manifest.css]) files.set(name, readFileSync(join(dir, 'frame', name)));
