@@ -44,7 +44,7 @@ async function buildLoader() {
   if (loaderSizes.gzip > LOADER_GZIP_BUDGET) {
     console.error(`build: dist/loader.js is ${loaderSizes.gzip} B gzipped, over the ${LOADER_GZIP_BUDGET} B budget`);
     process.exit(1);
-}
+  }
 }
 
 async function buildFrame() {
