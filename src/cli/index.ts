@@ -1,7 +1,9 @@
 /** The `kataven` command: dispatches to one module per command group; usage errors exit 2, others 1. */
 import { accountsCommand } from './accounts.js';
+import { agentsCommand } from './agents.js';
 import { UsageError } from './args.js';
 import { serveCommand } from './serve.js';
+import { widgetKeysCommand } from './widget-keys.js';
 
 const HELP = `kataven: the Kataven widget hub and its admin tools
 
@@ -9,6 +11,13 @@ Usage:
   kataven serve [flags]                 run the hub (see kataven serve --help)
   kataven demo [flags]                  run the hub with a demo account, key and demo sites (npm start)
   kataven accounts create --name NAME   create an account; prints its secret key once
+  kataven widget-keys list|create|update|delete [flags]
+                                        manage widget keys (see kataven widget-keys --help)
+  kataven agents list|create|update [flags]
+                                        manage agents (see kataven agents --help)
+
+widget-keys and agents talk to a running hub: --api-key / KATAVEN_API_KEY (sk_live_…) and
+--base-url / KATAVEN_BASE_URL (default http://127.0.0.1:8787); --json prints JSON for scripts.
 
 Configuration: KATAVEN_* environment variables, flags over them. See README.md.`;
 
@@ -16,6 +25,8 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   serve: (argv) => serveCommand(argv, false),
   demo: (argv) => serveCommand(argv, true),
   accounts: accountsCommand,
+  'widget-keys': widgetKeysCommand,
+  agents: agentsCommand,
 };
 
 async function main(argv: string[]): Promise<void> {

@@ -1,0 +1,103 @@
+/** `kataven agents list|create|update`: who answers in the widget, through the Node client. */
+import type { Agent, UpdateAgentParams } from '../client/index.js';
+import { parse, UsageError } from './args.js';
+import { API_FLAGS, API_FLAGS_HELP, api, clientFrom, limitFlag, listed, onlyFlags, printJson } from './client-from-env.js';
+import { record, table, truncate, when } from './table.js';
+
+export const AGENTS_USAGE = `Usage: kataven agents <command> [flags]
+
+Manage the agents that answer in the widget. Every account has a default agent; a widget key uses it
+unless the key names another (kataven widget-keys update ID --agent AGENT_ID).
+
+Commands:
+  list   [--limit N] [--starting-after ID] [--all]
+         List agents, newest first.
+  create --name NAME [--greeting TEXT] [--accent-color #RRGGBB] [--webhook-url URL]
+         Create an agent. Prints its webhook secret, which signs the hub's webhook requests.
+  update ID [--name NAME] [--greeting TEXT] [--accent-color #RRGGBB] [--webhook-url URL | --no-webhook]
+         Change an agent; widgets show the change at their next load.
+
+Flags:
+  --name NAME            the name visitors see
+  --greeting TEXT        the first message of the conversation
+  --accent-color #RRGGBB the widget's colour, e.g. #0f766e
+  --webhook-url URL      http(s) URL that receives each visitor message and answers {"reply": "…"};
+                         without one, the built-in demo agent answers
+  --no-webhook           (update) remove the webhook
+  --limit N              (list) agents per page, 1 to 100 (default 20)
+  --starting-after ID    (list) the page after this agent id
+  --all                  (list) every agent, across pages
+${API_FLAGS_HELP}
+
+Examples:
+  kataven agents create --name Support --greeting 'Hi! How can we help?' --accent-color '#0f766e'
+  kataven agents update ag_… --webhook-url https://example.com/kataven-webhook`;
+
+const FLAGS = {
+  ...API_FLAGS,
+  name: { type: 'string' },
+  greeting: { type: 'string' },
+  'accent-color': { type: 'string' },
+  'webhook-url': { type: 'string' },
+  'no-webhook': { type: 'boolean' },
+  limit: { type: 'string' },
+  'starting-after': { type: 'string' },
+  all: { type: 'boolean' },
+} as const;
+
+const ALLOWED: Record<string, string[]> = {
+  list: ['limit', 'starting-after', 'all'],
+  create: ['name', 'greeting', 'accent-color', 'webhook-url'],
+  update: ['name', 'greeting', 'accent-color', 'webhook-url', 'no-webhook'],
+};
+
+const usageError = (message: string) => new UsageError(`${message}\n\n${AGENTS_USAGE}`);
+
+const details = (agent: Agent) =>
+  record([
+    ['id', agent.id], ['name', agent.name], ['default', agent.is_default ? 'yes' : 'no'], ['greeting', agent.greeting],
+    ['accent color', agent.accent_color], ['webhook', agent.webhook_url ?? 'none (the demo agent answers)'],
+    ['webhook secret', agent.webhook_secret], ['created', when(agent.created_at)],
+  ]);
+
+export async function agentsCommand(argv: string[]): Promise<void> {
+  const { values, positionals } = parse(argv, FLAGS, AGENTS_USAGE);
+  if (values.help) return void console.log(AGENTS_USAGE);
+  const [command, id, ...extra] = positionals;
+  if (!command || !(command in ALLOWED)) throw usageError(command ? `unknown agents command ${JSON.stringify(command)}` : 'which command? list, create or update');
+  onlyFlags(values, ALLOWED[command]!, `agents ${command}`, AGENTS_USAGE);
+  const takesId = command === 'update';
+  if (takesId && !id) throw usageError('agents update needs the agent id, e.g. kataven agents update ag_…');
+  if (extra.length || (!takesId && id)) throw usageError(`unexpected argument ${JSON.stringify(takesId ? extra[0] : id)}`);
+  const client = clientFrom(values);
+
+  if (command === 'list') {
+    const params = { limit: limitFlag(values.limit, AGENTS_USAGE), starting_after: values['starting-after'] };
+    const page = await listed(client.agents.list(params), values.all);
+    if (values.json) return printJson(page);
+    console.log(table(
+      ['ID', 'NAME', 'DEFAULT', 'COLOR', 'WEBHOOK', 'GREETING'],
+      page.data.map((a) => [a.id, truncate(a.name, 24), a.is_default ? 'yes' : '', a.accent_color, truncate(a.webhook_url ?? 'none', 40), truncate(a.greeting, 40)]),
+    ));
+    if (page.has_more) console.log(`\nMore agents: --starting-after ${page.data.at(-1)!.id}, or --all`);
+    return;
+  }
+
+  if (values['webhook-url'] && values['no-webhook']) throw usageError('--webhook-url and --no-webhook contradict each other: give one');
+  const fields: UpdateAgentParams = {};
+  if (values.name !== undefined) fields.name = values.name;
+  if (values.greeting !== undefined) fields.greeting = values.greeting;
+  if (values['accent-color'] !== undefined) fields.accent_color = values['accent-color'];
+  if (values['webhook-url'] !== undefined) fields.webhook_url = values['webhook-url'];
+  if (values['no-webhook']) fields.webhook_url = null;
+
+  if (command === 'create') {
+    if (!fields.name) throw usageError('agents create needs --name NAME');
+    const agent = await api(client.agents.create({ ...fields, name: fields.name }));
+    return values.json ? printJson(agent) : void console.log(`Created agent ${agent.id}.\n\n${details(agent)}`);
+  }
+
+  if (!Object.keys(fields).length) throw usageError('nothing to update: give --name, --greeting, --accent-color, --webhook-url or --no-webhook');
+  const agent = await api(client.agents.update(id!, fields));
+  return values.json ? printJson(agent) : void console.log(`Updated agent ${agent.id}.\n\n${details(agent)}`);
+}

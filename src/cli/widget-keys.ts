@@ -1,0 +1,134 @@
+/** `kataven widget-keys list|create|update|delete`: the Node client behind a table or --json. */
+import type { UpdateWidgetKeyParams, WidgetKey } from '../client/index.js';
+import { parse, UsageError } from './args.js';
+import { API_FLAGS, API_FLAGS_HELP, api, clientFrom, limitFlag, listed, onlyFlags, printJson } from './client-from-env.js';
+import { record, table, truncate, when } from './table.js';
+
+export const WIDGET_KEYS_USAGE = `Usage: kataven widget-keys <command> [flags]
+
+Manage the pk_live_ keys that sites paste into their <script> tag. A key is a public identifier: its
+domain allowlist decides which sites may show the widget.
+
+Commands:
+  list   [--limit N] [--starting-after ID] [--all]
+         List keys, newest first: metadata only, never the plaintext key.
+  create --name NAME [--domain SITE]... [--agent ID] [--idempotency-key KEY]
+         Mint a key. Prints the plaintext key once (it cannot be shown again) and the <script> tag.
+  update ID [--name NAME] [--domain SITE]... [--no-domains] [--agent ID | --default-agent] [--disable | --enable]
+         Change a key. --domain replaces the whole allowlist; --disable revokes it (idempotent).
+  delete ID
+         Delete a key that was never used; a key that was used is disabled instead, for the audit trail.
+
+Flags:
+  --name NAME           a name for you, e.g. the site
+  --domain SITE         a site allowed to show the widget; repeat for more. example.com (https, that host),
+                        *.example.com (its subdomains), http://localhost:3000, example.com:8443
+  --no-domains          (update) empty the allowlist: no site may show the widget
+  --agent ID            the agent answering on this key (see kataven agents list)
+  --default-agent       (update) answer with the account's default agent
+  --disable, --enable   (update) revoke the key, or take it back into use
+  --limit N             (list) keys per page, 1 to 100 (default 20)
+  --starting-after ID   (list) the page after this key id
+  --all                 (list) every key, across pages
+  --idempotency-key KEY (create) retrying with the same KEY never mints a second key
+${API_FLAGS_HELP}
+
+Examples:
+  kataven widget-keys create --name Shop --domain shop.example.com --domain '*.shop.example.com'
+  kataven widget-keys list --all --json
+  kataven widget-keys update wk_… --disable`;
+
+const FLAGS = {
+  ...API_FLAGS,
+  name: { type: 'string' },
+  domain: { type: 'string', multiple: true },
+  'no-domains': { type: 'boolean' },
+  agent: { type: 'string' },
+  'default-agent': { type: 'boolean' },
+  disable: { type: 'boolean' },
+  enable: { type: 'boolean' },
+  limit: { type: 'string' },
+  'starting-after': { type: 'string' },
+  all: { type: 'boolean' },
+  'idempotency-key': { type: 'string' },
+} as const;
+
+const ALLOWED: Record<string, string[]> = {
+  list: ['limit', 'starting-after', 'all'],
+  create: ['name', 'domain', 'agent', 'idempotency-key'],
+  update: ['name', 'domain', 'no-domains', 'agent', 'default-agent', 'disable', 'enable'],
+  delete: [],
+};
+
+const usageError = (message: string) => new UsageError(`${message}\n\n${WIDGET_KEYS_USAGE}`);
+
+const domains = (key: WidgetKey) => (key.domain_allowlist.length ? key.domain_allowlist.join(', ') : 'none (no site allowed)');
+
+const details = (key: WidgetKey) =>
+  record([
+    ['id', key.id], ['name', key.name], ['key', `…${key.key_last8}`], ['status', key.disabled_at ? `disabled ${when(key.disabled_at)}` : 'active'],
+    ['domains', domains(key)], ['agent', key.agent_id ?? 'account default'], ['last used', when(key.last_used_at)], ['created', when(key.created_at)],
+  ]);
+
+export async function widgetKeysCommand(argv: string[]): Promise<void> {
+  const { values, positionals } = parse(argv, FLAGS, WIDGET_KEYS_USAGE);
+  if (values.help) return void console.log(WIDGET_KEYS_USAGE);
+  const [command, id, ...extra] = positionals;
+  if (!command || !(command in ALLOWED)) throw usageError(command ? `unknown widget-keys command ${JSON.stringify(command)}` : 'which command? list, create, update or delete');
+  onlyFlags(values, ALLOWED[command]!, `widget-keys ${command}`, WIDGET_KEYS_USAGE);
+  const takesId = command === 'update' || command === 'delete';
+  if (takesId && !id) throw usageError(`widget-keys ${command} needs the key id, e.g. kataven widget-keys ${command} wk_…`);
+  if (extra.length || (!takesId && id)) throw usageError(`unexpected argument ${JSON.stringify(takesId ? extra[0] : id)}`);
+  const client = clientFrom(values);
+
+  if (command === 'list') {
+    const limit = limitFlag(values.limit, WIDGET_KEYS_USAGE);
+    const params = { limit, starting_after: values['starting-after'] };
+    const page = await listed(client.widgetKeys.list(params), values.all);
+    if (values.json) return printJson(page);
+    if (!page.data.length) return void console.log('No widget keys yet. Create one with: kataven widget-keys create --name NAME --domain SITE');
+    console.log(table(
+      ['ID', 'NAME', 'KEY', 'STATUS', 'AGENT', 'LAST USED', 'DOMAINS'],
+      page.data.map((k) => [k.id, truncate(k.name, 24), `…${k.key_last8}`, k.disabled_at ? 'disabled' : 'active', k.agent_id ?? 'default', when(k.last_used_at), truncate(domains(k), 60)]),
+    ));
+    if (page.has_more) console.log(`\nMore keys: --starting-after ${page.data.at(-1)!.id}, or --all`);
+    return;
+  }
+
+  if (command === 'create') {
+    if (!values.name) throw usageError('widget-keys create needs --name NAME');
+    const created = await api(client.widgetKeys.create(
+      { name: values.name, ...(values.domain ? { domain_allowlist: values.domain } : {}), ...(values.agent ? { agent_id: values.agent } : {}) },
+      values['idempotency-key'] ? { idempotencyKey: values['idempotency-key'] } : undefined,
+    ));
+    const snippet = `<script src="${client.baseUrl}/widget/v1/loader.js" data-client-key="${created.key}" async></script>`;
+    if (values.json) return printJson({ ...created, snippet });
+    console.log(`Created widget key ${created.id} (${created.name}).\n`);
+    console.log(`Key (shown once, it cannot be shown again): ${created.key}`);
+    console.log(`Allowed sites: ${domains(created)}${created.domain_allowlist.length ? '' : '; add some with kataven widget-keys update ' + created.id + ' --domain SITE'}`);
+    console.log(`\nPaste this into your site's HTML:\n\n  ${snippet}`);
+    return;
+  }
+
+  if (command === 'update') {
+    if (values.disable && values.enable) throw usageError('--disable and --enable contradict each other: give one');
+    if (values.agent && values['default-agent']) throw usageError('--agent and --default-agent contradict each other: give one');
+    if (values.domain && values['no-domains']) throw usageError('--domain and --no-domains contradict each other: give one');
+    const patch: UpdateWidgetKeyParams = {};
+    if (values.name !== undefined) patch.name = values.name;
+    if (values.domain) patch.domain_allowlist = values.domain;
+    if (values['no-domains']) patch.domain_allowlist = [];
+    if (values.agent) patch.agent_id = values.agent;
+    if (values['default-agent']) patch.agent_id = null;
+    if (values.disable || values.enable) patch.disabled = Boolean(values.disable);
+    if (!Object.keys(patch).length) throw usageError('nothing to update: give --name, --domain, --no-domains, --agent, --default-agent, --disable or --enable');
+    const key = await api(client.widgetKeys.update(id!, patch));
+    return values.json ? printJson(key) : void console.log(`Updated widget key ${key.id}.\n\n${details(key)}`);
+  }
+
+  const result = await api(client.widgetKeys.delete(id!));
+  if (values.json) return printJson(result);
+  console.log(result.deleted
+    ? `Deleted widget key ${result.id}: it was never used.`
+    : `Widget key ${result.id} had been used, so it was disabled (at ${when(result.disabled_at ?? null)}) instead of deleted, to keep the audit trail.`);
+}
