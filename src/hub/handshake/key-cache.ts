@@ -28,6 +28,8 @@ const MAX_ENTRIES = 50_000;
 
 export class KeyCache {
   private readonly byHash = new Map<string, Entry>();
+  /** id → hash of the keys in byHash, so routes that know only the id (frame, sessions) stay O(1). */
+  private readonly hashById = new Map<string, string>();
   private readonly listeners: Array<(hash: string | null) => void> = [];
 
   constructor(
@@ -50,15 +52,15 @@ export class KeyCache {
       patterns: compileAllowlist(parseStoredAllowlist(found.row.domain_allowlist)),
       allowlistEmpty: parseStoredAllowlist(found.row.domain_allowlist).length === 0,
     };
-    if (this.byHash.size >= MAX_ENTRIES) this.byHash.delete(this.byHash.keys().next().value!);
+    if (this.byHash.size >= MAX_ENTRIES) this.drop(this.byHash.keys().next().value!);
     this.byHash.set(hash, { value, expiresAt: Date.now() + this.ttlMs });
+    if (value) this.hashById.set(value.id, hash);
     return value;
   }
 
   /** For the frame and session routes, which know the key by id. */
   async getById(id: string): Promise<CachedKey | null> {
-    for (const entry of this.byHash.values()) if (entry.value?.id === id && entry.expiresAt > Date.now()) return entry.value;
-    const hash = await keyHashById(this.db, id);
+    const hash = this.hashById.get(id) ?? (await keyHashById(this.db, id));
     return hash ? this.get(hash) : null;
   }
 
@@ -70,8 +72,14 @@ export class KeyCache {
 
   /** Drop without telling the bus: for invalidations that came from the bus. */
   drop(hash: string | null): void {
-    if (hash === null) this.byHash.clear();
-    else this.byHash.delete(hash);
+    if (hash === null) {
+      this.byHash.clear();
+      this.hashById.clear();
+      return;
+    }
+    const id = this.byHash.get(hash)?.value?.id;
+    if (id) this.hashById.delete(id);
+    this.byHash.delete(hash);
   }
 
   onInvalidate(listener: (hash: string | null) => void): void {

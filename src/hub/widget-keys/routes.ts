@@ -11,6 +11,7 @@ import { findAgent } from '../agents/repo.js';
 import type { HubContext } from '../context.js';
 import type { Database } from '../db/schema.js';
 import { HubError } from '../errors.js';
+import { hashKey } from '../keys/format.js';
 import { nowIso } from '../ids.js';
 import { createWidgetKey } from './create.js';
 import { deleteWidgetKey, findWidgetKey, listWidgetKeys, toWidgetKey } from './repo.js';
@@ -55,7 +56,7 @@ export async function widgetKeyRoutes(base: FastifyInstance, ctx: HubContext) {
       idempotencyKey: typeof idem === 'string' ? idem : undefined, secret: ctx.secret,
     });
     // A cached "not found" for this hash must not outlive the key's creation.
-    ctx.keys.invalidate(null);
+    ctx.keys.invalidate(hashKey(created.key));
     reply.header('cache-control', 'no-store');
     if (replayed) reply.header('idempotent-replayed', 'true');
     return reply.code(201).send(created);
