@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CreatedWidgetKey, DeletedWidgetKey, WidgetKey, WidgetKeyList } from '../../src/client/index.js';
+import { startTestHub, type TestHub } from '../helpers/hub.js';
+import { handshake } from '../client/helpers.js';
+import { buildCli, json, kataven } from './run.js';
+
+beforeAll(buildCli, 120_000);
+
+describe('kataven widget-keys --help', () => {
+  it('describes every command and flag', async () => {
+    const run = await kataven(['widget-keys', '--help']);
+    expect(run.code).toBe(0);
+    for (const word of ['list', 'create', 'update', 'delete', '--name', '--domain', '--agent', '--disable', '--enable', '--limit', '--all', '--json', '--api-key', '--base-url', 'KATAVEN_API_KEY']) {
+      expect(run.stdout).toContain(word);
+    }
+  });
+
+  it('is listed by kataven --help, with agents', async () => {
+    const run = await kataven(['--help']);
+    expect(run.stdout).toContain('kataven widget-keys list|create|update|delete');
+    expect(run.stdout).toContain('kataven agents list|create|update');
+  });
+});
+
+// One dialect: the CLI only talks HTTP, and the client suites already run on every dialect.
+describe('kataven widget-keys against a hub', () => {
+  let hub: TestHub;
+  let auth: string[];
+  beforeAll(async () => {
+    hub = await startTestHub('sqlite');
+    auth = ['--api-key', hub.account.secret_key, '--base-url', hub.url];
+  });
+  afterAll(() => hub.close());
+
+  const wk = (...args: string[]) => kataven(['widget-keys', ...args, ...auth]);
+  /** Setup through the API, so only the command under test is spawned. */
+  const createKey = async (body: object): Promise<CreatedWidgetKey> => (await hub.api('/api/v1/widget-keys', { method: 'POST', body })).body;
+
+  it('create prints the key once and a <script> tag that works on an allowed site', async () => {
+    const run = await wk('create', '--name', 'Shop', '--domain', 'allowed.example', '--domain', '*.allowed.example');
+    expect(run.code).toBe(0);
+    const key = /pk_live_\w+/.exec(run.stdout)![0];
+    expect(run.stdout.split(key)).toHaveLength(3); // once on its own line, once in the snippet
+    expect(run.stdout).toContain(`<script src="${hub.url}/widget/v1/loader.js" data-client-key="${key}" async></script>`);
+    expect(await handshake(hub, key)).toBe(200);
+  });
+
+  it('create --json prints the created key and its snippet', async () => {
+    const created = json<CreatedWidgetKey & { snippet: string }>(await wk('create', '--name', 'Json', '--domain', 'json.example', '--json'));
+    expect(created).toMatchObject({ name: 'Json', domain_allowlist: ['json.example'], key: expect.stringMatching(/^pk_live_/) });
+    expect(created.snippet).toContain(`data-client-key="${created.key}"`);
+  });
+
+  it('list prints a table with the name and last 8 characters, never the plaintext', async () => {
+    const created = await createKey({ name: 'Tabled' });
+    const run = await wk('list', '--limit', '100');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^ID\s+NAME\s+KEY\s+STATUS/);
+    expect(run.stdout).toMatch(new RegExp(`${created.id}\\s+Tabled\\s+…${created.key_last8}\\s+active`));
+    expect(run.stdout).not.toContain(created.key);
+  });
+
+  it('list --all --json returns every key across pages', async () => {
+    for (const name of ['p1', 'p2', 'p3']) await createKey({ name });
+    const everything = json<WidgetKeyList>(await wk('list', '--all', '--limit', '1', '--json'));
+    const api = (await hub.api('/api/v1/widget-keys?limit=100')).body as WidgetKeyList;
+    expect(everything).toEqual({ data: api.data, has_more: false });
+  });
+
+  it('update renames, replaces the domains, revokes and re-enables', async () => {
+    const { id } = await createKey({ name: 'Old', domain_allowlist: ['a.example'] });
+    const renamed = json<WidgetKey>(await wk('update', id, '--name', 'New', '--domain', 'b.example', '--domain', 'c.example', '--json'));
+    expect(renamed).toMatchObject({ name: 'New', domain_allowlist: ['b.example', 'c.example'], disabled_at: null });
+    const revoked = await wk('update', id, '--disable');
+    expect(revoked.code).toBe(0);
+    expect(revoked.stdout).toMatch(/status:\s+disabled/);
+    expect(json<WidgetKey>(await wk('update', id, '--enable', '--json')).disabled_at).toBeNull();
+  });
+
+  it('update --agent repins the key and --default-agent unpins it', async () => {
+    const { id } = await createKey({ name: 'Pinned' });
+    expect(json<WidgetKey>(await wk('update', id, '--agent', hub.account.agent_id, '--json')).agent_id).toBe(hub.account.agent_id);
+    expect(json<WidgetKey>(await wk('update', id, '--default-agent', '--json')).agent_id).toBeNull();
+  });
+
+  it('delete removes a key that was never used', async () => {
+    const { id } = await createKey({ name: 'Unused' });
+    const run = await wk('delete', id);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`Deleted widget key ${id}: it was never used.`);
+  });
+
+  it('delete disables a key that was used', async () => {
+    const created = await createKey({ name: 'Used', domain_allowlist: ['allowed.example'] });
+    expect(await handshake(hub, created.key)).toBe(200);
+    const result = json<DeletedWidgetKey>(await wk('delete', created.id, '--json'));
+    expect(result).toEqual({ id: created.id, deleted: false, disabled_at: expect.any(String) });
+  });
+
+  it('a refused request prints the server message on stderr and exits 1', async () => {
+    const run = await wk('update', 'wk_missing', '--name', 'x');
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/^kataven: No widget key "wk_missing" in this account.*\(HTTP 404, not_found, request req_\w+\)\n$/);
+  });
+
+  it('a refused allowlist names the entry and exits 1', async () => {
+    const run = await wk('create', '--name', 'x', '--domain', '*.github.io');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('domain_allowlist[0]: "*.github.io"');
+  });
+
+  it('reads KATAVEN_API_KEY and KATAVEN_BASE_URL', async () => {
+    const run = await kataven(['widget-keys', 'list', '--json'], { KATAVEN_API_KEY: hub.account.secret_key, KATAVEN_BASE_URL: hub.url });
+    expect(json<WidgetKeyList>(run).data.length).toBeGreaterThan(0);
+  });
+
+  it('a wrong API key exits 1 with the hub message', async () => {
+    const run = await kataven(['widget-keys', 'list', '--api-key', 'sk_live_wrong', '--base-url', hub.url]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('HTTP 401, invalid_api_key');
+  });
+});
+
+describe('kataven widget-keys usage errors exit 2', () => {
+  const auth = ['--api-key', 'sk_live_x', '--base-url', 'http://127.0.0.1:9'];
+  it.each([
+    [['create', ...auth], 'widget-keys create needs --name NAME'],
+    [['update', 'wk_1', '--disable', '--enable', ...auth], '--disable and --enable contradict each other'],
+    [['update', 'wk_1', ...auth], 'nothing to update'],
+    [['delete', ...auth], 'widget-keys delete needs the key id'],
+    [['list', '--name', 'x', ...auth], '--name does not apply to `widget-keys list`'],
+    [['list', '--limit', '500', ...auth], '--limit must be a whole number from 1 to 100'],
+    [['revoke', 'wk_1', ...auth], 'unknown widget-keys command "revoke"'],
+    [['list'], 'no API key: pass --api-key'],
+  ])('%j', async (args, message) => {
+    const run = await kataven(['widget-keys', ...args]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(message);
+  });
+});
