@@ -1,0 +1,68 @@
+/**
+ * The frame's calls to the hub (`WIDGET_API`): same-origin fetches authorised by the session token.
+ * No call throws or rejects: every outcome, network failure included, is a `Result`.
+ */
+import type { ErrorBody } from '../protocol/errors.js';
+import {
+  WIDGET_API,
+  type ChatMessage,
+  type Conversation,
+  type MessageList,
+  type SessionRefresh,
+} from '../protocol/widget-api.js';
+
+export type Result<T> =
+  | { ok: true; data: T }
+  /** `status` 0 means no HTTP answer: `type` is `network_error` or `timeout`. */
+  | { ok: false; status: number; type: string; message: string };
+
+/** The current session token; the refresher replaces it in place. */
+export interface Auth {
+  token: string;
+}
+
+/** Longer than the hub's own webhook timeout, so a slow agent still ends in the hub's 502, not ours. */
+const TIMEOUT_MS = 45_000;
+
+export function createApi(fetchFn: typeof fetch, auth: Auth) {
+  async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Result<T>> {
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), TIMEOUT_MS);
+    try {
+      const headers: Record<string, string> = { authorization: 'Bearer ' + auth.token };
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      const res = await fetchFn(path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        cache: 'no-store',
+        signal: abort.signal,
+      });
+      let b: unknown;
+      try {
+        b = await res.json();
+      } catch {}
+      if (res.ok && b && typeof b == 'object') return { ok: true, data: b as T };
+      const e = (b as Partial<ErrorBody> | undefined)?.error;
+      return {
+        ok: false,
+        status: res.status,
+        type: typeof e?.type == 'string' ? e.type : 'http_' + res.status,
+        message: typeof e?.message == 'string' ? e.message : '',
+      };
+    } catch {
+      return { ok: false, status: 0, type: abort.signal.aborted ? 'timeout' : 'network_error', message: '' };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  return {
+    refresh: () => call<SessionRefresh>('POST', WIDGET_API.session, {}),
+    createConversation: () => call<Conversation>('POST', WIDGET_API.conversations, {}),
+    listMessages: (id: string) => call<MessageList>('GET', WIDGET_API.messages(id)),
+    postMessage: (id: string, text: string) => call<{ data: ChatMessage[] }>('POST', WIDGET_API.messages(id), { text }),
+  };
+}
+
+export type Api = ReturnType<typeof createApi>;

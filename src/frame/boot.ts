@@ -1,0 +1,73 @@
+/**
+ * The frame: wait for the session from the page, draw the launcher, say `ready`, then run the panel and
+ * the conversation. Globals come in as arguments (`src/frame/index.ts` is the only file that touches
+ * `window`), so all of this runs under test with fake ones.
+ *
+ * Error contract: nothing here throws out of an event handler or leaves a promise to reject.
+ */
+import type { InitMessage } from '../protocol/messages.js';
+import { createApi } from './api.js';
+import { createChat } from './chat.js';
+import { awaitInit, connect, pageOrigin, type Port } from './handover.js';
+import { keepFresh } from './session.js';
+import { safeStore } from './storage.js';
+import { createView } from './view.js';
+
+export interface FrameEnv {
+  /** Where `message` events arrive (the frame's window). */
+  win: Pick<Window, 'addEventListener' | 'removeEventListener'>;
+  doc: Document;
+  /** `window.parent`: the only window allowed to hand over the session. */
+  parent: Pick<Window, 'postMessage'>;
+  /** `location.search` of the frame URL: `k` (widget key id) and `o` (page origin). */
+  search: string;
+  /** Getter for `localStorage` (reading it may throw). */
+  storage: () => Storage | null | undefined;
+  fetch: typeof fetch;
+  /** Calls back once what is in the DOM has been painted. */
+  afterPaint: (cb: () => void) => void;
+}
+
+export function boot(env: FrameEnv): void {
+  const origin = pageOrigin(env.search);
+  // Not framed by a page the hub vouched for: stay blank (the loader's timeout tells the site owner).
+  if (!origin) return;
+  awaitInit(env.win, env.parent, origin, (init, port) => start(env, init, port));
+}
+
+function start(env: FrameEnv, init: InitMessage, port: Port): void {
+  const doc = env.doc;
+  const agent = init.agent;
+  const auth = { token: init.session_token };
+  const api = createApi(env.fetch, auth);
+  const page = connect(port, (open) => setOpen(open, true));
+
+  const setOpen = (open: boolean, focus: boolean) => {
+    if (view.isOpen() == open) return;
+    // Focus goes back to the launcher only if it was in this frame: a close commanded by the page
+    // while the visitor works there must not pull focus into the widget.
+    view.setOpen(open, focus && (open || doc.hasFocus()));
+    page.send({ v: 1, type: 'state', open });
+  };
+  const view = createView(doc, agent, {
+    onToggle: (open) => setOpen(open, true),
+    onSubmit: (text) => void chat.send(text),
+  });
+  const stop = keepFresh(api, auth, init.expires_at, (reason) => view.lock(reason));
+  const chat = createChat({
+    api,
+    store: safeStore(env.storage),
+    keyId: new URLSearchParams(env.search).get('k') || '',
+    agent,
+    view,
+    onExpired: stop,
+  });
+  doc.body.appendChild(view.root);
+  void chat.load();
+  env.afterPaint(() => {
+    page.send({ v: 1, type: 'ready' });
+    // data-open or an early Kataven('open'): open without taking focus from the page that just loaded.
+    if (init.open) setOpen(true, false);
+    page.start();
+  });
+}

@@ -1,0 +1,184 @@
+/**
+ * The widget's DOM: launcher button and chat panel, built with createElement and textContent only. The
+ * frame's CSP (`default-src 'none'`, styles from 'self') refuses inline style attributes, and agent
+ * names, greetings and messages come from customers and visitors: none of it is ever parsed as HTML.
+ */
+import type { AgentPublic } from '../protocol/handshake.js';
+import { MAX_MESSAGE_LENGTH } from '../protocol/widget-api.js';
+
+const SVG = 'http://www.w3.org/2000/svg';
+const DEFAULT_ACCENT = '#4f46e5';
+
+export interface ViewHandlers {
+  /** The visitor asked to open (launcher) or close (close button, Escape) the panel. */
+  onToggle(open: boolean): void;
+  /** The visitor submitted the composer (raw text, untrimmed). */
+  onSubmit(text: string): void;
+}
+
+export type View = ReturnType<typeof createView>;
+
+/** `#rgb` or `#rrggbb` (what the hub stores), else the default: a bad value must not hide the launcher. */
+export function accentColor(c: string): string {
+  return /^#([0-9a-f]{3}){1,2}$/i.test(c) ? c : DEFAULT_ACCENT;
+}
+
+/** Text colour on the accent: dark on light accents, white otherwise (WCAG relative luminance). */
+export function inkOn(hex: string): string {
+  let h = hex.slice(1);
+  if (h.length == 3) h = h.replace(/./g, '$&$&');
+  const [r, g, b] = [0, 2, 4].map((i) => {
+    const c = parseInt(h.slice(i, i + 2), 16) / 255;
+    return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  }) as [number, number, number];
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.3 ? '#111' : '#fff';
+}
+
+export function createView(doc: Document, agent: AgentPublic, on: ViewHandlers) {
+  const el = <K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string, parent?: Element) => {
+    const e = doc.createElement(tag);
+    if (cls) e.className = cls;
+    if (text) e.textContent = text;
+    if (parent) parent.appendChild(e);
+    return e;
+  };
+  const icon = (d: string, parent: Element) => {
+    const svg = doc.createElementNS(SVG, 'svg');
+    svg.setAttribute('viewBox', '0 0 24 24');
+    svg.setAttribute('aria-hidden', 'true');
+    svg.setAttribute('focusable', 'false');
+    const path = doc.createElementNS(SVG, 'path');
+    path.setAttribute('d', d);
+    svg.appendChild(path);
+    parent.appendChild(svg);
+  };
+  const name = agent.name;
+  const accent = accentColor(agent.accent_color);
+
+  const root = el('div', 'kv');
+  // CSSOM custom properties: not subject to CSP, unlike a style attribute string.
+  root.style.setProperty('--accent', accent);
+  root.style.setProperty('--ink', inkOn(accent));
+
+  const launcher = el('button', 'kv-launch', '', root);
+  launcher.type = 'button';
+  launcher.setAttribute('aria-label', 'Open chat with ' + name);
+  icon('M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z', launcher);
+
+  const panel = el('section', 'kv-panel', '', root);
+  panel.hidden = true;
+  panel.setAttribute('role', 'dialog');
+  panel.setAttribute('aria-labelledby', 'kv-title');
+  const header = el('header', 'kv-head', '', panel);
+  el('h1', '', name, header).id = 'kv-title';
+  const closer = el('button', 'kv-close', '', header);
+  closer.type = 'button';
+  closer.setAttribute('aria-label', 'Close chat');
+  icon('M6 6l12 12M18 6L6 18', closer);
+
+  const log = el('div', 'kv-log', '', panel);
+  log.setAttribute('role', 'log');
+  log.setAttribute('aria-live', 'polite');
+  log.setAttribute('aria-label', 'Conversation');
+
+  const error = el('p', 'kv-err', '', panel);
+  error.setAttribute('role', 'alert');
+
+  const form = el('form', 'kv-form', '', panel);
+  const label = el('label', 'kv-sr', 'Message ' + name, form);
+  label.htmlFor = 'kv-input';
+  const input = el('textarea', '', '', form);
+  input.id = 'kv-input';
+  input.rows = 2;
+  input.maxLength = MAX_MESSAGE_LENGTH;
+  input.placeholder = 'Write a message…';
+  const send = el('button', 'kv-send', 'Send', form);
+  send.type = 'submit';
+
+  let typing: HTMLElement | null = null;
+  let busy = false;
+  let locked = false;
+
+  const bubble = (role: 'visitor' | 'agent', text: string) => {
+    const b = el('div', 'kv-msg kv-' + role);
+    // Who said it, for screen readers reading the log; the bubble's look says it for everyone else.
+    el('span', 'kv-sr', (role == 'agent' ? name : 'You') + ': ', b);
+    b.appendChild(doc.createTextNode(text));
+    log.insertBefore(b, typing);
+    log.scrollTop = log.scrollHeight;
+    return b;
+  };
+
+  const view = {
+    root,
+    launcher,
+    panel,
+    log,
+    input,
+    send,
+    error,
+    isOpen: () => !panel.hidden,
+    /** Show or hide the panel. `focus`: move focus into the composer, or back to the launcher. */
+    setOpen(open: boolean, focus: boolean) {
+      panel.hidden = !open;
+      launcher.hidden = open;
+      if (focus) (open ? input : launcher).focus();
+    },
+    bubble,
+    remove: (b: Element) => b.remove(),
+    setError(text: string) {
+      error.textContent = text;
+    },
+    /** Composer disabled (and a typing indicator shown) while a message is on its way. */
+    setBusy(on: boolean) {
+      busy = on;
+      if (on && !typing) {
+        typing = el('div', 'kv-msg kv-agent kv-typing', '', log);
+        typing.setAttribute('aria-hidden', 'true');
+        log.scrollTop = log.scrollHeight;
+      } else if (!on && typing) {
+        typing.remove();
+        typing = null;
+      }
+      const hadFocus = doc.activeElement == input;
+      input.disabled = send.disabled = on || locked;
+      // Disabling drops focus to <body>; give it back so the visitor can type the next message.
+      if (!on && !locked && !panel.hidden && (hadFocus || doc.activeElement == null || doc.activeElement == doc.body)) input.focus();
+    },
+    /** For good: the session is over. The composer stays disabled and `text` says why. */
+    lock(text: string) {
+      locked = true;
+      input.disabled = send.disabled = true;
+      error.textContent = text;
+    },
+    restoreDraft(text: string) {
+      if (!input.value) input.value = text;
+    },
+  };
+
+  launcher.addEventListener('click', () => on.onToggle(true));
+  closer.addEventListener('click', () => on.onToggle(false));
+  doc.addEventListener('keydown', (e) => {
+    if (e.key == 'Escape' && !panel.hidden) {
+      e.preventDefault();
+      on.onToggle(false);
+    }
+  });
+  const submit = () => {
+    if (!busy && !locked) on.onSubmit(input.value);
+  };
+  form.addEventListener('submit', (e) => {
+    // Never a navigation: the CSP has form-action 'none' anyway.
+    e.preventDefault();
+    submit();
+  });
+  input.addEventListener('keydown', (e) => {
+    // Enter sends, Shift+Enter is a newline; Enter that confirms an IME composition is neither.
+    if (e.key == 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      submit();
+    }
+  });
+  if (agent.greeting) bubble('agent', agent.greeting);
+  return view;
+}

@@ -1,0 +1,144 @@
+/** Fake globals for the frame: a happy-dom window, a fake parent, a real MessageChannel, a routed fetch. */
+import { Window as HappyWindow } from 'happy-dom';
+import { vi } from 'vitest';
+import { boot } from '../../src/frame/boot.js';
+import type { AgentPublic } from '../../src/protocol/handshake.js';
+import type { InitMessage } from '../../src/protocol/messages.js';
+
+export const HUB = 'https://hub.test';
+export const PAGE = 'https://shop.test';
+export const KEY_ID = 'wk_1';
+export const STORE_KEY = 'kataven:conversation:' + KEY_ID;
+export const AGENT: AgentPublic = { id: 'ag_1', name: 'Ada', greeting: 'Hi! How can I help?', accent_color: '#0b7285' };
+
+export const json = (status: number, body: unknown) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+export const hubError = (status: number, type: string, message = type) => json(status, { error: { type, message } });
+export const msg = (role: 'visitor' | 'agent', text: string, id = role + ':' + text) => ({ id, role, text, created_at: '2025-01-01T00:00:00.000Z' });
+
+export interface Call {
+  method: string;
+  path: string;
+  auth: string | null;
+  body: unknown;
+}
+type Handler = (body: any, call: Call) => Response | Promise<Response>;
+
+/** fetch at the edge of the world: routes by "METHOD /path"; an unknown route answers 599 and is recorded. */
+export function fakeFetch(routes: Record<string, Handler> = {}) {
+  const calls: Call[] = [];
+  const fn = vi.fn(async (input: RequestInfo | URL, init: RequestInit = {}) => {
+    const headers = new Headers(init.headers);
+    const body = typeof init.body == 'string' ? JSON.parse(init.body) : undefined;
+    const call: Call = { method: init.method ?? 'GET', path: String(input), auth: headers.get('authorization'), body };
+    calls.push(call);
+    const h = routes[call.method + ' ' + call.path];
+    return h ? h(body, call) : new Response('no route', { status: 599 });
+  });
+  return { fetch: fn as unknown as typeof fetch, calls, routes };
+}
+
+export function deferred<T>() {
+  let resolve!: (v: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+export interface FrameOptions {
+  search?: string;
+  fetch?: typeof fetch;
+  storage?: () => Storage | null | undefined;
+  /** Paint at once (default) or hold the callback for the test to run. */
+  holdPaint?: boolean;
+}
+
+const open: Array<{ close(): unknown }> = [];
+/** Close every window and port the fixture opened (afterEach). */
+export async function cleanup() {
+  for (const o of open.splice(0)) await o.close();
+}
+
+export function mountFrame(opts: FrameOptions = {}) {
+  const search = opts.search ?? '?k=' + KEY_ID + '&o=' + encodeURIComponent(PAGE);
+  const win = new HappyWindow({ url: HUB + '/widget/v1/frame' + search });
+  open.push({ close: () => win.happyDOM.close() });
+  const doc = win.document as unknown as Document;
+  const parent = { postMessage: vi.fn() };
+  const paints: Array<() => void> = [];
+  const f = opts.fetch ?? fakeFetch().fetch;
+  boot({
+    win: win as unknown as Window,
+    doc,
+    parent: parent as unknown as Window,
+    search,
+    storage: opts.storage ?? (() => win.localStorage as unknown as Storage),
+    fetch: f,
+    afterPaint: (cb) => (opts.holdPaint ? paints.push(cb) : cb()),
+  });
+
+  /** What the page received on its end of the channel, in order. */
+  const got: any[] = [];
+  let pagePort: MessagePort | undefined;
+
+  /** Hand over a session the way the loader does; `from` overrides source/origin/ports. */
+  function init(over: Partial<InitMessage> = {}, from: { source?: unknown; origin?: string; ports?: unknown[] } = {}) {
+    const channel = new MessageChannel();
+    open.push({ close: () => (channel.port1.close(), channel.port2.close()) });
+    channel.port1.addEventListener('message', (e) => got.push((e as MessageEvent).data));
+    channel.port1.start();
+    pagePort = channel.port1;
+    const data: InitMessage = {
+      v: 1,
+      type: 'init',
+      session_token: 'tok_1',
+      expires_at: new Date(Date.now() + 600_000).toISOString(),
+      agent: AGENT,
+      open: false,
+      ...over,
+    };
+    win.dispatchEvent(
+      new win.MessageEvent('message', {
+        data,
+        source: ('source' in from ? from.source : parent) as never,
+        origin: from.origin ?? PAGE,
+        ports: (from.ports ?? [channel.port2]) as never,
+      }),
+    );
+    return channel;
+  }
+
+  const $ = <T extends Element = HTMLElement>(sel: string) => doc.querySelector(sel) as T | null;
+  const ui = {
+    launcher: () => $<HTMLButtonElement>('.kv-launch'),
+    panel: () => $('.kv-panel'),
+    input: () => $<HTMLTextAreaElement>('#kv-input'),
+    sendButton: () => $<HTMLButtonElement>('.kv-send'),
+    closeButton: () => $<HTMLButtonElement>('.kv-close'),
+    error: () => $('[role="alert"]'),
+    log: () => $('[role="log"]'),
+    /** Each bubble's message text, without the screen-reader "Name: " prefix. */
+    bubbles: () =>
+      [...doc.querySelectorAll('.kv-msg:not(.kv-typing)')].map((b) => (b.classList.contains('kv-visitor') ? 'you: ' : 'agent: ') + b.lastChild!.textContent),
+  };
+
+  return {
+    win,
+    doc,
+    parent,
+    paints,
+    got,
+    init,
+    ui,
+    /** The page sends a command on the channel. */
+    command: (data: unknown) => pagePort!.postMessage(data),
+    key: (key: string, target: EventTarget = doc.activeElement ?? doc, extra: KeyboardEventInit = {}) =>
+      target.dispatchEvent(new win.KeyboardEvent('keydown', { key, bubbles: true, cancelable: true, ...extra } as never) as unknown as Event),
+    type(text: string) {
+      ui.input()!.value = text;
+    },
+    submit: () => ui.input()!.form!.dispatchEvent(new win.Event('submit', { bubbles: true, cancelable: true }) as unknown as Event),
+  };
+}
+
+/** Let ports, fetches and promise chains settle. */
+export const settle = () => new Promise((r) => setTimeout(r, 5));

@@ -1,0 +1,120 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { awaitInit, connect, pageOrigin } from '../../src/frame/handover.js';
+import { AGENT, cleanup, mountFrame, PAGE } from './fixture.js';
+
+afterEach(cleanup);
+
+describe('pageOrigin', () => {
+  it('reads o from the query', () => {
+    expect(pageOrigin('?k=wk_1&o=' + encodeURIComponent(PAGE))).toBe(PAGE);
+    expect(pageOrigin('?o=http://localhost:3000')).toBe('http://localhost:3000');
+  });
+  it.each([['?k=wk_1'], ['?o='], ['?o=null'], ['?o=*'], ['?o=https://shop.test/'], ['?o=https://shop.test/x'], ['?o=javascript:alert(1)'], ['?o=data:text/html,x']])(
+    'refuses %s',
+    (search) => expect(pageOrigin(search)).toBeNull(),
+  );
+});
+
+describe('awaitInit', () => {
+  const setup = () => {
+    const target = new EventTarget();
+    const parent = { postMessage: vi.fn() };
+    const onInit = vi.fn();
+    awaitInit(target as unknown as Window, parent as unknown as Window, PAGE, onInit);
+    const deliver = (data: unknown, from: { source?: unknown; origin?: string; ports?: unknown[] } = {}) => {
+      const e = new MessageEvent('message', { data, origin: from.origin ?? PAGE });
+      // Node's MessageEvent takes no foreign source or fake ports: define them as the browser would set them.
+      Object.defineProperty(e, 'source', { value: 'source' in from ? from.source : parent });
+      Object.defineProperty(e, 'ports', { value: from.ports ?? [port] });
+      target.dispatchEvent(e);
+    };
+    return { parent, onInit, deliver };
+  };
+  const port = { postMessage() {}, addEventListener() {}, start() {} };
+  const good = { v: 1, type: 'init', session_token: 't', expires_at: '2030-01-01T00:00:00Z', agent: AGENT, open: false };
+
+  it('posts hello to the parent with the exact page origin', () => {
+    const { parent } = setup();
+    expect(parent.postMessage).toHaveBeenCalledTimes(1);
+    expect(parent.postMessage).toHaveBeenCalledWith({ v: 1, type: 'hello' }, PAGE);
+  });
+
+  it('accepts init from the parent, page origin, with a port', () => {
+    const { onInit, deliver } = setup();
+    deliver(good);
+    expect(onInit).toHaveBeenCalledWith(good, port);
+  });
+
+  it.each([
+    ['another window', good, { source: {} }],
+    ['no source', good, { source: null }],
+    ['another origin', good, { origin: 'https://evil.test' }],
+    ['http instead of https', good, { origin: 'http://shop.test' }],
+    ['no port', good, { ports: [] }],
+    ['v 2', { ...good, v: 2 }, {}],
+    ['type hello', { ...good, type: 'hello' }, {}],
+    ['no token', { ...good, session_token: undefined }, {}],
+    ['no agent', { ...good, agent: null }, {}],
+    ['agent name not text', { ...good, agent: { ...AGENT, name: 42 } }, {}],
+    ['a string', 'init', {}],
+    ['null', null, {}],
+  ])('ignores init from %s', (_, data, from) => {
+    const { onInit, deliver } = setup();
+    deliver(data, from);
+    expect(onInit).not.toHaveBeenCalled();
+  });
+
+  it('accepts init once', () => {
+    const { onInit, deliver } = setup();
+    deliver(good);
+    deliver({ ...good, session_token: 'second' });
+    expect(onInit).toHaveBeenCalledTimes(1);
+  });
+
+  it('survives a parent whose postMessage throws', () => {
+    const parent = { postMessage: vi.fn(() => { throw new Error('detached'); }) };
+    expect(() => awaitInit(new EventTarget() as unknown as Window, parent as unknown as Window, PAGE, () => {})).not.toThrow();
+  });
+});
+
+describe('connect', () => {
+  it('passes open and close commands, ignores the rest', () => {
+    const port = new EventTarget() as EventTarget & { postMessage(): void; start(): void };
+    port.postMessage = () => {};
+    port.start = () => {};
+    const onCommand = vi.fn();
+    connect(port as unknown as MessagePort, onCommand);
+    for (const data of [{ v: 1, type: 'open' }, { v: 2, type: 'close' }, { v: 1, type: 'toggle' }, { type: 'close' }, null, { v: 1, type: 'close' }]) {
+      port.dispatchEvent(new MessageEvent('message', { data }));
+    }
+    expect(onCommand.mock.calls).toEqual([[true], [false]]);
+  });
+});
+
+describe('the frame', () => {
+  it('stays blank without a valid o', () => {
+    const f = mountFrame({ search: '?k=wk_1&o=' + encodeURIComponent('https://shop.test/page') });
+    expect(f.parent.postMessage).not.toHaveBeenCalled();
+    f.init();
+    expect(f.doc.body.children.length).toBe(0);
+  });
+
+  it('draws nothing for a look-alike init from another window', async () => {
+    const f = mountFrame();
+    f.init({}, { source: {} });
+    f.init({}, { origin: 'https://evil.test' });
+    expect(f.ui.launcher()).toBeNull();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(f.got).toEqual([]);
+  });
+
+  it('says ready only after the launcher is painted', async () => {
+    const f = mountFrame({ holdPaint: true });
+    f.init();
+    expect(f.ui.launcher()).not.toBeNull();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(f.got).toEqual([]);
+    f.paints[0]!();
+    await vi.waitFor(() => expect(f.got).toEqual([{ v: 1, type: 'ready' }]));
+  });
+});

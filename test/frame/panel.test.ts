@@ -1,0 +1,203 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { accentColor, inkOn } from '../../src/frame/view.js';
+import { AGENT, cleanup, fakeFetch, json, mountFrame, msg, STORE_KEY } from './fixture.js';
+
+afterEach(cleanup);
+
+const READY = { v: 1, type: 'ready' };
+const state = (open: boolean) => ({ v: 1, type: 'state', open });
+
+/** A frame with the session handed over and `ready` received. */
+async function ready(over = {}, opts = {}) {
+  const f = mountFrame(opts);
+  f.init(over);
+  await vi.waitFor(() => expect(f.got).toContainEqual(READY));
+  return f;
+}
+
+describe('launcher', () => {
+  it('is a labelled button in the accent colour', async () => {
+    const f = await ready();
+    const b = f.ui.launcher()!;
+    expect(b.tagName).toBe('BUTTON');
+    expect(b.getAttribute('aria-label')).toBe('Open chat with Ada');
+    expect(f.doc.querySelector<HTMLElement>('.kv')!.style.getPropertyValue('--accent')).toBe('#0b7285');
+    expect(b.querySelector('svg')!.getAttribute('aria-hidden')).toBe('true');
+    expect(f.ui.panel()!.hidden).toBe(true);
+  });
+
+  it('falls back to the default accent for a bad colour', () => {
+    expect(accentColor('red;background:url(x)')).toBe('#4f46e5');
+    expect(accentColor('#ABC')).toBe('#ABC');
+  });
+
+  it('picks readable ink on the accent', () => {
+    expect(inkOn('#ffe066')).toBe('#111');
+    expect(inkOn('#0b7285')).toBe('#fff');
+    expect(inkOn('#fff')).toBe('#111');
+  });
+});
+
+describe('open and close', () => {
+  it('opens on init.open right after ready, focus left alone', async () => {
+    const f = await ready({ open: true });
+    await vi.waitFor(() => expect(f.got).toEqual([READY, state(true)]));
+    expect(f.ui.panel()!.hidden).toBe(false);
+    expect(f.doc.activeElement).not.toBe(f.ui.input());
+  });
+
+  it('opens on command, reports state, focuses the composer', async () => {
+    const f = await ready();
+    f.command({ v: 1, type: 'open' });
+    await vi.waitFor(() => expect(f.got).toEqual([READY, state(true)]));
+    expect(f.ui.panel()!.hidden).toBe(false);
+    expect(f.ui.launcher()!.hidden).toBe(true);
+    expect(f.doc.activeElement).toBe(f.ui.input());
+  });
+
+  it('closes on command and reports state', async () => {
+    const f = await ready({ open: true });
+    f.command({ v: 1, type: 'close' });
+    await vi.waitFor(() => expect(f.got).toEqual([READY, state(true), state(false)]));
+    expect(f.ui.panel()!.hidden).toBe(true);
+    expect(f.ui.launcher()!.hidden).toBe(false);
+  });
+
+  it('sends no state for a command that changes nothing', async () => {
+    const f = await ready();
+    f.command({ v: 1, type: 'close' });
+    f.command({ v: 1, type: 'open' });
+    f.command({ v: 1, type: 'open' });
+    await vi.waitFor(() => expect(f.got).toContainEqual(state(true)));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(f.got).toEqual([READY, state(true)]);
+  });
+
+  it('ignores other messages on the port', async () => {
+    const f = await ready();
+    for (const m of [{ v: 2, type: 'open' }, { type: 'open' }, { v: 1, type: 'toggle' }, { v: 1, type: 'init', open: true }, 'open', null]) f.command(m);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(f.got).toEqual([READY]);
+    expect(f.ui.panel()!.hidden).toBe(true);
+  });
+
+  it('opens on a launcher click and closes on the close button', async () => {
+    const f = await ready();
+    f.ui.launcher()!.click();
+    expect(f.ui.panel()!.hidden).toBe(false);
+    expect(f.doc.activeElement).toBe(f.ui.input());
+    f.ui.closeButton()!.click();
+    expect(f.ui.panel()!.hidden).toBe(true);
+    expect(f.doc.activeElement).toBe(f.ui.launcher());
+    await vi.waitFor(() => expect(f.got).toEqual([READY, state(true), state(false)]));
+  });
+
+  it('closes on Escape and returns focus to the launcher', async () => {
+    const f = await ready();
+    f.ui.launcher()!.click();
+    f.key('Escape', f.ui.input()!);
+    expect(f.ui.panel()!.hidden).toBe(true);
+    expect(f.doc.activeElement).toBe(f.ui.launcher());
+    await vi.waitFor(() => expect(f.got).toEqual([READY, state(true), state(false)]));
+  });
+
+  it('ignores Escape while closed', async () => {
+    const f = await ready();
+    f.key('Escape', f.doc);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(f.got).toEqual([READY]);
+  });
+
+  it('labels the close button, composer and log', async () => {
+    const f = await ready();
+    expect(f.ui.closeButton()!.getAttribute('aria-label')).toBe('Close chat');
+    expect(f.doc.querySelector('label[for="kv-input"]')!.textContent).toBe('Message Ada');
+    expect(f.ui.log()!.getAttribute('aria-live')).toBe('polite');
+    expect(f.ui.sendButton()!.type).toBe('submit');
+    expect(f.ui.panel()!.getAttribute('aria-labelledby')).toBe('kv-title');
+  });
+});
+
+describe('text, never HTML', () => {
+  const evil = '<img src=x onerror=alert(1)>';
+
+  it('renders the agent name and greeting as text', async () => {
+    const f = await ready({ agent: { ...AGENT, name: evil, greeting: evil + ' hi' } });
+    expect(f.doc.querySelector('img')).toBeNull();
+    expect(f.doc.querySelector('h1')!.textContent).toBe(evil);
+    expect(f.ui.bubbles()).toEqual(['agent: ' + evil + ' hi']);
+    expect(f.ui.launcher()!.getAttribute('aria-label')).toBe('Open chat with ' + evil);
+  });
+
+  it('renders messages as text', async () => {
+    const { fetch } = fakeFetch({
+      'GET /api/v1/widget/conversations/c1/messages': () => json(200, { data: [msg('visitor', evil), msg('agent', '<b>bold</b>')] }),
+      'POST /api/v1/widget/conversations/c1/messages': (b) => json(201, { data: [msg('visitor', b.text), msg('agent', '<script>x()</script>')] }),
+    });
+    const win = { storage: () => ({ getItem: () => 'c1', setItem() {}, removeItem() {} }) as unknown as Storage };
+    const f = await ready({}, { fetch, ...win });
+    f.type(evil);
+    f.submit();
+    await vi.waitFor(() => expect(f.ui.bubbles()).toHaveLength(5));
+    expect(f.ui.bubbles()).toEqual(['agent: ' + AGENT.greeting, 'you: ' + evil, 'agent: <b>bold</b>', 'you: ' + evil, 'agent: <script>x()</script>']);
+    expect(f.doc.querySelectorAll('img, b, script')).toHaveLength(0);
+  });
+});
+
+describe('composer', () => {
+  const slow = () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const ff = fakeFetch({
+      'POST /api/v1/widget/conversations': () => json(201, { id: 'c1', created_at: '' }),
+      'POST /api/v1/widget/conversations/c1/messages': async (b) => (await gate, json(201, { data: [msg('visitor', b.text), msg('agent', 'ok')] })),
+    });
+    return { ...ff, release };
+  };
+
+  it('sends on Enter', async () => {
+    const s = slow();
+    const f = await ready({ open: true }, { fetch: s.fetch });
+    f.type('hello');
+    f.key('Enter', f.ui.input()!);
+    await vi.waitFor(() => expect(s.calls.map((c) => c.path)).toContain('/api/v1/widget/conversations/c1/messages'));
+  });
+
+  it('keeps Shift+Enter for a newline', async () => {
+    const s = slow();
+    const f = await ready({ open: true }, { fetch: s.fetch });
+    f.type('hello');
+    const notCancelled = f.key('Enter', f.ui.input()!, { shiftKey: true });
+    expect(notCancelled).toBe(true);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(s.calls).toEqual([]);
+  });
+
+  it('is disabled while sending', async () => {
+    const s = slow();
+    const f = await ready({ open: true }, { fetch: s.fetch });
+    f.type('hello');
+    f.submit();
+    await vi.waitFor(() => expect(s.calls).toHaveLength(2));
+    expect(f.ui.input()!.disabled).toBe(true);
+    expect(f.ui.sendButton()!.disabled).toBe(true);
+    expect(f.ui.input()!.value).toBe('');
+    s.release();
+    await vi.waitFor(() => expect(f.ui.input()!.disabled).toBe(false));
+    expect(f.ui.sendButton()!.disabled).toBe(false);
+    expect(f.doc.activeElement).toBe(f.ui.input());
+  });
+
+  it('shows the visitor message before the reply comes', async () => {
+    const s = slow();
+    const f = await ready({ open: true }, { fetch: s.fetch });
+    f.type('  hello  ');
+    f.submit();
+    await vi.waitFor(() => expect(f.ui.bubbles()).toEqual(['agent: ' + AGENT.greeting, 'you: hello']));
+    expect(f.doc.querySelector('.kv-typing')).not.toBeNull();
+    s.release();
+    await vi.waitFor(() => expect(f.ui.bubbles()).toEqual(['agent: ' + AGENT.greeting, 'you: hello', 'agent: ok']));
+    expect(f.doc.querySelector('.kv-typing')).toBeNull();
+    expect(f.win.localStorage.getItem(STORE_KEY)).toBe('c1');
+  });
+});
