@@ -80,7 +80,7 @@ describe('retries and timeouts (injected fetch in front of a real hub)', () => {
     const client = new Kataven({ apiKey: 'sk', baseUrl: hub.url, fetch: hanging, timeout: 5_000 });
     const started = Date.now();
     await expect(client.agents.list({}, { timeout: 50, maxRetries: 0 })).rejects.toBeInstanceOf(APIConnectionTimeoutError);
-    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it('retries a timed-out request', async () => {
