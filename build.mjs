@@ -74,7 +74,15 @@ async function buildFrame() {
 async function buildNode() {
   // Node entry points: dependencies stay external (installed from package.json).
   const node = { bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', sourcemap: true };
-  await build({ ...node, entryPoints: ['src/cli/index.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } });
+  // Split so that each CLI command loads only what it uses (see src/cli/index.ts).
+  await build({
+    ...node,
+    entryPoints: { cli: 'src/cli/index.ts' },
+    outdir: 'dist',
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    banner: { js: '#!/usr/bin/env node' },
+  });
   await build({ ...node, entryPoints: ['src/client/index.ts'], outfile: 'dist/index.js' });
   log('dist/cli.js, dist/index.js');
 }

@@ -1,9 +1,5 @@
 /** The `kataven` command: dispatches to one module per command group; usage errors exit 2, others 1. */
-import { accountsCommand } from './accounts.js';
-import { agentsCommand } from './agents.js';
 import { UsageError } from './args.js';
-import { serveCommand } from './serve.js';
-import { widgetKeysCommand } from './widget-keys.js';
 
 const HELP = `kataven: the Kataven widget hub and its admin tools
 
@@ -21,12 +17,14 @@ widget-keys and agents talk to a running hub: --api-key / KATAVEN_API_KEY (sk_li
 
 Configuration: KATAVEN_* environment variables, flags over them. See README.md.`;
 
+// Loaded on demand (build.mjs splits them into chunks): the API commands only speak HTTP and should
+// not pay for loading the hub (Fastify, pg, Kysely, ioredis) on every run.
 const commands: Record<string, (argv: string[]) => Promise<void>> = {
-  serve: (argv) => serveCommand(argv, false),
-  demo: (argv) => serveCommand(argv, true),
-  accounts: accountsCommand,
-  'widget-keys': widgetKeysCommand,
-  agents: agentsCommand,
+  serve: async (argv) => (await import('./serve.js')).serveCommand(argv, false),
+  demo: async (argv) => (await import('./serve.js')).serveCommand(argv, true),
+  accounts: async (argv) => (await import('./accounts.js')).accountsCommand(argv),
+  'widget-keys': async (argv) => (await import('./widget-keys.js')).widgetKeysCommand(argv),
+  agents: async (argv) => (await import('./agents.js')).agentsCommand(argv),
 };
 
 async function main(argv: string[]): Promise<void> {

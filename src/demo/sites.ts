@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, extname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { extname, join } from 'node:path';
+import { findUp } from '../hub/widget/dist.js';
 
 export interface DemoSiteOptions {
   hubUrl: string;
@@ -28,9 +28,9 @@ const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.c
 
 /** examples/site, from the bundled CLI (dist/) or from source (src/demo/). */
 export function findSiteDir(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  for (const dir of [resolve(here, '../examples/site'), resolve(here, '../../examples/site')]) if (existsSync(dir)) return dir;
-  throw new Error('examples/site not found next to the kataven package');
+  const dir = findUp((d) => (existsSync(join(d, 'examples/site/index.html')) ? join(d, 'examples/site') : undefined));
+  if (!dir) throw new Error('examples/site not found next to the kataven package');
+  return dir;
 }
 
 export async function startDemoSite(options: DemoSiteOptions): Promise<DemoSite> {

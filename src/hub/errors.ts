@@ -25,6 +25,11 @@ interface ValidationIssue {
   params?: Record<string, unknown>;
 }
 
+/** What a schema pattern asks for, in words (a regular expression is no help to a person). */
+const PATTERN_HINTS: Record<string, string> = {
+  '^#[0-9a-fA-F]{6}$': 'must be a colour written #rrggbb, e.g. "#0f766e"',
+};
+
 /** `/domain_allowlist/2` → `domain_allowlist[2]` */
 function fieldName(path: string | undefined): string {
   if (!path) return '';
@@ -47,6 +52,9 @@ function describeIssue(issue: ValidationIssue, part: string): string {
   if (required !== undefined) {
     return `${[].concat(required as never).join(', ')}: required in the ${part}`;
   }
+  if (issue.keyword === 'pattern' && typeof issue.params?.pattern === 'string' && PATTERN_HINTS[issue.params.pattern]) {
+    return `${field}: ${PATTERN_HINTS[issue.params.pattern]}`;
+  }
   return `${field || part}: ${issue.message ?? 'is invalid'}`;
 }
 
@@ -59,6 +67,8 @@ export function installErrorHandling(app: FastifyInstance): void {
       return sendError(reply, new HubError(400, 'invalid_request', message));
     }
     const mapped = mapFrameworkError(err);
+    // The client learns "retry later"; the operator needs the driver's own words.
+    if (mapped?.status === 503) request.log.warn({ err }, 'dependency unavailable');
     if (mapped) return sendError(reply, mapped);
     request.log.error({ err }, 'unhandled error');
     return sendError(reply, new HubError(500, 'internal_error', `Something went wrong on our side. Retry later; if it persists, report request id ${request.id}.`));
@@ -94,7 +104,7 @@ export function isUnavailable(err: unknown): boolean {
   const e = err as { code?: string; message?: string } | null;
   if (!e) return false;
   if (e.code && UNAVAILABLE_CODES.has(e.code)) return true;
-  return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|connection is closed/i.test(e.message ?? '');
+  return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|connection is closed|is not queryable/i.test(e.message ?? '');
 }
 
 export function sendError(reply: FastifyReply, err: HubError): FastifyReply {

@@ -11,8 +11,15 @@ export async function startServer(config: HubConfig): Promise<Hub & { url: strin
     if (closing) return;
     closing = true;
     hub.app.log.info({ signal }, 'shutting down: draining in-flight requests');
+    // close() stops listening and closes the sockets idle at that moment; a socket whose request is still
+    // in flight turns idle (kept alive, for up to 72 s) once answered, and would hold close() until the
+    // client hangs up. Close such sockets as soon as they are idle.
+    const sweep = setInterval(() => hub.app.server.closeIdleConnections(), 100);
     hub.app.close().then(
-      () => process.exit(0),
+      () => {
+        clearInterval(sweep);
+        process.exit(0);
+      },
       (err) => {
         hub.app.log.error({ err }, 'error during shutdown');
         process.exit(1);

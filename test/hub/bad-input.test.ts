@@ -30,7 +30,7 @@ describe.each(DIALECTS)('bad input to the Admin API on %s', (dialect) => {
     ['a wrong secret key', { method: 'GET', path: '/api/v1/widget-keys', key: 'sk_live_' + 'A'.repeat(38) }, 401, 'invalid_api_key'],
     ['a public key used as secret', { method: 'GET', path: '/api/v1/widget-keys', key: 'pk_live_' + 'A'.repeat(38) }, 401, 'invalid_api_key', 'public widget key'],
     ['a limit out of range', { method: 'GET', path: '/api/v1/widget-keys?limit=500' }, 400, 'invalid_request', 'limit'],
-    ['a bad accent colour', { method: 'POST', path: '/api/v1/agents', body: { name: 'x', accent_color: 'red' } }, 400, 'invalid_request', 'accent_color'],
+    ['a bad accent colour', { method: 'POST', path: '/api/v1/agents', body: { name: 'x', accent_color: 'red' } }, 400, 'invalid_request', 'accent_color: must be a colour written #rrggbb'],
     ['a non-http webhook', { method: 'POST', path: '/api/v1/agents', body: { name: 'x', webhook_url: 'ftp://x.example' } }, 400, 'invalid_request', 'webhook_url'],
     ['an unknown route', { method: 'GET', path: '/api/v1/nothing' }, 404, 'not_found'],
   ];

@@ -6,7 +6,8 @@ import type { HubContext } from '../context.js';
 import { HubError } from '../errors.js';
 import { findAgent, insertAgent, listAgents, toAgent, updateAgent } from './repo.js';
 
-const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 429: ErrorSchema };
+const common = { 400: ErrorSchema, 401: ErrorSchema, 429: ErrorSchema, 503: ErrorSchema };
+const errors = { ...common, 404: ErrorSchema };
 const tags = ['agents'];
 
 const notFound = (id: string) => new HubError(404, 'not_found', `No agent ${JSON.stringify(id)} in this account; list yours with GET /api/v1/agents`);
@@ -29,11 +30,11 @@ export async function agentRoutes(base: FastifyInstance, ctx: HubContext) {
   const { db } = ctx.store;
 
   app.get('/api/v1/agents', {
-    schema: { tags, summary: 'List agents', querystring: ListQuery, response: { 200: AgentListSchema, ...errors } },
+    schema: { tags, summary: 'List agents', querystring: ListQuery, response: { 200: AgentListSchema, ...common } },
   }, async (request) => listAgents(db, request.accountId, request.query));
 
   app.post('/api/v1/agents', {
-    schema: { tags, summary: 'Create an agent', body: CreateAgentBody, response: { 201: AgentSchema, ...errors } },
+    schema: { tags, summary: 'Create an agent', body: CreateAgentBody, response: { 201: AgentSchema, ...common } },
   }, async (request, reply) => {
     checkWebhookUrl(request.body.webhook_url);
     return reply.code(201).send(await insertAgent(db, request.accountId, request.body));

@@ -64,7 +64,36 @@ function openPostgres(url: string, max: number) {
   });
   // An idle client that loses its connection emits 'error' on the pool; unhandled, it would crash the process.
   pool.on('error', () => {});
+  // A checked-out client has no pool listener (pg-pool removes it on checkout), and one that loses its
+  // connection between two queries (pg_terminate_backend, a reset) emits 'error' on itself: without this
+  // listener the process would crash. The client is then unqueryable: its next query fails (503) and
+  // the pool discards it on release.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+    closeOnQueryTimeout(client);
+  });
   return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' as const };
+}
+
+/**
+ * pg's query_timeout answers the caller but leaves the query pending on the connection: every later query
+ * on it (the transaction's ROLLBACK, the next request's queries once the pool hands it out again) queues
+ * behind it and waits for its own timeout, so during a network partition a request could take two or
+ * more timeouts. A connection whose query timed out is in an unknown state anyway: close it at once, so
+ * what is queued on it fails now and the pool replaces it (pg does the same in pipeline mode).
+ */
+function closeOnQueryTimeout(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  const socket = () => (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream;
+  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+    const result = query(...args);
+    if (result instanceof Promise) {
+      result.catch((err: unknown) => {
+        if ((err as Error | null)?.message === 'Query read timeout') socket()?.destroy();
+      });
+    }
+    return result;
+  };
 }
 
 /** Kysely's PostgreSQL adapter holds an advisory lock while migrating, so two hubs starting together are safe. */

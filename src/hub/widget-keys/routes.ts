@@ -16,7 +16,9 @@ import { nowIso } from '../ids.js';
 import { createWidgetKey } from './create.js';
 import { deleteWidgetKey, findWidgetKey, listWidgetKeys, toWidgetKey } from './repo.js';
 
-const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 429: ErrorSchema };
+// The errors each operation can really answer (documented in the OpenAPI document).
+const common = { 400: ErrorSchema, 401: ErrorSchema, 429: ErrorSchema, 503: ErrorSchema };
+const errors = { ...common, 404: ErrorSchema };
 const tags = ['widget-keys'];
 
 function allowlistOrThrow(entries: string[] | undefined): string[] {
@@ -38,14 +40,14 @@ export async function widgetKeyRoutes(base: FastifyInstance, ctx: HubContext) {
   const { db } = ctx.store;
 
   app.get('/api/v1/widget-keys', {
-    schema: { tags, summary: 'List widget keys', querystring: ListQuery, response: { 200: WidgetKeyListSchema, ...errors } },
+    schema: { tags, summary: 'List widget keys', querystring: ListQuery, response: { 200: WidgetKeyListSchema, ...common } },
   }, async (request) => listWidgetKeys(db, request.accountId, request.query));
 
   app.post('/api/v1/widget-keys', {
     schema: {
       tags, summary: 'Create a widget key (returns plaintext pk_live_ ONCE)', body: CreateWidgetKeyBody,
       headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 255 } } },
-      response: { 201: CreatedWidgetKeySchema, ...errors },
+      response: { 201: CreatedWidgetKeySchema, ...common, 409: ErrorSchema, 413: ErrorSchema },
     },
   }, async (request, reply) => {
     const allowlist = allowlistOrThrow(request.body.domain_allowlist);

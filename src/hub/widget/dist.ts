@@ -3,7 +3,7 @@
  * (dist/cli.js) or, when the hub runs from source (tests), in the repository's dist/.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface BuiltAssets {
@@ -12,9 +12,19 @@ export interface BuiltAssets {
 }
 
 export function findDistDir(): string | null {
-  const here = dirname(fileURLToPath(import.meta.url));
-  for (const dir of [here, resolve(here, '../../../dist')]) if (existsSync(join(dir, 'loader.json'))) return dir;
-  return null;
+  return findUp((dir) => [dir, join(dir, 'dist')].find((d) => existsSync(join(d, 'loader.json'))));
+}
+
+/** Walks up from this module (dist/chunks/… when bundled, src/hub/widget/ from source) to the root. */
+export function findUp(test: (dir: string) => string | undefined): string | null {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const found = test(dir);
+    if (found) return found;
+    const parent = dirname(dir);
+    if (parent === dir) return null;
+    dir = parent;
+  }
 }
 
 /** null when nothing is built: the widget routes then answer 503 with a message saying so. */

@@ -1,0 +1,65 @@
+/**
+ * The e2e world: a real hub (temp SQLite), the demo customer site on two origins, and Chromium.
+ * `allowed` is http://localhost:<port> (pinned in the key's allowlist); `refused` is http://127.0.0.1:<port>.
+ */
+import type { Browser, ConsoleMessage, Page } from 'playwright-core';
+import { startDemoSite, type DemoSite } from '../../src/demo/sites.js';
+import { startTestHub, type TestHub } from '../helpers/hub.js';
+import { createKey } from '../helpers/widget.js';
+import { launchChromium } from './browser.js';
+
+export interface World {
+  hub: TestHub;
+  browser: Browser;
+  key: { id: string; key: string; key_last8: string };
+  allowed: DemoSite;
+  refused: DemoSite;
+  close(): Promise<void>;
+}
+
+export async function startWorld(extraPages: Record<string, string> = {}): Promise<World> {
+  const hub = await startTestHub('sqlite');
+  // Reserve the allowed site's port first, so the key can pin it exactly like the demo key pins 3000.
+  const probe = await startDemoSite({ hubUrl: hub.url, clientKey: 'pending', host: 'localhost', port: 0 });
+  const port = new URL(probe.url).port;
+  await probe.close();
+  const key = await createKey(hub, [`localhost:${port}`]);
+  const allowed = await startDemoSite({ hubUrl: hub.url, clientKey: key.key, host: 'localhost', port: Number(port), extraPages });
+  const refused = await startDemoSite({ hubUrl: hub.url, clientKey: key.key, host: '127.0.0.1', port: 0, extraPages });
+  const browser = await launchChromium();
+  return {
+    hub, browser, key, allowed, refused,
+    async close() {
+      await browser.close();
+      await Promise.all([allowed.close(), refused.close()]);
+      await hub.close();
+    },
+  };
+}
+
+export interface Watched {
+  page: Page;
+  warnings: string[];
+  pageErrors: string[];
+  requests: string[];
+}
+
+/** A page whose console warnings, uncaught errors (incl. unhandled rejections) and requests are recorded. */
+export async function watchedPage(browser: Browser, viewport = { width: 1280, height: 800 }): Promise<Watched> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const w: Watched = { page, warnings: [], pageErrors: [], requests: [] };
+  page.on('console', (m: ConsoleMessage) => {
+    if (m.type() === 'warning' && m.text().startsWith('[kataven]')) w.warnings.push(m.text());
+  });
+  page.on('pageerror', (e) => w.pageErrors.push(String(e)));
+  page.on('request', (r) => w.requests.push(`${r.method()} ${r.url()}`));
+  return w;
+}
+
+/** The widget's iframe element handle and its frame, once the frame says ready (iframe visible). */
+export async function widgetFrame(page: Page, hubUrl: string) {
+  const iframe = page.locator(`iframe[src^="${hubUrl}/widget/v1/frame"]`);
+  await iframe.waitFor({ state: 'visible', timeout: 15_000 });
+  return { iframe, frame: page.frameLocator(`iframe[src^="${hubUrl}/widget/v1/frame"]`) };
+}

@@ -1,0 +1,193 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWorld, watchedPage, widgetFrame, type World } from './harness.js';
+
+describe('the widget in Chromium', () => {
+  let world: World;
+  beforeAll(async () => {
+    world = await startWorld();
+  }, 60_000);
+  afterAll(() => world?.close());
+
+  it('mounts, opens and completes a conversation on the allowed origin', async () => {
+    const { page, warnings, pageErrors } = await watchedPage(world.browser);
+    await page.goto(world.allowed.url + '/');
+    const { frame, iframe } = await widgetFrame(page, world.hub.url);
+    await frame.getByRole('button', { name: /open chat/i }).click();
+    const box = frame.getByRole('textbox');
+    await box.fill('Do you sell tents?');
+    await box.press('Enter');
+    await expect.poll(() => frame.getByRole('log').textContent(), { timeout: 10_000 }).toContain('You said: "Do you sell tents?"');
+    expect((await iframe.boundingBox())!.width).toBeGreaterThan(300);
+    expect(warnings).toEqual([]);
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('shows nothing on a refused origin and warns once, naming the origin', async () => {
+    const { page, warnings, pageErrors } = await watchedPage(world.browser);
+    await page.goto(world.refused.url + '/');
+    await expect.poll(() => warnings.length, { timeout: 10_000 }).toBe(1);
+    expect(warnings[0]).toContain(world.refused.url);
+    expect(warnings[0]).toContain('origin_not_allowed');
+    expect(await page.locator('iframe').count()).toBe(0);
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('needs only loader, handshake, frame and its assets before the launcher, with no preflight', async () => {
+    const { page, requests } = await watchedPage(world.browser);
+    await page.goto(world.allowed.url + '/');
+    await widgetFrame(page, world.hub.url);
+    const toHub = requests.filter((r) => r.includes(world.hub.url));
+    expect(toHub.filter((r) => r.startsWith('OPTIONS'))).toEqual([]);
+    expect(toHub.map((r) => r.replace(world.hub.url, '').replace(/\?.*$/, '').replace(/\.[0-9A-Z]{8}\./, '.HASH.'))).toEqual([
+      'GET /widget/v1/loader.js',
+      'POST /api/v1/widget/handshake',
+      'GET /widget/v1/frame',
+      expect.stringMatching(/^GET \/widget\/v1\/assets\//),
+      expect.stringMatching(/^GET \/widget\/v1\/assets\//),
+    ]);
+    await page.context().close();
+  });
+
+  it('blocks the frame when a refused origin embeds frame_url directly, even with a forged o', async () => {
+    const { page } = await watchedPage(world.browser);
+    const forged = `${world.hub.url}/widget/v1/frame?k=${world.key.id}&o=${encodeURIComponent(world.allowed.url)}`;
+    await page.route(world.refused.url + '/embed.html', (route) =>
+      route.fulfill({ contentType: 'text/html', body: `<!doctype html><iframe id="f" src="${forged}"></iframe>` }),
+    );
+    const blocked = page.waitForEvent('console', { predicate: (m) => /frame-ancestors/.test(m.text()), timeout: 10_000 });
+    await page.goto(world.refused.url + '/embed.html');
+    expect((await blocked).text()).toContain('frame-ancestors');
+    const child = page.frames().find((f) => f.url().startsWith(world.hub.url));
+    // Chromium replaces a frame blocked by frame-ancestors with an error page: none of the widget runs.
+    const widgetLoaded = child ? await child.evaluate(() => document.querySelector('script[src*="/widget/v1/assets/"]') !== null).catch(() => false) : false;
+    expect(widgetLoaded).toBe(false);
+    await page.context().close();
+  });
+
+  it('works on the strict-CSP page with no CSP violation', async () => {
+    const { page, warnings, pageErrors } = await watchedPage(world.browser);
+    const violations: string[] = [];
+    page.on('console', (m) => {
+      if (/Content Security Policy|Refused to/.test(m.text())) violations.push(m.text());
+    });
+    await page.goto(world.allowed.url + '/strict-csp.html');
+    const { frame } = await widgetFrame(page, world.hub.url);
+    await frame.getByRole('button', { name: /open chat/i }).click();
+    await frame.getByRole('textbox').waitFor();
+    expect(violations).toEqual([]);
+    expect(warnings).toEqual([]);
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('mounts one iframe when the tag is included twice', async () => {
+    const { page, warnings, pageErrors } = await watchedPage(world.browser);
+    await page.goto(world.allowed.url + '/double.html');
+    await widgetFrame(page, world.hub.url);
+    await page.waitForTimeout(300);
+    expect(await page.locator('iframe').count()).toBe(1);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/twice|more than once|already/i);
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('mounts from a tag in <head> that runs before <body> exists', async () => {
+    const { page, warnings, pageErrors } = await watchedPage(world.browser);
+    await page.goto(world.allowed.url + '/head.html');
+    await widgetFrame(page, world.hub.url);
+    expect(warnings).toEqual([]);
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('keeps the widget and its conversation across pushState navigation', async () => {
+    const { page } = await watchedPage(world.browser);
+    await page.goto(world.allowed.url + '/spa.html');
+    const { frame } = await widgetFrame(page, world.hub.url);
+    await frame.getByRole('button', { name: /open chat/i }).click();
+    await frame.getByRole('textbox').fill('Remember me');
+    await frame.getByRole('textbox').press('Enter');
+    await expect.poll(() => frame.getByRole('log').textContent(), { timeout: 10_000 }).toContain('You said: "Remember me"');
+    await page.getByRole('button', { name: 'Tents' }).click();
+    await page.getByRole('button', { name: 'Packs' }).click();
+    expect(page.url()).toContain('#packs');
+    expect(await page.locator('iframe').count()).toBe(1);
+    expect(await frame.getByRole('log').textContent()).toContain('Remember me');
+    await page.context().close();
+  });
+
+  it('opens the panel for a Kataven("open") queued before the loader loaded', async () => {
+    const { page } = await watchedPage(world.browser);
+    await page.goto(world.allowed.url + '/queue.html');
+    const { frame, iframe } = await widgetFrame(page, world.hub.url);
+    await frame.getByRole('textbox').waitFor({ timeout: 10_000 });
+    await expect.poll(() => page.title()).toBe('Acme Outdoor: chat open');
+    expect((await iframe.boundingBox())!.height).toBeGreaterThan(300);
+    await page.context().close();
+  });
+
+  it('brings the conversation back after a reload', async () => {
+    const { page } = await watchedPage(world.browser);
+    await page.goto(world.allowed.url + '/');
+    let { frame } = await widgetFrame(page, world.hub.url);
+    await frame.getByRole('button', { name: /open chat/i }).click();
+    await frame.getByRole('textbox').fill('Still there after reload?');
+    await frame.getByRole('textbox').press('Enter');
+    await expect.poll(() => frame.getByRole('log').textContent(), { timeout: 10_000 }).toContain('You said: "Still there after reload?"');
+    await page.reload();
+    ({ frame } = await widgetFrame(page, world.hub.url));
+    await frame.getByRole('button', { name: /open chat/i }).click();
+    await expect.poll(() => frame.getByRole('log').textContent(), { timeout: 10_000 }).toContain('Still there after reload?');
+    await page.context().close();
+  });
+
+  it('closes on Escape and returns focus to the launcher', async () => {
+    const { page } = await watchedPage(world.browser);
+    await page.goto(world.allowed.url + '/');
+    const { frame, iframe } = await widgetFrame(page, world.hub.url);
+    await frame.getByRole('button', { name: /open chat/i }).click();
+    const box = frame.getByRole('textbox');
+    await expect.poll(() => box.evaluate((el) => el === document.activeElement)).toBe(true);
+    await box.press('Escape');
+    const launcher = frame.getByRole('button', { name: /open chat/i });
+    await expect.poll(() => launcher.evaluate((el) => el === document.activeElement)).toBe(true);
+    await expect.poll(async () => (await iframe.boundingBox())!.height).toBeLessThan(120);
+    await page.context().close();
+  });
+
+  it('gives a 375-px-wide viewport the full-screen panel', async () => {
+    const { page } = await watchedPage(world.browser, { width: 375, height: 667 });
+    await page.goto(world.allowed.url + '/');
+    const { frame, iframe } = await widgetFrame(page, world.hub.url);
+    await frame.getByRole('button', { name: /open chat/i }).click();
+    await expect.poll(async () => (await iframe.boundingBox())!.width).toBe(375);
+    expect((await iframe.boundingBox())!.height).toBe(667);
+    await page.context().close();
+  });
+
+  it('answers the host-page API: toggle, events and destroy', async () => {
+    const { page, pageErrors } = await watchedPage(world.browser);
+    await page.goto(world.allowed.url + '/');
+    const { iframe } = await widgetFrame(page, world.hub.url);
+    const events = await page.evaluate(async () => {
+      const seen: string[] = [];
+      const K = (window as any).Kataven;
+      K('on', 'open', () => seen.push('open'));
+      K('on', 'close', () => seen.push('close'));
+      K('toggle');
+      await new Promise((r) => setTimeout(r, 500));
+      K('close');
+      await new Promise((r) => setTimeout(r, 500));
+      return seen;
+    });
+    expect(events).toEqual(['open', 'close']);
+    expect((await iframe.boundingBox())!.height).toBeLessThan(120);
+    await page.evaluate(() => (window as any).Kataven('destroy'));
+    expect(await page.locator('iframe').count()).toBe(0);
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  });
+});
