@@ -31,6 +31,8 @@ export class KeyCache {
   /** id → hash of the keys in byHash, so routes that know only the id (frame, sessions) stay O(1). */
   private readonly hashById = new Map<string, string>();
   private readonly listeners: Array<(hash: string | null) => void> = [];
+  /** Bumped by every drop: a read that overlapped one may predate the change and must not be cached. */
+  private generation = 0;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -40,6 +42,7 @@ export class KeyCache {
   async get(hash: string): Promise<CachedKey | null> {
     const hit = this.byHash.get(hash);
     if (hit && hit.expiresAt > Date.now()) return hit.value;
+    const generation = this.generation;
     const found = await findKeyByHash(this.db, hash);
     const value: CachedKey | null = found && {
       id: found.row.id,
@@ -52,7 +55,11 @@ export class KeyCache {
       patterns: compileAllowlist(parseStoredAllowlist(found.row.domain_allowlist)),
       allowlistEmpty: parseStoredAllowlist(found.row.domain_allowlist).length === 0,
     };
-    if (this.byHash.size >= MAX_ENTRIES) this.drop(this.byHash.keys().next().value!);
+    // An invalidation arrived while we read: the row we read may be older than the change it announced
+    // (another process's message can overtake our query). Answer this request with it, since it began
+    // before the change, but cache nothing that could outlive the change for a whole TTL.
+    if (generation !== this.generation) return value;
+    if (this.byHash.size >= MAX_ENTRIES) this.remove(this.byHash.keys().next().value!);
     this.byHash.set(hash, { value, expiresAt: Date.now() + this.ttlMs });
     if (value) this.hashById.set(value.id, hash);
     return value;
@@ -72,11 +79,16 @@ export class KeyCache {
 
   /** Drop without telling the bus: for invalidations that came from the bus. */
   drop(hash: string | null): void {
+    this.generation++;
     if (hash === null) {
       this.byHash.clear();
       this.hashById.clear();
       return;
     }
+    this.remove(hash);
+  }
+
+  private remove(hash: string): void {
     const id = this.byHash.get(hash)?.value?.id;
     if (id) this.hashById.delete(id);
     this.byHash.delete(hash);
