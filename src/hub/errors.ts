@@ -98,7 +98,15 @@ function mapFrameworkError(err: FastifyError): HubError | null {
   return null;
 }
 
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006', 'SQLITE_BUSY']);
+const UNAVAILABLE_CODES = new Set([
+  // Sockets. ENOTFOUND / EAI_AGAIN: the database's host name does not resolve, as happens while its
+  // container is down (Docker and Kubernetes drop the name); transient like a refused connection.
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH',
+  // PostgreSQL: admin/crash shutdown, cannot connect now (starting, recovering), too many connections,
+  // and the connection-exception class 08.
+  '57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006',
+  'SQLITE_BUSY',
+]);
 
 export function isUnavailable(err: unknown): boolean {
   const e = err as { code?: string; message?: string } | null;
