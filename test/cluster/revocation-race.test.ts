@@ -14,7 +14,7 @@ import {
 
 const skip = skipReason('revocation race test', 'postgres', 'redis');
 const SITE = 'https://shop.example';
-const DELAY_MS = 400;
+const DELAY_MS = 300;
 
 describe.skipIf(skip)('a revocation that lands while the other process is reading the key', () => {
   let db: TestDatabase;
