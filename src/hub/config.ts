@@ -67,8 +67,9 @@ const settings = [
   { key: 'publicUrl', env: 'KATAVEN_PUBLIC_URL', flag: 'public-url', parse: url(['http:', 'https:'], 'https://hub.example.com'), fallback: null },
   {
     key: 'trustProxy', env: 'KATAVEN_TRUST_PROXY', flag: 'trust-proxy',
-    // false (default) | true | a comma-separated list of proxy addresses/CIDRs, as Fastify's trustProxy takes.
-    parse: (raw: string) => (raw === 'false' || raw === '' ? false : raw === 'true' ? true : raw),
+    // false (default) | true (every hop: only behind a proxy that overwrites X-Forwarded-For) | a
+    // comma-separated list of proxy addresses/CIDRs (recommended), as Fastify's trustProxy takes.
+    parse: (raw: string) => (raw === 'false' ? false : raw === 'true' ? true : raw),
     fallback: false,
   },
   { key: 'handshakeRateLimit', env: 'KATAVEN_HANDSHAKE_RATE_LIMIT', flag: 'handshake-rate-limit', parse: int(0, 1_000_000), fallback: 120 },

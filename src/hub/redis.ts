@@ -54,11 +54,17 @@ export function redisRateLimitStore(client: Redis): RateLimitStore {
 /** Connects this process's key cache to every other process's, through one channel. */
 export async function connectInvalidationBus(url: string, publisher: Redis, keys: KeyCache): Promise<() => Promise<void>> {
   const subscriber = redisClient(url);
+  // Until the subscription is confirmed, and whenever it is lost, nothing may be cached: an invalidation
+  // sent meanwhile would never reach this process, and a cached key could outlive its revocation.
+  keys.setCaching(false);
   subscriber.on('message', (_channel: string, message: string) => keys.drop(message === ALL ? null : message));
-  // Fires on the first connection and after every reconnection; messages sent meanwhile are lost.
+  subscriber.on('close', () => keys.setCaching(false));
+  // Fires on the first connection and after every reconnection.
   subscriber.on('ready', () => {
-    keys.drop(null);
-    subscriber.subscribe(INVALIDATION_CHANNEL).catch(() => {});
+    subscriber.subscribe(INVALIDATION_CHANNEL).then(
+      () => keys.setCaching(true),
+      () => keys.setCaching(false),
+    );
   });
   keys.onInvalidate((hash) => {
     publisher.publish(INVALIDATION_CHANNEL, hash ?? ALL).catch(() => {

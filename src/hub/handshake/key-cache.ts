@@ -33,6 +33,8 @@ export class KeyCache {
   private readonly listeners: Array<(hash: string | null) => void> = [];
   /** Bumped by every drop: a read that overlapped one may predate the change and must not be cached. */
   private generation = 0;
+  /** Off while the invalidation bus is down (see redis.ts): every lookup then reads the database. */
+  private caching = true;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -58,7 +60,7 @@ export class KeyCache {
     // An invalidation arrived while we read: the row we read may be older than the change it announced
     // (another process's message can overtake our query). Answer this request with it, since it began
     // before the change, but cache nothing that could outlive the change for a whole TTL.
-    if (generation !== this.generation) return value;
+    if (generation !== this.generation || !this.caching) return value;
     if (this.byHash.size >= MAX_ENTRIES) this.remove(this.byHash.keys().next().value!);
     this.byHash.set(hash, { value, expiresAt: Date.now() + this.ttlMs });
     if (value) this.hashById.set(value.id, hash);
@@ -92,6 +94,11 @@ export class KeyCache {
     const id = this.byHash.get(hash)?.value?.id;
     if (id) this.hashById.delete(id);
     this.byHash.delete(hash);
+  }
+
+  setCaching(on: boolean): void {
+    this.drop(null);
+    this.caching = on;
   }
 
   onInvalidate(listener: (hash: string | null) => void): void {
