@@ -15,8 +15,8 @@ export interface DemoSiteOptions {
   clientKey: string;
   host: string;
   port: number;
-  /** Extra pages (path → HTML, same placeholders), e.g. test fixtures. */
-  extraPages?: Record<string, string>;
+  /** Extra pages (path → HTML, same placeholders), read on every request: e2e fixtures add to it. */
+  extraPages?: Map<string, string>;
 }
 
 export interface DemoSite {
@@ -37,13 +37,12 @@ export async function startDemoSite(options: DemoSiteOptions): Promise<DemoSite>
   const dir = findSiteDir();
   const files = new Map<string, string>();
   for (const name of readdirSync(dir)) files.set(`/${name}`, readFileSync(join(dir, name), 'utf8'));
-  for (const [path, html] of Object.entries(options.extraPages ?? {})) files.set(path, html);
   const hub = new URL(options.hubUrl).origin;
 
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const name = path === '/' ? '/index.html' : path;
-    const body = files.get(name);
+    const body = options.extraPages?.get(name) ?? files.get(name);
     if (req.method !== 'GET' || body === undefined) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;

@@ -25,11 +25,13 @@ describe('failures leave the page alone', () => {
     expect(await page.locator('p').textContent()).toBe('customer page');
   }
 
+  let cases = 0;
   async function open(html: string, setup?: (page: Page) => Promise<unknown>) {
     const w = await watchedPage(world.browser);
     if (setup) await setup(w.page);
-    await w.page.route(world.allowed.url + '/case.html', (route) => route.fulfill({ contentType: 'text/html', body: html }));
-    await w.page.goto(world.allowed.url + '/case.html');
+    const path = `/case-${++cases}.html`;
+    world.pages.set(path, html);
+    await w.page.goto(world.allowed.url + path);
     return w;
   }
 

@@ -14,21 +14,26 @@ export interface World {
   key: { id: string; key: string; key_last8: string };
   allowed: DemoSite;
   refused: DemoSite;
+  /** Pages served by both demo sites besides examples/site; tests add fixtures here. */
+  pages: Map<string, string>;
   close(): Promise<void>;
 }
 
-export async function startWorld(extraPages: Record<string, string> = {}): Promise<World> {
+export async function startWorld(): Promise<World> {
+  // Served by the real site servers, not by page.route(): Chromium's Local Network Access check refuses
+  // loopback subresources to a page whose response did not come from a loopback server.
+  const pages = new Map<string, string>();
   const hub = await startTestHub('sqlite');
   // Reserve the allowed site's port first, so the key can pin it exactly like the demo key pins 3000.
   const probe = await startDemoSite({ hubUrl: hub.url, clientKey: 'pending', host: 'localhost', port: 0 });
   const port = new URL(probe.url).port;
   await probe.close();
   const key = await createKey(hub, [`localhost:${port}`]);
-  const allowed = await startDemoSite({ hubUrl: hub.url, clientKey: key.key, host: 'localhost', port: Number(port), extraPages });
-  const refused = await startDemoSite({ hubUrl: hub.url, clientKey: key.key, host: '127.0.0.1', port: 0, extraPages });
+  const allowed = await startDemoSite({ hubUrl: hub.url, clientKey: key.key, host: 'localhost', port: Number(port), extraPages: pages });
+  const refused = await startDemoSite({ hubUrl: hub.url, clientKey: key.key, host: '127.0.0.1', port: 0, extraPages: pages });
   const browser = await launchChromium();
   return {
-    hub, browser, key, allowed, refused,
+    hub, browser, key, allowed, refused, pages,
     async close() {
       await browser.close();
       await Promise.all([allowed.close(), refused.close()]);

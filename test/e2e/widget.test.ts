@@ -53,9 +53,7 @@ describe('the widget in Chromium', () => {
   it('blocks the frame when a refused origin embeds frame_url directly, even with a forged o', async () => {
     const { page } = await watchedPage(world.browser);
     const forged = `${world.hub.url}/widget/v1/frame?k=${world.key.id}&o=${encodeURIComponent(world.allowed.url)}`;
-    await page.route(world.refused.url + '/embed.html', (route) =>
-      route.fulfill({ contentType: 'text/html', body: `<!doctype html><iframe id="f" src="${forged}"></iframe>` }),
-    );
+    world.pages.set('/embed.html', `<!doctype html><iframe id="f" src="${forged}"></iframe>`);
     const blocked = page.waitForEvent('console', { predicate: (m) => /frame-ancestors/.test(m.text()), timeout: 10_000 });
     await page.goto(world.refused.url + '/embed.html');
     expect((await blocked).text()).toContain('frame-ancestors');
