@@ -51,7 +51,7 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
     const doc = win.document;
     const stub = win.Kataven;
     // Checked on the real API, not on the stub: the snippet defines the stub on every page view.
-    if (stub && stub.loaded) return warn('loaded twice');
+    if (stub && stub.loaded) return warn('loaded twice; remove one <script> tag');
     // currentScript is null when the tag was run indirectly (some tag managers, Rocket Loader).
     // "Tag not found" and "attribute missing" have the same fix, so they share one message.
     script = script || doc.querySelector<HTMLScriptElement>('script[data-client-key]');

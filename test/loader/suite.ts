@@ -687,7 +687,7 @@ export function loaderSuite(load: Load): void {
       expect(kataven()).toBe(first);
       expect(page.requests).toHaveLength(1);
       expect(page.iframes()).toHaveLength(1);
-      expect(page.warnings).toEqual(['[kataven] loaded twice']);
+      expect(page.warnings).toEqual(['[kataven] loaded twice; remove one <script> tag']);
     });
 
     it('stands down on a second include that runs before the hub answered', async () => {
@@ -699,7 +699,7 @@ export function loaderSuite(load: Load): void {
       await page.settle();
       expect(page.requests).toHaveLength(1);
       expect(page.iframes()).toHaveLength(1);
-      expect(page.warnings).toEqual(['[kataven] loaded twice']);
+      expect(page.warnings).toEqual(['[kataven] loaded twice; remove one <script> tag']);
     });
   });
 
