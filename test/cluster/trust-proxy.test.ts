@@ -56,7 +56,7 @@ describe('trustProxy and the handshake rate limit', () => {
 
   it('with a list of proxy addresses, the address the proxy saw counts, not one the client prepended', async () => {
     // (With `true` every hop is trusted and the leftmost address counts: the proxy must then overwrite
-    // X-Forwarded-For rather than append to it. docs/deployment.md says so.)
+    // X-Forwarded-For rather than append to it. the README's deployment section says so.)
     const s = setups.list!;
     const key = await createWidgetKey(s.hub.url, s.secretKey, ['shop.example']);
     expect(await burst(s, key.key, '203.0.113.1', LIMIT)).toEqual(Array(LIMIT).fill(200));
