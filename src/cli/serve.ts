@@ -29,9 +29,7 @@ export async function serveCommand(argv: string[], demo: boolean): Promise<void>
     });
   const allowed = await site('localhost', 3000);
   const refused = await site('127.0.0.1', 3001);
-  hub.app.addHook('onClose', async () => {
-    await Promise.all([allowed.close(), refused.close()]);
-  });
+  // The demo sites live as long as the process: the hub's shutdown handler ends it.
   const integrity = hub.ctx.assets?.loader.integrity ?? '(build the loader first)';
   console.log(`
 Kataven hub          ${hub.url}   (data in ${config.dataDir})
