@@ -21,7 +21,8 @@ export async function accountsCommand(argv: string[]): Promise<void> {
   try {
     const account = await createAccount(store.db, name);
     if (values.json) {
-      console.log(JSON.stringify({ account_id: account.account_id, secret_key: account.secret_key }));
+      // The documented form, spacing included: {"account_id": "…", "secret_key": "sk_live_…"}
+      console.log(`{"account_id": ${JSON.stringify(account.account_id)}, "secret_key": ${JSON.stringify(account.secret_key)}}`);
     } else {
       console.log(`Created account ${account.account_id} (${name}) with default agent ${account.agent_id}.`);
       console.log(`Secret key (shown once, keep it safe): ${account.secret_key}`);

@@ -30,11 +30,16 @@ export const ADMIN_BODY_LIMIT = 64 * 1024;
 
 export interface AppOptions {
   logger?: boolean;
+  /** Where log lines go (default stdout); tests read them. */
+  logStream?: NodeJS.WritableStream;
 }
 
 export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger === false ? false : { level: ctx.config.logLevel, redact: { paths: LOG_REDACT, censor: '[redacted]' } },
+    logger:
+      options.logger === false
+        ? false
+        : { level: ctx.config.logLevel, redact: { paths: LOG_REDACT, censor: '[redacted]' }, ...(options.logStream ? { stream: options.logStream } : {}) },
     trustProxy: ctx.config.trustProxy,
     bodyLimit: ADMIN_BODY_LIMIT,
     genReqId: () => `req_${randomUUID().replace(/-/g, '')}`,

@@ -1,12 +1,12 @@
 /** Assembles a hub from its config: opens and migrates the store, then builds the app around it. */
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from './app.js';
+import { buildApp, type AppOptions } from './app.js';
 import type { HubConfig } from './config.js';
 import type { HubContext } from './context.js';
 import { openStore, type Store } from './db/index.js';
 import { KeyCache } from './handshake/key-cache.js';
 import { usageRecorder } from './handshake/usage.js';
-import { limiter, memoryRateLimitStore, type RateLimitStore } from './rate-limit.js';
+import { limiter, memoryRateLimitStore } from './rate-limit.js';
 import { connectInvalidationBus, pingRedis, redisClient, redisRateLimitStore } from './redis.js';
 import { resolveSessionSecret } from './session/secret.js';
 import { sessionSigner } from './session/token.js';
@@ -18,22 +18,17 @@ export interface Hub {
   ctx: HubContext;
 }
 
-export interface HubOptions {
-  logger?: boolean;
-  /** An already open store (tests share one); otherwise opened from the config. */
-  store?: Store;
-  rateLimitStore?: RateLimitStore;
-}
+export type HubOptions = AppOptions;
 
 export async function createHub(config: HubConfig, options: HubOptions = {}): Promise<Hub> {
   if (config.databaseUrl && !config.sessionSecret) {
     // Several hubs on one PostgreSQL must sign and verify each other's session tokens.
     throw new Error('KATAVEN_SESSION_SECRET is required when KATAVEN_DATABASE_URL is set, so every hub process signs sessions with the same secret (e.g. `openssl rand -hex 32`)');
   }
-  const store = options.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize }));
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize });
   const secret = resolveSessionSecret(config.sessionSecret, config.dataDir);
   const redis = config.redisUrl ? redisClient(config.redisUrl) : null;
-  const rateStore = options.rateLimitStore ?? (redis ? redisRateLimitStore(redis) : memoryRateLimitStore());
+  const rateStore = redis ? redisRateLimitStore(redis) : memoryRateLimitStore();
   const dependencies: HubContext['dependencies'] = { database: () => store.ping() };
   if (redis) dependencies.redis = () => pingRedis(redis);
   const ctx = {
@@ -46,13 +41,13 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
     assets: loadBuiltAssets(),
     dependencies,
   } as HubContext;
-  const app = await buildApp(ctx, { logger: options.logger });
+  const app = await buildApp(ctx, { logger: options.logger, logStream: options.logStream });
   ctx.usage = usageRecorder(store.db, app.log);
   const closeBus = redis && config.redisUrl ? await connectInvalidationBus(config.redisUrl, redis, ctx.keys) : null;
   app.addHook('onClose', async () => {
     await closeBus?.();
     redis?.disconnect();
-    if (!options.store) await store.close();
+    await store.close();
   });
   return { app, store, ctx };
 }
