@@ -1,20 +1,14 @@
 /** Shared by the client tests: a client on a test hub, a real handshake, and a fetch that records calls. */
 import { Kataven, type ClientOptions } from '../../src/client/index.js';
 import type { TestHub } from '../helpers/hub.js';
+import { handshake as widgetHandshake } from '../helpers/widget.js';
 
 export const clientFor = (hub: TestHub, options: ClientOptions = {}) =>
   new Kataven({ apiKey: hub.account.secret_key, baseUrl: hub.url, ...options });
 
 /** Uses a key the way a customer's page does, so the hub records last_used_at. */
-export async function handshake(hub: TestHub, key: string, origin = 'https://allowed.example'): Promise<number> {
-  const res = await fetch(`${hub.url}/api/v1/widget/handshake`, {
-    method: 'POST',
-    headers: { origin, 'content-type': 'text/plain' },
-    body: JSON.stringify({ client_key: key }),
-  });
-  await res.body?.cancel();
-  return res.status;
-}
+export const handshake = async (hub: TestHub, key: string, origin = 'https://allowed.example'): Promise<number> =>
+  (await widgetHandshake(hub, key, origin)).status;
 
 export interface Call {
   method: string;
