@@ -188,4 +188,31 @@ describe('the widget in Chromium', () => {
     expect(pageErrors).toEqual([]);
     await page.context().close();
   });
+
+  it('honours data-position="left" and data-open="true", with the documented iframe attributes', async () => {
+    const { page, warnings } = await watchedPage(world.browser);
+    world.pages.set('/left-open.html', `<!doctype html><html><body><p>left</p><script src="${world.hub.url}/widget/v1/loader.js" data-client-key="${world.key.key}" data-position="left" data-open="true" async></script></body></html>`);
+    await page.goto(world.allowed.url + '/left-open.html');
+    const { iframe, frame } = await widgetFrame(page, world.hub.url);
+    await frame.getByRole('textbox').waitFor({ timeout: 10_000 });
+    await expect.poll(async () => (await iframe.boundingBox())!.height).toBeGreaterThan(300);
+    expect((await iframe.boundingBox())!.x).toBe(0);
+    expect(await iframe.getAttribute('sandbox')).toBe('allow-scripts allow-same-origin allow-forms allow-popups allow-popups-to-escape-sandbox');
+    expect(await iframe.getAttribute('allow')).toBe('clipboard-write');
+    expect(await iframe.getAttribute('title')).toMatch(/^Chat with /);
+    expect(await iframe.getAttribute('style')).toContain('position: fixed');
+    expect(warnings).toEqual([]);
+    await page.context().close();
+  });
+
+  it("emits error with the handshake's type on a refused origin", async () => {
+    const { page } = await watchedPage(world.browser);
+    world.pages.set('/error-event.html', `<!doctype html><html><head><script>
+      window.Kataven = window.Kataven || function () { (Kataven.q = Kataven.q || []).push(arguments); };
+      Kataven('on', 'error', function (e) { document.title = 'error:' + e.type; });
+    </script></head><body><script src="${world.hub.url}/widget/v1/loader.js" data-client-key="${world.key.key}" async></script></body></html>`);
+    await page.goto(world.refused.url + '/error-event.html');
+    await expect.poll(() => page.title(), { timeout: 10_000 }).toBe('error:origin_not_allowed');
+    await page.context().close();
+  });
 });
