@@ -1,0 +1,272 @@
+/**
+ * What a visitor's browser does: Chromium (playwright-core) loads the demo customer page (examples/site,
+ * served as `kataven demo` serves it: lib/site.mjs) from an origin in the key's allowlist.
+ *
+ * - Time to launcher: navigation start → the frame's `ready` (the moment the loader makes the iframe
+ *   visible), read as `performance.now()` in a `Kataven('on', 'ready', …)` handler queued through the
+ *   README's stub. Each load is a visitor's first page view (a fresh browser context: empty cache, new
+ *   renderer), followed by a second view of the same page in the same tab (cache warm).
+ * - Floor: the same page doing the network work with no logic: one fetch to the hub, then an iframe of
+ *   a static hub file, timed at that iframe's `load`. Loads alternate launcher, floor, launcher, ….
+ * - Requests until `ready` (every frame, from Playwright) and CORS preflights (OPTIONS, from the Chrome
+ *   DevTools Protocol: Playwright does not report preflights).
+ * - The loader's main-thread time on the customer's page, from Chrome traces of separate loads of the
+ *   unmodified demo page (tracing slows the page, so those loads are not timed), against the floor's
+ *   inline script; and a V8 CPU profile splitting the loader's own JavaScript from the browser work it
+ *   calls into.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { analyzeTrace, TRACE_CATEGORIES } from './lib/trace.mjs';
+import { freePort, onCleanup, ROOT, startHub } from './lib/proc.mjs';
+import { createAccount } from './lib/seed.mjs';
+import { startSite } from './lib/site.mjs';
+import { median } from './lib/stats.mjs';
+
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const READY = 'kataven-bench:ready:';
+
+/** Playwright's own Chromium when it is installed, else the system one (as the e2e tests do). */
+function chromiumPath() {
+  let bundled = '';
+  try {
+    bundled = chromium.executablePath();
+  } catch {}
+  if (bundled && existsSync(bundled)) return bundled;
+  const system = process.env.KATAVEN_CHROMIUM ?? '/usr/bin/chromium';
+  if (existsSync(system)) return system;
+  throw new Error(`no Chromium: install Playwright's (npx playwright install chromium) or one at ${system}, or set KATAVEN_CHROMIUM`);
+}
+
+/**
+ * The demo page with the stub and a ready handler in <head>, and the floor: the same page with the
+ * loader tag replaced by an inline script; `cssPath` (the frame's stylesheet on the hub) is its static page.
+ */
+function pages(cssPath) {
+  const index = readFileSync(join(ROOT, 'examples/site/index.html'), 'utf8');
+  const report = `console.debug('${READY}' + performance.now())`;
+  const stub = `<script>window.Kataven = window.Kataven || function () { (Kataven.q = Kataven.q || []).push(arguments); };
+Kataven('on', 'ready', function () { ${report}; });</script>\n</head>`;
+  if (!index.includes('</head>') || !/<script src="\{\{HUB\}\}\/widget\/v1\/loader\.js"[^>]*><\/script>/.test(index)) {
+    throw new Error('examples/site/index.html no longer has </head> and the loader tag where the bench expects them');
+  }
+  const launcher = index.replace('</head>', stub);
+  const floor = index.replace(
+    /<script src="\{\{HUB\}\}\/widget\/v1\/loader\.js"[^>]*><\/script>/,
+    `<script>fetch('{{HUB}}/healthz', { mode: 'no-cors', credentials: 'omit' }).then(function () {
+  var f = document.createElement('iframe');
+  f.onload = function () { ${report}; };
+  f.src = '{{HUB}}${cssPath}';
+  document.body.appendChild(f);
+});</script>`,
+  );
+  // For the traces: the same floor with no handler (the demo page itself, '/', is the launcher's).
+  const quietFloor = floor.replace(`f.onload = function () { ${report}; };\n  `, '');
+  return { '/bench-launcher.html': launcher, '/bench-floor.html': floor, '/bench-floor-quiet.html': quietFloor };
+}
+
+/**
+ * A visitor's first page view (fresh context: empty cache, new renderer process), then a second view of
+ * the same page in the same tab (warm HTTP cache, same renderer), each timed to READY. Requests and
+ * preflights are counted on the first view.
+ */
+async function visit(browser, url) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  try {
+    const page = await context.newPage();
+    const requests = [];
+    let preflights = 0;
+    context.on('request', (r) => requests.push(`${r.method()} ${r.url()}`));
+    const cdp = await context.newCDPSession(page);
+    cdp.on('Network.requestWillBeSent', (e) => {
+      if (e.request.method === 'OPTIONS') preflights++;
+    });
+    await cdp.send('Network.enable');
+    // The page reports through the console, so Playwright runs no script of its own in the page.
+    let onReady = () => {};
+    page.on('console', (m) => {
+      if (m.text().startsWith(READY)) onReady(Number(m.text().slice(READY.length)));
+    });
+    const view = async () => {
+      const ready = new Promise((ok) => (onReady = ok));
+      await page.goto(url, { waitUntil: 'commit' });
+      return within(ready, 15_000, `no ready from ${url}`);
+    };
+    const first = { ms: await view(), requests: [...requests], preflights };
+    const repeat = { ms: await view() };
+    return { first, repeat };
+  } finally {
+    await context.close();
+  }
+}
+
+/**
+ * Traced first and second views of a page with no bench code in it. Each trace runs until a request
+ * matching `last` has been sent plus `settleMs` (enough for the frame to say ready): nothing observes the
+ * page from inside, since a handler or a polling wait would add its own script time to the loader's.
+ */
+async function traceVisit(browser, url, last, settleMs) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  try {
+    const page = await context.newPage();
+    let onLast = () => {};
+    context.on('request', (r) => last(r.url()) && onLast());
+    const traced = async () => {
+      const finished = new Promise((ok) => (onLast = ok));
+      await browser.startTracing(page, { categories: TRACE_CATEGORIES });
+      await page.goto(url, { waitUntil: 'commit' });
+      await within(finished, 15_000, `${url}: the last request was never sent`);
+      await page.waitForTimeout(settleMs);
+      return JSON.parse((await browser.stopTracing()).toString('utf8'));
+    };
+    return { first: await traced(), repeat: await traced() };
+  } finally {
+    await context.close();
+  }
+}
+
+/**
+ * A first view under the V8 sampling profiler (100 µs): the loader's own JavaScript (self time of
+ * functions in loader.js) apart from the browser work it calls into (fetch(), inserting the iframe, …:
+ * native frames under a loader function), which any embed doing the same pays.
+ */
+async function profileVisit(browser, url, loaderUrl, last, settleMs) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  try {
+    const page = await context.newPage();
+    const finished = new Promise((ok) => context.on('request', (r) => last(r.url()) && ok()));
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+    await cdp.send('Profiler.start');
+    await page.goto(url, { waitUntil: 'commit' });
+    await within(finished, 15_000, `${url}: the last request was never sent`);
+    await page.waitForTimeout(settleMs);
+    const { profile } = await cdp.send('Profiler.stop');
+    const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+    const parent = new Map();
+    for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+    const selfUs = new Map();
+    profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+    let own = 0;
+    let apis = 0;
+    for (const [id, us] of selfUs) {
+      const n = byId.get(id);
+      if (n.callFrame.url === loaderUrl) own += us;
+      else if (!n.callFrame.url && n.callFrame.functionName && !n.callFrame.functionName.startsWith('(')) {
+        // A native function: count it when the JavaScript that called it is the loader's.
+        let up = parent.get(id);
+        while (up !== undefined && !byId.get(up).callFrame.url) up = parent.get(up);
+        if (up !== undefined && byId.get(up).callFrame.url === loaderUrl) apis += us;
+      }
+    }
+    return { ownMs: own / 1000, apisMs: apis / 1000 };
+  } finally {
+    await context.close();
+  }
+}
+
+const within = (promise, ms, message) =>
+  Promise.race([promise, new Promise((_, fail) => setTimeout(() => fail(new Error(`${message} within ${ms / 1000} s`)), ms).unref())]);
+
+/** Fills `result` as it goes, so what was measured survives a failure further on. */
+export async function browserFigures({ loads, traced, warmup, log }, result = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'kataven-bench-browser-'));
+  onCleanup(() => rmSync(dataDir, { recursive: true, force: true }));
+  const account = await createAccount({ dataDir });
+  const hub = await startHub({ dataDir });
+  onCleanup(() => hub.stop());
+
+  // The key is made the way a site owner makes it: through the Admin API, for the site's exact origin.
+  const port = await freePort();
+  const res = await fetch(`${hub.url}/api/v1/widget-keys`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${account.secret_key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'bench site', domain_allowlist: [`localhost:${port}`] }),
+  });
+  if (res.status !== 201) throw new Error(`creating the bench widget key: HTTP ${res.status} ${await res.text()}`);
+  const widgetKey = await res.json();
+
+  // The frame as this hub serves it to an allowed page: its document, and the assets the document names.
+  const get = async (path) => {
+    const r = await fetch(hub.url + path);
+    if (r.status !== 200) throw new Error(`GET ${path}: HTTP ${r.status}`);
+    return Buffer.from(await r.arrayBuffer());
+  };
+  const frameDocument = await get(`/widget/v1/frame?k=${widgetKey.id}&o=${encodeURIComponent(`http://localhost:${port}`)}`);
+  const asset = (ext) => new RegExp(`/widget/v1/assets/[^"']+\\.${ext}`).exec(frameDocument.toString('utf8'))?.[0];
+  const [jsPath, cssPath] = [asset('js'), asset('css')];
+  if (!jsPath || !cssPath) throw new Error('the frame document names no JS or no CSS asset');
+  result.frame = { document: frameDocument, js: await get(jsPath), css: await get(cssPath) };
+
+  const site = await startSite({ hubUrl: hub.url, clientKey: widgetKey.key, port, extraPages: pages(cssPath) });
+  onCleanup(() => site.close());
+
+  const browser = await chromium.launch({ executablePath: chromiumPath(), args: ARGS });
+  onCleanup(() => browser.close());
+  const launcherUrl = `${site.url}/bench-launcher.html`;
+  const floorUrl = `${site.url}/bench-floor.html`;
+  for (let i = 0; i < warmup; i++) {
+    await visit(browser, launcherUrl);
+    await visit(browser, floorUrl);
+  }
+  const launcher = [];
+  const floor = [];
+  const t0 = Date.now();
+  for (let i = 0; i < loads; i++) {
+    launcher.push(await visit(browser, launcherUrl));
+    floor.push(await visit(browser, floorUrl));
+  }
+  log(`  ${loads} × 2 visits in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  const times = (vs, which) => vs.map((v) => v[which].ms.toFixed(0)).join(' ');
+  log(`  launcher, first view ms: ${times(launcher, 'first')}`);
+  log(`  floor,    first view ms: ${times(floor, 'first')}`);
+  log(`  launcher, second view ms: ${times(launcher, 'repeat')}`);
+  log(`  floor,    second view ms: ${times(floor, 'repeat')}`);
+  result.launcherMs = median(launcher.map((v) => v.first.ms));
+  result.floorMs = median(floor.map((v) => v.first.ms));
+  result.launcherRepeatMs = median(launcher.map((v) => v.repeat.ms));
+  result.floorRepeatMs = median(floor.map((v) => v.repeat.ms));
+  // Requests to the hub until ready: the same on every load unless something is wrong, so the largest.
+  const toHub = (v) => v.first.requests.filter((r) => r.includes(hub.url)).map((r) => r.replace(hub.url, '').replace(/\?.*$/, ''));
+  result.hubRequests = launcher.map(toHub).sort((a, b) => b.length - a.length)[0];
+  result.allRequests = Math.max(...launcher.map((v) => v.first.requests.length));
+  result.preflights = Math.max(...launcher.map((v) => v.first.preflights));
+
+  // Main-thread script time: the loader on the demo page itself ('/'), against the floor page's inline
+  // script doing the same fetch and iframe (what any script doing that work pays in this browser).
+  const loaderUrl = `${hub.url}/widget/v1/loader.js`;
+  const quietFloorUrl = `${site.url}/bench-floor-quiet.html`;
+  const runs = { loader: { first: [], repeat: [] }, floor: { first: [], repeat: [] } };
+  for (let i = 0; i < traced; i++) {
+    const l = await traceVisit(browser, `${site.url}/`, (u) => u.includes('/widget/v1/frame?'), 700);
+    const f = await traceVisit(browser, quietFloorUrl, (u) => u.includes('/healthz'), 400);
+    for (const which of ['first', 'repeat']) {
+      runs.loader[which].push(analyzeTrace(l[which], loaderUrl));
+      runs.floor[which].push(analyzeTrace(f[which], quietFloorUrl));
+    }
+    const show = (a) => `${a.totalMs.toFixed(2)} ms (${a.parts.map((p) => `${p.name} ${p.ms.toFixed(2)}`).join(', ')})`;
+    log(`  trace ${i + 1}: loader first view ${show(runs.loader.first[i])}, second ${show(runs.loader.repeat[i])}; floor script ${runs.floor.first[i].totalMs.toFixed(2)} / ${runs.floor.repeat[i].totalMs.toFixed(2)} ms`);
+  }
+  const profiled = [];
+  for (let i = 0; i < traced; i++) {
+    const p = await profileVisit(browser, `${site.url}/`, loaderUrl, (u) => u.includes('/widget/v1/frame?'), 700);
+    profiled.push(p);
+    log(`  profile ${i + 1}: loader's own JavaScript ${p.ownMs.toFixed(2)} ms, browser APIs it calls ${p.apisMs.toFixed(2)} ms`);
+  }
+  result.loaderOwnJsMs = median(profiled.map((p) => p.ownMs));
+  result.loaderApisMs = median(profiled.map((p) => p.apisMs));
+  const summary = (list) => ({
+    totalMs: median(list.map((a) => a.totalMs)),
+    ...Object.fromEntries(['evaluate', 'listeners', 'microtasks'].map((n) => [n, median(list.map((a) => a.parts.find((p) => p.name === n).ms))])),
+  });
+  result.scripting = {
+    loaderFirst: summary(runs.loader.first),
+    loaderRepeat: summary(runs.loader.repeat),
+    floorFirst: summary(runs.floor.first),
+    floorRepeat: summary(runs.floor.repeat),
+  };
+  return result;
+}

@@ -1,0 +1,186 @@
+/**
+ * `npm run bench` (after `node build.mjs`): measures what users feel and checks the budgets of
+ * DESIGN.md ("Performance budgets"). Prints one table (figure, value, baseline, budget, pass/fail) and
+ * writes the same to bench/results.json for comparison between runs. Exit code 1 when a budget is
+ * missed or a figure could not be measured.
+ *
+ *   node bench/run.mjs [--only bytes,handshake,scaling,browser]
+ *
+ * Every process it starts (hubs, the bare Fastify app, Chromium) ends with it; temporary data
+ * directories and PostgreSQL databases are removed. All traffic stays on 127.0.0.1 / localhost.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { browserFigures } from './browser.mjs';
+import { frameBytes, loaderBytes } from './bytes.mjs';
+import { handshakeScaling, handshakeThroughput, SCALE_STEPS } from './handshake.mjs';
+import { CONNECTIONS } from './lib/load.mjs';
+import { ROOT, runCleanups, snapshotDist } from './lib/proc.mjs';
+import { loadProduct } from './lib/product.mjs';
+
+const started = Date.now();
+const loadAtStart = loadavg().map((n) => Number(n.toFixed(2)));
+const argv = process.argv.slice(2);
+const onlyArg = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : null;
+const SECTIONS = ['bytes', 'handshake', 'scaling', 'browser'];
+const only = onlyArg ? onlyArg.split(',') : SECTIONS;
+const log = (line) => console.log(line);
+
+// Sizes of the runs, chosen so that the whole bench stays under 3 minutes on 2 cores.
+const CONFIG = {
+  throughput: { duration: 3, rounds: 3 }, // s per run; A B A B A B
+  scaling: { duration: 1 },
+  browser: { loads: 20, warmup: 1, traced: 5 },
+};
+
+const LOADER_GZIP_BUDGET = 1500;
+const LOADER_GZIP_AIM = 1024;
+const FRAME_GZIP_BUDGET = 15_000; // "15 KB", read as 15,000 bytes (the stricter reading)
+const FRAME_GZIP_AIM = 10_000;
+const RATIO_BUDGET = 0.7;
+const SCRIPTING_BUDGET_MS = 1;
+const FLAT = 1.5; // scaling: a p50 within 1.5× of the smallest case counts as "does not grow"
+
+const rows = [];
+const row = (section, figure, value, baseline, budget, status) => rows.push({ section, figure, value, baseline, budget, status });
+const check = (ok) => (ok ? 'pass' : 'FAIL');
+const B = (n) => `${Math.round(n).toLocaleString('en-US')} B`;
+const ms = (n, d = 2) => `${n.toFixed(d)} ms`;
+const rps = (n) => `${Math.round(n).toLocaleString('en-US')} req/s`;
+const errorText = (err) => String(err?.message ?? err).split('\n')[0].slice(0, 160);
+
+function machine() {
+  const cpu = (() => {
+    try {
+      return /model name\s*:\s*(.+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';
+    } catch {
+      return 'unknown';
+    }
+  })();
+  return { cpus: availableParallelism(), cpu, node: process.version, platform: `${process.platform} ${process.arch}`, loadavgAtStart: loadAtStart };
+}
+
+async function section(name, fn) {
+  if (!only.includes(name)) return;
+  const t = Date.now();
+  log(`\n== ${name}`);
+  try {
+    await fn();
+  } catch (err) {
+    row(name, `${name}: not measured`, errorText(err), '', '', 'ERROR');
+    console.error(err?.stack ?? err);
+  }
+  log(`   (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+}
+
+const raw = {};
+let product;
+
+async function main() {
+  await snapshotDist();
+  product = await loadProduct();
+  const m = machine();
+  log(`${m.cpus} CPUs (${m.cpu}), Node ${m.node}, load average ${m.loadavgAtStart.join(' ')}`);
+
+  await section('bytes', async () => {
+    const l = (raw.loader = loaderBytes());
+    row('bytes', 'loader.js, minified', B(l.raw), '', '', 'info');
+    row('bytes', 'loader.js, gzip', B(l.gzip), `aim ${B(LOADER_GZIP_AIM)}`, `≤ ${B(LOADER_GZIP_BUDGET)}`, check(l.gzip <= LOADER_GZIP_BUDGET));
+    row('bytes', 'loader.js, brotli', B(l.brotli), '', '', 'info');
+    // The frame's bytes need its document from a running hub: measured with the browser section.
+  });
+
+  await section('handshake', async () => {
+    const pgAdminUrl = process.env.KATAVEN_TEST_DATABASE_URL || null;
+    if (!pgAdminUrl) log('  KATAVEN_TEST_DATABASE_URL is not set: the PostgreSQL run is skipped');
+    const t = (raw.throughput = await handshakeThroughput(product, { pgAdminUrl, log, ...CONFIG.throughput }));
+    const tool = `autocannon, ${CONNECTIONS} connections, ${CONFIG.throughput.rounds} × ${CONFIG.throughput.duration} s alternated, medians`;
+    row('handshake', 'handshake throughput, SQLite', rps(t.handshake.rps), `bare Fastify ${rps(t.bare.rps)}`, '', 'info');
+    row('handshake', 'handshake latency p50 / p99', `${ms(t.handshake.p50)} / ${ms(t.handshake.p99)}`, `bare ${ms(t.bare.p50)} / ${ms(t.bare.p99)}`, '', 'info');
+    row('handshake', 'hub CPU time per handshake', `${Math.round(t.handshake.cpuUsPerRequest)} µs`, `bare ${Math.round(t.bare.cpuUsPerRequest)} µs`, '', 'info');
+    row('handshake', `handshake / bare throughput (${tool})`, t.ratio.toFixed(2), '1.00', `≥ ${RATIO_BUDGET.toFixed(2)}`, check(t.ratio >= RATIO_BUDGET));
+    if (t.pgError) row('handshake', 'handshake, PostgreSQL: not measured', t.pgError.slice(0, 160), '', `≥ ${RATIO_BUDGET.toFixed(2)}`, 'ERROR');
+    if (t['handshake-pg']) {
+      const p = t['handshake-pg'];
+      row('handshake', 'handshake throughput, PostgreSQL', rps(p.rps), `bare Fastify ${rps(t.bare.rps)}`, '', 'info');
+      row('handshake', 'handshake latency p50 / p99, PostgreSQL', `${ms(p.p50)} / ${ms(p.p99)}`, `bare ${ms(t.bare.p50)} / ${ms(t.bare.p99)}`, '', 'info');
+      row('handshake', 'handshake / bare throughput, PostgreSQL', t.ratioPg.toFixed(2), '1.00', `≥ ${RATIO_BUDGET.toFixed(2)}`, check(t.ratioPg >= RATIO_BUDGET));
+    }
+  });
+
+  await section('scaling', async () => {
+    const results = (raw.scaling = await handshakeScaling(product, { log, ...CONFIG.scaling }));
+    // With the cache (the production path) every case is held to the smallest one: neither the number
+    // of keys nor the allowlist's length may show. With the cache off, a miss reads the key by its
+    // unique index and compiles the allowlist, so each case is held to the 10-key store with the same
+    // allowlist: the number of keys may not show (compiling 100 entries instead of 1 does, by design).
+    const ref = (cache, allowlist) => results.find((r) => r.cache === cache && r.keys === SCALE_STEPS[0] && r.allowlist === (cache === 'on' ? 1 : allowlist));
+    for (const r of results) {
+      const base = ref(r.cache, r.allowlist);
+      const isRef = r === base;
+      const label = `handshake p50 / p99, ${r.keys.toLocaleString('en-US')} keys, allowlist ${r.allowlist}, key cache ${r.cache === 'on' ? 'on' : 'off (reads the database)'}`;
+      row('scaling', label, `${ms(r.p50, 3)} / ${ms(r.p99, 3)}`, isRef ? 'reference' : `p50 ${ms(base.p50, 3)}`, isRef ? '' : `p50 ≤ ${FLAT}× reference`, isRef ? 'info' : check(r.p50 <= FLAT * base.p50));
+    }
+  });
+
+  await section('browser', async () => {
+    const b = (raw.browser = {});
+    try {
+      await browserFigures({ log, ...CONFIG.browser }, b);
+    } finally {
+      if (b.frame) {
+        const f = (raw.frame = frameBytes(b.frame));
+        const parts = `document ${B(f.parts.document.gzip)} + JS ${B(f.parts.js.gzip)} + CSS ${B(f.parts.css.gzip)}`;
+        row('bytes', `frame document + JS + CSS, gzip (${parts})`, B(f.gzip), `aim ${B(FRAME_GZIP_AIM)}`, `≤ ${B(FRAME_GZIP_BUDGET)}`, check(f.gzip <= FRAME_GZIP_BUDGET));
+        row('bytes', 'frame document + JS + CSS, brotli / minified', `${B(f.brotli)} / ${B(f.raw)}`, '', '', 'info');
+        delete b.frame;
+      }
+    }
+    const n = CONFIG.browser.loads;
+    row('browser', `time to launcher, first view (median of ${n})`, ms(b.launcherMs, 0), `floor ${ms(b.floorMs, 0)}`, '', 'info');
+    row('browser', `time to launcher, second view (median of ${n})`, ms(b.launcherRepeatMs, 0), `floor ${ms(b.floorRepeatMs, 0)}`, '', 'info');
+    const assets = b.hubRequests.filter((r) => r.startsWith('GET /widget/v1/assets/')).length;
+    const expected = ['GET /widget/v1/loader.js', 'POST /api/v1/widget/handshake', 'GET /widget/v1/frame'];
+    const shapeOk = expected.every((e) => b.hubRequests.includes(e)) && b.hubRequests.length === expected.length + assets && assets <= 2;
+    const names = b.hubRequests.map((r) => r.replace(/^(GET|POST) \/(api\/v1\/widget\/|widget\/v1\/)/, '').replace(/^assets\/.*\.(js|css)$/, 'asset .$1')).join(', ');
+    row('browser', `requests to the hub until ready (${names})`, String(b.hubRequests.length), `${b.allRequests} in all, page's own included`, 'loader, handshake, frame, ≤ 2 assets', check(shapeOk));
+    row('browser', 'CORS preflights until ready', String(b.preflights), '', '0', check(b.preflights === 0));
+    const s = b.scripting;
+    const split = (x) => `medians: evaluate ${x.evaluate.toFixed(1)}, listeners ${x.listeners.toFixed(1)}, microtasks ${x.microtasks.toFixed(1)}`;
+    row('browser', `loader main-thread time, first view (trace of ${CONFIG.browser.traced}; ${split(s.loaderFirst)})`, ms(s.loaderFirst.totalMs), `floor script ${ms(s.floorFirst.totalMs)}`, `< ${SCRIPTING_BUDGET_MS} ms`, check(s.loaderFirst.totalMs < SCRIPTING_BUDGET_MS));
+    row('browser', `loader main-thread time, second view (trace of ${CONFIG.browser.traced}; ${split(s.loaderRepeat)})`, ms(s.loaderRepeat.totalMs), `floor script ${ms(s.floorRepeat.totalMs)}`, '', 'info');
+    row('browser', `loader's own JavaScript, first view (CPU profile of ${CONFIG.browser.traced})`, ms(b.loaderOwnJsMs), `browser APIs it calls: ${ms(b.loaderApisMs)}`, '', 'info');
+  });
+}
+
+function printTable() {
+  const head = ['figure', 'value', 'baseline', 'budget', 'pass/fail'];
+  const body = rows.map((r) => [r.figure, r.value, r.baseline, r.budget, r.status]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join(' | ');
+  log('');
+  log(line(head));
+  log(widths.map((w) => '-'.repeat(w)).join('-|-'));
+  for (const b of body) log(line(b));
+}
+
+let finished = false;
+async function finish(failure) {
+  if (finished) return;
+  finished = true;
+  if (failure) console.error(`bench: ${failure?.stack ?? failure}`);
+  await runCleanups();
+  const wallSeconds = (Date.now() - started) / 1000;
+  printTable();
+  const missed = rows.filter((r) => r.status === 'FAIL' || r.status === 'ERROR');
+  log(`\n${rows.filter((r) => r.status === 'pass').length} budgets met, ${missed.length} missed or not measured; bench ran ${wallSeconds.toFixed(1)} s (build not included); load average now ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
+  const results = { date: new Date().toISOString(), machine: { ...machine(), loadavgAtEnd: loadavg().map((n) => Number(n.toFixed(2))) }, wallSeconds, config: CONFIG, rows, raw, ...(failure ? { error: errorText(failure) } : {}) };
+  writeFileSync(join(ROOT, 'bench/results.json'), JSON.stringify(results, null, 2) + '\n');
+  log('written to bench/results.json');
+  process.exit(failure || missed.length ? 1 : 0);
+}
+// A throw from a callback (a server handler, a timer) must still end every process and clean up.
+process.on('uncaughtException', (err) => void finish(err));
+process.on('unhandledRejection', (err) => void finish(err));
+main().then(() => finish(null), finish);
