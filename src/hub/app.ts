@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { REQUEST_ID_HEADER } from '../protocol/errors.js';
 import { agentRoutes } from './agents/routes.js';
 import { authenticate } from './auth.js';
@@ -47,7 +47,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     requestIdHeader: false,
     // Two log lines per request cost ~40 µs of a handshake: they are kept for debug and trace. Errors
     // are logged by the error handler, whatever the level.
-    disableRequestLogging: !['debug', 'trace'].includes(ctx.config.logLevel),
+    logController: new LogController({ disableRequestLogging: !['debug', 'trace'].includes(ctx.config.logLevel) }),
     // Close idle keep-alive sockets on shutdown; in-flight requests still finish.
     forceCloseConnections: 'idle',
   });
