@@ -170,19 +170,18 @@ describe('the widget in Chromium', () => {
     const { page, pageErrors } = await watchedPage(world.browser);
     await page.goto(world.allowed.url + '/');
     const { iframe } = await widgetFrame(page, world.hub.url);
-    const events = await page.evaluate(async () => {
-      const seen: string[] = [];
-      const K = (window as any).Kataven;
-      K('on', 'open', () => seen.push('open'));
-      K('on', 'close', () => seen.push('close'));
-      K('toggle');
-      await new Promise((r) => setTimeout(r, 500));
-      K('close');
-      await new Promise((r) => setTimeout(r, 500));
-      return seen;
+    await page.evaluate(() => {
+      const w = window as any;
+      w.seen = [];
+      w.Kataven('on', 'open', () => w.seen.push('open'));
+      w.Kataven('on', 'close', () => w.seen.push('close'));
+      w.Kataven('toggle');
     });
-    expect(events).toEqual(['open', 'close']);
-    expect((await iframe.boundingBox())!.height).toBeLessThan(120);
+    const seen = () => page.evaluate(() => (window as any).seen as string[]);
+    await expect.poll(seen, { timeout: 10_000 }).toEqual(['open']);
+    await page.evaluate(() => (window as any).Kataven('close'));
+    await expect.poll(seen, { timeout: 10_000 }).toEqual(['open', 'close']);
+    await expect.poll(async () => (await iframe.boundingBox())!.height).toBeLessThan(120);
     await page.evaluate(() => (window as any).Kataven('destroy'));
     expect(await page.locator('iframe').count()).toBe(0);
     expect(pageErrors).toEqual([]);
