@@ -46,6 +46,7 @@ export class KeyCache {
     if (hit && hit.expiresAt > Date.now()) return hit.value;
     const generation = this.generation;
     const found = await findKeyByHash(this.db, hash);
+    const allowlist = found ? parseStoredAllowlist(found.row.domain_allowlist) : [];
     const value: CachedKey | null = found && {
       id: found.row.id,
       hash,
@@ -54,8 +55,8 @@ export class KeyCache {
       last8: found.row.key_last8,
       disabled: found.row.disabled_at !== null,
       lastUsedAt: found.row.last_used_at,
-      patterns: compileAllowlist(parseStoredAllowlist(found.row.domain_allowlist)),
-      allowlistEmpty: parseStoredAllowlist(found.row.domain_allowlist).length === 0,
+      patterns: compileAllowlist(allowlist),
+      allowlistEmpty: allowlist.length === 0,
     };
     // An invalidation arrived while we read: the row we read may be older than the change it announced
     // (another process's message can overtake our query). Answer this request with it, since it began
