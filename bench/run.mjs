@@ -179,7 +179,7 @@ async function finish(failure) {
   writeFileSync(join(ROOT, 'bench/results.json'), JSON.stringify(results, null, 2) + '\n');
   log('written to bench/results.json');
   const unmeasured = rows.some((r) => r.status === 'ERROR');
-  process.exit(failure || unmeasured || (process.argv.includes('--strict') && missed.length) ? 1 : 0);
+  process.exit(failure || unmeasured || (argv.includes('--strict') && missed.length) ? 1 : 0);
 }
 // A throw from a callback (a server handler, a timer) must still end every process and clean up.
 process.on('uncaughtException', (err) => void finish(err));
