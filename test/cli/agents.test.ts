@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agent, AgentList } from '../../src/client/index.js';
-import { startTestHub, type TestHub } from '../helpers/hub.js';
-import { buildCli, json, kataven } from './run.js';
+import { buildCli, cliAgainstHub, json, kataven } from './run.js';
 
 beforeAll(buildCli, 120_000);
 
@@ -15,17 +14,9 @@ describe('kataven agents --help', () => {
   });
 });
 
-// One dialect: the CLI only talks HTTP, and the client suites already run on every dialect.
 describe('kataven agents against a hub', () => {
-  let hub: TestHub;
-  let auth: string[];
-  beforeAll(async () => {
-    hub = await startTestHub('sqlite');
-    auth = ['--api-key', hub.account.secret_key, '--base-url', hub.url];
-  });
-  afterAll(() => hub.close());
-
-  const agents = (...args: string[]) => kataven(['agents', ...args, ...auth]);
+  const cli = cliAgainstHub('agents');
+  const agents = (...args: string[]) => cli.run(...args);
 
   it('create sets every field and prints the webhook secret', async () => {
     const run = await agents('create', '--name', 'Support', '--greeting', 'Hi!', '--accent-color', '#0f766e', '--webhook-url', 'https://example.com/hook');
@@ -38,19 +29,19 @@ describe('kataven agents against a hub', () => {
   it('list prints the default agent in a table', async () => {
     const run = await agents('list');
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(new RegExp(`^${hub.account.agent_id}\\s+.+\\s+yes\\s+#`, 'm'));
+    expect(run.stdout).toMatch(new RegExp(`^${cli.hub.account.agent_id}\\s+.+\\s+yes\\s+#`, 'm'));
   });
 
   it('list --all --json returns every agent', async () => {
-    await hub.api('/api/v1/agents', { method: 'POST', body: { name: 'Second' } });
+    await cli.hub.api('/api/v1/agents', { method: 'POST', body: { name: 'Second' } });
     const listed = json<AgentList>(await agents('list', '--all', '--limit', '1', '--json'));
     expect(listed.has_more).toBe(false);
-    expect(listed.data.map((a) => a.id)).toContain(hub.account.agent_id);
-    expect(listed.data.length).toBe((await hub.api('/api/v1/agents?limit=100')).body.data.length);
+    expect(listed.data.map((a) => a.id)).toContain(cli.hub.account.agent_id);
+    expect(listed.data.length).toBe((await cli.hub.api('/api/v1/agents?limit=100')).body.data.length);
   });
 
   it('update changes the greeting and --no-webhook removes the webhook', async () => {
-    const created: Agent = (await hub.api('/api/v1/agents', { method: 'POST', body: { name: 'Hooked', webhook_url: 'https://example.com/hook' } })).body;
+    const created: Agent = (await cli.hub.api('/api/v1/agents', { method: 'POST', body: { name: 'Hooked', webhook_url: 'https://example.com/hook' } })).body;
     const updated = json<Agent>(await agents('update', created.id, '--greeting', 'Hello again', '--no-webhook', '--json'));
     expect(updated).toMatchObject({ id: created.id, greeting: 'Hello again', webhook_url: null });
   });
@@ -68,7 +59,7 @@ describe('kataven agents against a hub', () => {
   });
 
   it('update without a change is a usage error (exit 2)', async () => {
-    const run = await agents('update', hub.account.agent_id);
+    const run = await agents('update', cli.hub.account.agent_id);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('nothing to update');
   });

@@ -6,6 +6,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
+import { startTestHub, type TestHub } from '../helpers/hub.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -72,4 +74,19 @@ export function kataven(args: string[], env: Record<string, string> = {}): Promi
 export function json<T = any>(run: Run): T {
   if (run.code !== 0) throw new Error(`exit ${run.code}: ${run.stderr}`);
   return JSON.parse(run.stdout) as T;
+}
+
+/**
+ * A hub for one CLI test file (SQLite: the CLI only talks HTTP, and the client suites run on every
+ * dialect), and `kataven <group> …args` with that hub's URL and secret key.
+ */
+export function cliAgainstHub(group: string) {
+  const cli = {} as { hub: TestHub; run: (...args: string[]) => Promise<Run> };
+  beforeAll(async () => {
+    const hub = await startTestHub('sqlite');
+    cli.hub = hub;
+    cli.run = (...args) => kataven([group, ...args, '--api-key', hub.account.secret_key, '--base-url', hub.url]);
+  });
+  afterAll(() => cli.hub.close());
+  return cli;
 }

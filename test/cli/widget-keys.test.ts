@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreatedWidgetKey, DeletedWidgetKey, WidgetKey, WidgetKeyList } from '../../src/client/index.js';
-import { startTestHub, type TestHub } from '../helpers/hub.js';
 import { handshake } from '../client/helpers.js';
-import { buildCli, json, kataven } from './run.js';
+import { buildCli, cliAgainstHub, json, kataven } from './run.js';
 
 beforeAll(buildCli, 120_000);
 
@@ -22,27 +21,19 @@ describe('kataven widget-keys --help', () => {
   });
 });
 
-// One dialect: the CLI only talks HTTP, and the client suites already run on every dialect.
 describe('kataven widget-keys against a hub', () => {
-  let hub: TestHub;
-  let auth: string[];
-  beforeAll(async () => {
-    hub = await startTestHub('sqlite');
-    auth = ['--api-key', hub.account.secret_key, '--base-url', hub.url];
-  });
-  afterAll(() => hub.close());
-
-  const wk = (...args: string[]) => kataven(['widget-keys', ...args, ...auth]);
+  const cli = cliAgainstHub('widget-keys');
+  const wk = (...args: string[]) => cli.run(...args);
   /** Setup through the API, so only the command under test is spawned. */
-  const createKey = async (body: object): Promise<CreatedWidgetKey> => (await hub.api('/api/v1/widget-keys', { method: 'POST', body })).body;
+  const createKey = async (body: object): Promise<CreatedWidgetKey> => (await cli.hub.api('/api/v1/widget-keys', { method: 'POST', body })).body;
 
   it('create prints the key once and a <script> tag that works on an allowed site', async () => {
     const run = await wk('create', '--name', 'Shop', '--domain', 'allowed.example', '--domain', '*.allowed.example');
     expect(run.code).toBe(0);
     const key = /pk_live_\w+/.exec(run.stdout)![0];
     expect(run.stdout.split(key)).toHaveLength(3); // once on its own line, once in the snippet
-    expect(run.stdout).toContain(`<script src="${hub.url}/widget/v1/loader.js" data-client-key="${key}" async></script>`);
-    expect(await handshake(hub, key)).toBe(200);
+    expect(run.stdout).toContain(`<script src="${cli.hub.url}/widget/v1/loader.js" data-client-key="${key}" async></script>`);
+    expect(await handshake(cli.hub, key)).toBe(200);
   });
 
   it('create --json prints the created key and its snippet', async () => {
@@ -63,7 +54,7 @@ describe('kataven widget-keys against a hub', () => {
   it('list --all --json returns every key across pages', async () => {
     for (const name of ['p1', 'p2', 'p3']) await createKey({ name });
     const everything = json<WidgetKeyList>(await wk('list', '--all', '--limit', '1', '--json'));
-    const api = (await hub.api('/api/v1/widget-keys?limit=100')).body as WidgetKeyList;
+    const api = (await cli.hub.api('/api/v1/widget-keys?limit=100')).body as WidgetKeyList;
     expect(everything).toEqual({ data: api.data, has_more: false });
   });
 
@@ -79,7 +70,7 @@ describe('kataven widget-keys against a hub', () => {
 
   it('update --agent repins the key and --default-agent unpins it', async () => {
     const { id } = await createKey({ name: 'Pinned' });
-    expect(json<WidgetKey>(await wk('update', id, '--agent', hub.account.agent_id, '--json')).agent_id).toBe(hub.account.agent_id);
+    expect(json<WidgetKey>(await wk('update', id, '--agent', cli.hub.account.agent_id, '--json')).agent_id).toBe(cli.hub.account.agent_id);
     expect(json<WidgetKey>(await wk('update', id, '--default-agent', '--json')).agent_id).toBeNull();
   });
 
@@ -92,7 +83,7 @@ describe('kataven widget-keys against a hub', () => {
 
   it('delete disables a key that was used', async () => {
     const created = await createKey({ name: 'Used', domain_allowlist: ['allowed.example'] });
-    expect(await handshake(hub, created.key)).toBe(200);
+    expect(await handshake(cli.hub, created.key)).toBe(200);
     const result = json<DeletedWidgetKey>(await wk('delete', created.id, '--json'));
     expect(result).toEqual({ id: created.id, deleted: false, disabled_at: expect.any(String) });
   });
@@ -111,12 +102,12 @@ describe('kataven widget-keys against a hub', () => {
   });
 
   it('reads KATAVEN_API_KEY and KATAVEN_BASE_URL', async () => {
-    const run = await kataven(['widget-keys', 'list', '--json'], { KATAVEN_API_KEY: hub.account.secret_key, KATAVEN_BASE_URL: hub.url });
+    const run = await kataven(['widget-keys', 'list', '--json'], { KATAVEN_API_KEY: cli.hub.account.secret_key, KATAVEN_BASE_URL: cli.hub.url });
     expect(json<WidgetKeyList>(run).data.length).toBeGreaterThan(0);
   });
 
   it('a wrong API key exits 1 with the hub message', async () => {
-    const run = await kataven(['widget-keys', 'list', '--api-key', 'sk_live_wrong', '--base-url', hub.url]);
+    const run = await kataven(['widget-keys', 'list', '--api-key', 'sk_live_wrong', '--base-url', cli.hub.url]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('HTTP 401, invalid_api_key');
   });
