@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { get, type IncomingHttpHeaders } from 'node:http';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
 import { createKey } from '../helpers/widget.js';
@@ -51,15 +54,44 @@ describe('widget documents', () => {
     expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
   });
 
+  /** A raw GET (Node's fetch would decode the body and hide Content-Encoding). */
+  const rawGet = (path: string, headers: Record<string, string> = {}) =>
+    new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+      get(hub.url + path, { headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+      }).on('error', reject);
+    });
+
   it('serves the loader with a short cache, an ETag and a 304 on revalidation', async () => {
-    const res = await fetch(`${hub.url}/widget/v1/loader.js`);
+    const res = await rawGet('/widget/v1/loader.js');
     expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toContain('javascript');
-    expect(res.headers.get('cache-control')).toBe('public, max-age=300');
-    const etag = res.headers.get('etag')!;
-    expect(etag).toMatch(/^"[0-9a-f]{16}"$/);
-    const again = await fetch(`${hub.url}/widget/v1/loader.js`, { headers: { 'if-none-match': etag } });
+    expect(res.headers['content-type']).toContain('javascript');
+    expect(res.headers['cache-control']).toBe('public, max-age=300');
+    expect(res.headers['content-encoding']).toBeUndefined();
+    expect(res.body.equals(readFileSync('dist/loader.js'))).toBe(true);
+    const etag = res.headers.etag!;
+    expect(etag).toBe(`"${hub.ctx.assets!.loader.hash}"`);
+    const again = await rawGet('/widget/v1/loader.js', { 'if-none-match': etag });
     expect(again.status).toBe(304);
+    expect(again.body.length).toBe(0);
+  });
+
+  it.each([
+    ['gzip', 'gzip, deflate', gunzipSync],
+    ['br', 'gzip, deflate, br', brotliDecompressSync],
+  ] as const)('sends the loader and frame assets %s-compressed when the browser accepts it', async (encoding, accept, decode) => {
+    const loader = await rawGet('/widget/v1/loader.js', { 'accept-encoding': accept });
+    expect(loader.headers['content-encoding']).toBe(encoding);
+    expect(loader.headers.vary).toContain('Accept-Encoding');
+    expect(loader.headers.etag).toBe(`"${hub.ctx.assets!.loader.hash}-${encoding}"`);
+    expect(loader.body.length).toBeLessThanOrEqual(1500);
+    expect(decode(loader.body).equals(readFileSync('dist/loader.js'))).toBe(true);
+    expect((await rawGet('/widget/v1/loader.js', { 'accept-encoding': accept, 'if-none-match': loader.headers.etag! })).status).toBe(304);
+    const js = await rawGet(`/widget/v1/assets/${hub.ctx.assets!.frame.js}`, { 'accept-encoding': accept });
+    expect(js.headers['content-encoding']).toBe(encoding);
+    expect(decode(js.body).equals(readFileSync(`dist/frame/${hub.ctx.assets!.frame.js}`))).toBe(true);
   });
 
   it('serves the loader at an immutable content-addressed URL that matches its integrity value', async () => {

@@ -5,11 +5,25 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+
+/** A file with its compressed forms, made once at start: the hub serves them without a CDN in front. */
+export interface Encoded {
+  identity: Buffer;
+  gzip: Buffer;
+  br: Buffer;
+}
 
 export interface BuiltAssets {
-  loader: { body: Buffer; etag: string; hash: string; integrity: string };
-  frame: { js: string; css: string; files: Map<string, Buffer> };
+  loader: { body: Encoded; hash: string; integrity: string };
+  frame: { js: string; css: string; files: Map<string, Encoded> };
 }
+
+const encode = (identity: Buffer): Encoded => ({
+  identity,
+  gzip: gzipSync(identity, { level: 9 }),
+  br: brotliCompressSync(identity, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }),
+});
 
 export function findDistDir(): string | null {
   return findUp((dir) => [dir, join(dir, 'dist')].find((d) => existsSync(join(d, 'loader.json'))));
@@ -30,11 +44,11 @@ export function findUp(test: (dir: string) => string | undefined): string | null
 /** null when nothing is built: the widget routes then answer 503 with a message saying so. */
 export function loadBuiltAssets(dir = findDistDir()): BuiltAssets | null {
   if (!dir || !existsSync(join(dir, 'frame', 'manifest.json'))) return null;
-  const body = readFileSync(join(dir, 'loader.js'));
+  const body = encode(readFileSync(join(dir, 'loader.js')));
   // Written by build.mjs beside the loader: its content hash and SRI value.
   const { hash, integrity } = JSON.parse(readFileSync(join(dir, 'loader.json'), 'utf8')) as { hash: string; integrity: string };
   const manifest = JSON.parse(readFileSync(join(dir, 'frame', 'manifest.json'), 'utf8')) as { js: string; css: string };
-  const files = new Map<string, Buffer>();
-  for (const name of [manifest.js, manifest.css]) files.set(name, readFileSync(join(dir, 'frame', name)));
-  return { loader: { body, etag: `"${hash}"`, hash, integrity }, frame: { js: manifest.js, css: manifest.css, files } };
+  const files = new Map<string, Encoded>();
+  for (const name of [manifest.js, manifest.css]) files.set(name, encode(readFileSync(join(dir, 'frame', name))));
+  return { loader: { body, hash, integrity }, frame: { js: manifest.js, css: manifest.css, files } };
 }

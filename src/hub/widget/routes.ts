@@ -2,52 +2,62 @@
  * Public widget documents: the loader (evergreen URL with a short cache + ETag, and an immutable
  * content-addressed URL for Subresource Integrity), the frame document and its hashed assets.
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseOrigin } from '../allowlist/origin.js';
 import type { HubContext } from '../context.js';
 import { HubError } from '../errors.js';
 import { checkOrigin } from '../handshake/route.js';
+import type { Encoded } from './dist.js';
 import { frameDocument, frameHeaders } from './frame.js';
+
+/** Picks the smallest encoding the browser accepts; the ETag names the representation. */
+function negotiate(request: FastifyRequest, file: Encoded, tag: string) {
+  const accept = request.headers['accept-encoding'] ?? '';
+  const encoding = /\bbr\b/.test(accept) ? 'br' : /\bgzip\b/.test(accept) ? 'gzip' : 'identity';
+  return { encoding, body: file[encoding], etag: `"${tag}${encoding === 'identity' ? '' : '-' + encoding}"` };
+}
+
+function sendEncoded(reply: FastifyReply, chosen: ReturnType<typeof negotiate>) {
+  reply.header('vary', 'Accept-Encoding').header('etag', chosen.etag);
+  if (chosen.encoding !== 'identity') reply.header('content-encoding', chosen.encoding);
+  return reply.send(chosen.body);
+}
 
 const notBuilt = () => new HubError(503, 'assets_not_built', 'The widget files are not built; run `npm run build` and restart the hub');
 
 export async function widgetRoutes(app: FastifyInstance, ctx: HubContext) {
   const { assets } = ctx;
-  const loader = (reply: FastifyReply, immutable: boolean) => {
+  const loader = (request: FastifyRequest, reply: FastifyReply, immutable: boolean) => {
     if (!assets) throw notBuilt();
+    // Customers never change the evergreen URL, so it may only be cached briefly; the hashed one never changes.
+    const cacheControl = immutable ? 'public, max-age=31536000, immutable' : 'public, max-age=300';
+    const chosen = negotiate(request, assets.loader.body, assets.loader.hash);
     reply
-      .type('text/javascript; charset=utf-8')
-      .header('etag', assets.loader.etag)
-      // Customers never change the evergreen URL, so it may only be cached briefly; the hashed one never changes.
-      .header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'public, max-age=300')
-      // Lets pages load it with crossorigin="anonymous" + integrity="sha384-…".
-      .header('access-control-allow-origin', '*')
-      .header('x-content-type-options', 'nosniff');
-    return reply.send(assets.loader.body);
+      .header('cache-control', cacheControl)
+      // Lets pages load it with crossorigin="anonymous" + integrity="sha384-…" (SRI hashes the decoded body).
+      .header('access-control-allow-origin', '*');
+    if (request.headers['if-none-match'] === chosen.etag) return reply.code(304).header('etag', chosen.etag).header('vary', 'Accept-Encoding').send();
+    reply.type('text/javascript; charset=utf-8').header('x-content-type-options', 'nosniff');
+    return sendEncoded(reply, chosen);
   };
 
-  app.get('/widget/v1/loader.js', { schema: { hide: true } }, async (request, reply) => {
-    if (assets && request.headers['if-none-match'] === assets.loader.etag) {
-      return reply.code(304).header('etag', assets.loader.etag).header('cache-control', 'public, max-age=300').send();
-    }
-    return loader(reply, false);
-  });
+  app.get('/widget/v1/loader.js', { schema: { hide: true } }, async (request, reply) => loader(request, reply, false));
 
   app.get<{ Params: { hash: string } }>('/widget/v1/loader/:hash', { schema: { hide: true } }, async (request, reply) => {
     if (!assets || request.params.hash !== `${assets.loader.hash}.js`) {
       throw new HubError(404, 'not_found', 'No loader build with that hash on this hub; use /widget/v1/loader.js or the URL printed by the hub');
     }
-    return loader(reply, true);
+    return loader(request, reply, true);
   });
 
   app.get<{ Params: { file: string } }>('/widget/v1/assets/:file', { schema: { hide: true } }, async (request, reply) => {
-    const body = assets?.frame.files.get(request.params.file);
-    if (!body) throw new HubError(404, 'not_found', `No widget asset ${JSON.stringify(request.params.file)}`);
-    return reply
+    const file = assets?.frame.files.get(request.params.file);
+    if (!file) throw new HubError(404, 'not_found', `No widget asset ${JSON.stringify(request.params.file)}`);
+    reply
       .type(request.params.file.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8')
       .header('cache-control', 'public, max-age=31536000, immutable')
-      .header('x-content-type-options', 'nosniff')
-      .send(body);
+      .header('x-content-type-options', 'nosniff');
+    return sendEncoded(reply, negotiate(request, file, request.params.file));
   });
 
   app.get<{ Querystring: { k?: string; o?: string } }>('/widget/v1/frame', { schema: { hide: true } }, async (request, reply) => {
