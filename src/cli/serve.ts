@@ -5,6 +5,8 @@ import { HUB_FLAGS, parse } from './args.js';
 import { ensureDemo } from './demo-seed.js';
 import { hubConfigOrExit } from './hub-config.js';
 
+const LOOPBACK = ['127.0.0.1', 'localhost', '::1'];
+
 export const SERVE_USAGE = `Usage: kataven serve [--port 8787] [--host 127.0.0.1] [--data-dir ./.kataven] [--database-url URL]
                      [--redis-url URL] [--public-url URL] [--trust-proxy false|true|ADDRS] [--log-level info]
 
@@ -20,6 +22,12 @@ export async function serveCommand(argv: string[], demo: boolean): Promise<void>
   const { values } = parse(argv, HUB_FLAGS, usage);
   if (values.help) return void console.log(usage);
   const config = hubConfigOrExit({ ...(demo ? { 'log-level': process.env.KATAVEN_LOG_LEVEL ?? 'warn' } : {}), ...values });
+  if (demo && !config.publicUrl && LOOPBACK.includes(config.host) && config.port !== 0) {
+    // The allowed demo site is http://localhost:3000. Naming the hub http://localhost too makes the frame
+    // same-site with it, so a browser that blocks third-party storage (Debian's Chromium does by default)
+    // still lets the frame keep the conversation id across reloads. Real sites are cross-site: see README.
+    config.publicUrl = `http://localhost:${config.port}`;
+  }
   const hub = await startServer(config);
   if (!demo) return void hub.app.log.info(`hub listening on ${hub.url}`);
   const { demo: creds, created } = await ensureDemo(hub.store, config.dataDir, hub.ctx.secret);

@@ -43,6 +43,11 @@ export async function startDemoSite(options: DemoSiteOptions): Promise<DemoSite>
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const name = path === '/' ? '/index.html' : path;
     const body = options.extraPages?.get(name) ?? files.get(name);
+    // No icon, and no "404" line in the demo's console for the browser's automatic request.
+    if (name === '/favicon.ico') {
+      res.writeHead(204).end();
+      return;
+    }
     if (req.method !== 'GET' || body === undefined) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;
