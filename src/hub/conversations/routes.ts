@@ -6,6 +6,7 @@ import { MAX_MESSAGE_LENGTH, WIDGET_API } from '../../protocol/widget-api.js';
 import { findAgent } from '../agents/repo.js';
 import type { HubContext } from '../context.js';
 import { HubError } from '../errors.js';
+import { issueSession } from '../handshake/route.js';
 import { addMessage, createConversation, findConversation, listMessages } from './repo.js';
 import { AgentUnavailable, agentReply } from './reply.js';
 import { visitorSession } from './session-auth.js';
@@ -27,7 +28,7 @@ export async function conversationRoutes(base: FastifyInstance, ctx: HubContext)
   app.post(WIDGET_API.session, { ...opts, schema: { hide: true, body: EmptyBody } }, async (request, reply) => {
     const { claims, key } = await visitorSession(ctx, request);
     reply.header('cache-control', 'no-store');
-    const session = await ctx.sessions.sign({ kid: key.id, acc: key.accountId, agt: key.agent.id, org: claims.org });
+    const session = await issueSession(ctx, key, claims.org);
     return { session_token: session.token, expires_at: session.expires_at };
   });
 

@@ -32,12 +32,14 @@ export function checkOrigin(key: CachedKey, result: OriginResult): HubError | nu
   return null;
 }
 
-/** The hub's own origin as the browser sees it, for absolute frame URLs. */
-export function hubOrigin(ctx: HubContext, request: { protocol: string; host: string }): string {
-  return ctx.config.publicUrl ? new URL(ctx.config.publicUrl).origin : `${request.protocol}://${request.host}`;
+/** A session for a visitor of `origin` on `key`'s site: the handshake and session refresh both issue it. */
+export function issueSession(ctx: HubContext, key: CachedKey, origin: string) {
+  return ctx.sessions.sign({ kid: key.id, acc: key.accountId, agt: key.agent.id, org: origin });
 }
 
 export async function handshakeRoutes(app: FastifyInstance, ctx: HubContext) {
+  // The hub's own origin as the browser sees it, for absolute frame URLs: fixed when configured.
+  const publicOrigin = ctx.config.publicUrl ? new URL(ctx.config.publicUrl).origin : null;
   app.post(
     HANDSHAKE_PATH,
     {
@@ -49,7 +51,7 @@ export async function handshakeRoutes(app: FastifyInstance, ctx: HubContext) {
       reply.header('vary', 'Origin');
       if (originResult.ok) reply.header('access-control-allow-origin', originResult.origin.origin);
       reply.header('cache-control', 'no-store');
-      return answer(request.body, request.ip, originResult, request, ctx);
+      return answer(request.body, request.ip, originResult, publicOrigin ?? `${request.protocol}://${request.host}`, ctx);
     },
   );
 }
@@ -58,7 +60,7 @@ async function answer(
   rawBody: unknown,
   ip: string,
   originResult: OriginResult,
-  request: { protocol: string; host: string },
+  hub: string,
   ctx: HubContext,
 ): Promise<HandshakeResponse> {
   const clientKey = readClientKey(rawBody);
@@ -77,11 +79,11 @@ async function answer(
   const origin = (originResult as Extract<OriginResult, { ok: true }>).origin.origin;
   await ctx.limit(`hs:${key.id}:${ip}`, ctx.config.handshakeRateLimit, 'widget handshakes from this address');
   await ctx.usage.record(key);
-  const session = await ctx.sessions.sign({ kid: key.id, acc: key.accountId, agt: key.agent.id, org: origin });
+  const session = await issueSession(ctx, key, origin);
   return {
     session_token: session.token,
     expires_at: session.expires_at,
-    frame_url: `${hubOrigin(ctx, request)}/widget/v1/frame?k=${encodeURIComponent(key.id)}&o=${encodeURIComponent(origin)}`,
+    frame_url: `${hub}/widget/v1/frame?k=${encodeURIComponent(key.id)}&o=${encodeURIComponent(origin)}`,
     agent: key.agent,
   };
 }

@@ -17,8 +17,10 @@ function negotiate(request: FastifyRequest, file: Encoded, tag: string) {
   return { encoding, body: file[encoding], etag: `"${tag}${encoding === 'identity' ? '' : '-' + encoding}"` };
 }
 
-function sendEncoded(reply: FastifyReply, chosen: ReturnType<typeof negotiate>) {
+/** Sends the chosen representation, or 304 when the browser already holds it. */
+function sendEncoded(request: FastifyRequest, reply: FastifyReply, chosen: ReturnType<typeof negotiate>) {
   reply.header('vary', 'Accept-Encoding').header('etag', chosen.etag);
+  if (request.headers['if-none-match'] === chosen.etag) return reply.code(304).send();
   if (chosen.encoding !== 'identity') reply.header('content-encoding', chosen.encoding);
   return reply.send(chosen.body);
 }
@@ -31,14 +33,13 @@ export async function widgetRoutes(app: FastifyInstance, ctx: HubContext) {
     if (!assets) throw notBuilt();
     // Customers never change the evergreen URL, so it may only be cached briefly; the hashed one never changes.
     const cacheControl = immutable ? 'public, max-age=31536000, immutable' : 'public, max-age=300';
-    const chosen = negotiate(request, assets.loader.body, assets.loader.hash);
     reply
+      .type('text/javascript; charset=utf-8')
       .header('cache-control', cacheControl)
+      .header('x-content-type-options', 'nosniff')
       // Lets pages load it with crossorigin="anonymous" + integrity="sha384-…" (SRI hashes the decoded body).
       .header('access-control-allow-origin', '*');
-    if (request.headers['if-none-match'] === chosen.etag) return reply.code(304).header('etag', chosen.etag).header('vary', 'Accept-Encoding').send();
-    reply.type('text/javascript; charset=utf-8').header('x-content-type-options', 'nosniff');
-    return sendEncoded(reply, chosen);
+    return sendEncoded(request, reply, negotiate(request, assets.loader.body, assets.loader.hash));
   };
 
   app.get('/widget/v1/loader.js', { schema: { hide: true } }, async (request, reply) => loader(request, reply, false));
@@ -57,7 +58,7 @@ export async function widgetRoutes(app: FastifyInstance, ctx: HubContext) {
       .type(request.params.file.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8')
       .header('cache-control', 'public, max-age=31536000, immutable')
       .header('x-content-type-options', 'nosniff');
-    return sendEncoded(reply, negotiate(request, file, request.params.file));
+    return sendEncoded(request, reply, negotiate(request, file, request.params.file));
   });
 
   app.get<{ Querystring: { k?: string; o?: string } }>('/widget/v1/frame', { schema: { hide: true } }, async (request, reply) => {
