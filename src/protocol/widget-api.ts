@@ -26,11 +26,20 @@ export interface Conversation {
   created_at: string;
 }
 
+/** `person`: a human who took over, posting through the Admin API (`author_name` says who). */
+export type MessageRole = 'visitor' | 'agent' | 'person';
+
+/** `streaming`: an agent reply still being written; `failed`: it ended in an error (partial text kept). */
+export type MessageStatus = 'streaming' | 'completed' | 'failed';
+
 export interface ChatMessage {
   id: string;
-  role: 'visitor' | 'agent';
+  role: MessageRole;
   text: string;
   created_at: string;
+  /** Absent on stores written before live conversations: completed. */
+  status?: MessageStatus;
+  author_name?: string | null;
 }
 
 export interface MessageList {

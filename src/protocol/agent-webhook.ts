@@ -1,0 +1,48 @@
+/**
+ * The hub ⇄ agent contract ("Kataven Agent Webhook v1"): what the hub POSTs to an agent's `webhook_url`,
+ * and the three ways the agent may answer. Types and constants only; docs/agents.md is the prose.
+ *
+ * Request: `POST webhook_url`, `content-type: application/json`, `accept: text/event-stream,
+ * application/json`, signed per Standard Webhooks (https://www.standardwebhooks.com/):
+ * `webhook-id`, `webhook-timestamp` (unix seconds), `webhook-signature: v1,<base64 HMAC-SHA256(key,
+ * "<id>.<timestamp>.<raw body>")>`, where key = base64-decode(secret without its `whsec_` prefix).
+ *
+ * Answers:
+ *   1. `200 application/json` `{ "reply": "markdown" }`;
+ *   2. `200 text/event-stream`: `event: delta` `data: {"text":"…"}` …, optional `event: status`
+ *      `data: {"text":"…"}`, then `event: done` (or `event: error` `data: {"message":"…"}`);
+ *   3. `202 Accepted`: the agent (or a person) answers later with
+ *      `POST /api/v1/conversations/{id}/messages { text, author_name? }` and the account's secret key.
+ */
+import type { ChatMessage } from './widget-api.js';
+
+export const WEBHOOK_SECRET_PREFIX = 'whsec_';
+
+/** Standard Webhooks header names. */
+export const WEBHOOK_HEADERS = { id: 'webhook-id', timestamp: 'webhook-timestamp', signature: 'webhook-signature' } as const;
+
+/** Receivers should refuse a `webhook-timestamp` further than this from their clock (replay window). */
+export const WEBHOOK_TOLERANCE_SECONDS = 300;
+
+/** Most bytes of `context.reported` (JSON) the hub forwards; the page's `Kataven('context', …)` is cut to it. */
+export const MAX_REPORTED_CONTEXT_BYTES = 2048;
+
+export interface MessageCreatedEvent {
+  type: 'message.created';
+  agent_id: string;
+  conversation_id: string;
+  widget_key_id: string;
+  /** The visitor messages this turn answers (usually one; several when they were sent while a reply was in flight). */
+  message: ChatMessage;
+  /** The conversation before `message`, oldest first (at most the last 20). */
+  history: ChatMessage[];
+  context: {
+    /** The page origin, verified by the handshake against the key's allowlist. */
+    origin: string;
+    /** Whatever the host page passed with `Kataven('context', …)`: reported by the page, never verified. */
+    reported: Record<string, unknown> | null;
+  };
+}
+
+/** Event names an agent may send on a `text/event-stream` answer. */
+export type AgentStreamEvent = 'delta' | 'status' | 'done' | 'error';

@@ -1,0 +1,43 @@
+/**
+ * The live conversation, frame ⇄ hub: what the visitor posts, and the event stream everything the
+ * visitor sees arrives on. Types and constants only; the hub produces these events, the frame reads them.
+ *
+ * Posting answers at once with the stored visitor message, before the agent answers; the agent's reply
+ * (whole, streamed, or hours later from a person) arrives on the stream:
+ *
+ *   POST {conversations}/{id}/messages  { text, client_message_id? }  → 202 { message: ChatMessage }
+ *   GET  {conversations}/{id}/events    Authorization: Bearer <session>, Last-Event-ID?  → text/event-stream
+ *
+ * The frame reads the stream with `fetch` (never EventSource: the token never goes in a URL). Each event
+ * is `id: <EventId>`, `event: <name>`, `data: <JSON>`; comment lines (`: hb`) are heartbeats to ignore.
+ */
+import type { ChatMessage } from './widget-api.js';
+
+/** Every event name the stream carries, with its `data`. */
+export interface ConversationEvents {
+  /** A whole message appeared: the visitor's (another tab's), an agent reply starting (`status: 'streaming'`, text so far), or a person's. */
+  'message.created': { message: ChatMessage };
+  /** More text of a streaming agent message, to append to what the reader has. */
+  'message.delta': { message_id: string; text: string };
+  /** The message is final: replace the reader's copy with this one. */
+  'message.completed': { message: ChatMessage };
+  /** The reply failed: the partial text (if any) is kept and marked; `error.message` is for the visitor. */
+  'message.failed': { message_id: string; error: { type: AgentFailureType; message: string }; message: ChatMessage };
+  /** What the agent is doing ("Searching the catalogue…"); an empty text clears it. */
+  'agent.status': { text: string };
+  /** The stream is over for good (session expired, key revoked or disabled): do not reconnect with this session. */
+  'stream.closed': { reason: 'session_expired' | 'key_disabled' | 'key_not_found' | 'origin_not_allowed' };
+}
+
+export type ConversationEventName = keyof ConversationEvents;
+
+export type ConversationEvent = { [K in ConversationEventName]: { event: K; id: string; data: ConversationEvents[K] } }[ConversationEventName];
+
+/** Why an agent reply failed, as the visitor's side sees it (the owner's detail goes to the hub log only). */
+export type AgentFailureType = 'agent_timeout' | 'agent_unavailable' | 'agent_bad_answer' | 'agent_too_long' | 'hub_restarted';
+
+/** Seconds between heartbeat comments: below the 30–60 s idle cut of common proxies. */
+export const HEARTBEAT_SECONDS = 15;
+
+/** Longest `client_message_id` the hub accepts; the frame uses a random UUID. */
+export const MAX_CLIENT_MESSAGE_ID_LENGTH = 64;
