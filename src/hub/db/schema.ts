@@ -2,6 +2,8 @@
  * Table shapes as Kysely sees them. Timestamps are ISO 8601 UTC strings in both dialects, so rows read
  * the same from SQLite and PostgreSQL and sort as text. Ids are time-ordered (see ../ids.ts).
  */
+import type { MessageRole } from '../../protocol/widget-api.js';
+
 export interface AccountTable { id: string; name: string; created_at: string }
 
 export interface SecretKeyTable { id: string; account_id: string; key_hash: string; key_last8: string; created_at: string }
@@ -55,7 +57,7 @@ export interface ConversationTable {
 export interface MessageTable {
   id: string;
   conversation_id: string;
-  role: 'visitor' | 'agent';
+  role: MessageRole;
   text: string;
   created_at: string;
 }
