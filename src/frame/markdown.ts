@@ -155,8 +155,8 @@ export function renderMarkdown(doc: Document, text: string): DocumentFragment {
   const lines = text.split(/\r\n?|\n/);
   const lists: List[] = [];
   const top = () => lists[lists.length - 1];
-  /** The text block being collected (a paragraph or a list item), parsed when it ends. */
-  // (`as`: assigned inside `end`, which TypeScript's narrowing does not follow.)
+  /** The text block being collected (a paragraph or a list item), parsed when it ends. `as`: it is
+   * also assigned inside `end`, which TypeScript's narrowing does not follow. */
   let block = null as { to: Node; lines: string[] } | null;
   /** A blank line came since the last text. */
   let gap = false;
