@@ -1,10 +1,12 @@
 /**
  * The widget's DOM: launcher button and chat panel, built with createElement and textContent only. The
  * frame's CSP (`default-src 'none'`, styles from 'self') refuses inline style attributes, and agent
- * names, greetings and messages come from customers and visitors: none of it is ever parsed as HTML.
+ * names, greetings and messages come from customers and visitors: none of it is ever parsed as HTML
+ * (agent messages go through the markdown subset of `markdown.ts`, which builds nodes too).
  */
 import type { AgentPublic } from '../protocol/handshake.js';
 import { MAX_MESSAGE_LENGTH } from '../protocol/widget-api.js';
+import { renderMarkdown } from './markdown.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const DEFAULT_ACCENT = '#4f46e5';
@@ -103,7 +105,11 @@ export function createView(doc: Document, agent: AgentPublic, on: ViewHandlers) 
     const b = el('div', 'kv-msg kv-' + role);
     // Who said it, for screen readers reading the log; the bubble's look says it for everyone else.
     el('span', 'kv-sr', (role == 'agent' ? name : 'You') + ': ', b);
-    b.appendChild(doc.createTextNode(text));
+    // dir="auto" on the message, not the bubble: the prefix above would decide the direction of a
+    // Hebrew or Arabic message by its own first letter. Visitors' text stays text (pre-wrap keeps its lines).
+    const body = el('div', role == 'agent' ? 'kv-md' : '', role == 'agent' ? '' : text, b);
+    body.dir = 'auto';
+    if (role == 'agent') body.appendChild(renderMarkdown(doc, text));
     log.insertBefore(b, typing);
     log.scrollTop = log.scrollHeight;
     return b;
