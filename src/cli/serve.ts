@@ -72,6 +72,7 @@ Or pinned to this exact build with Subresource Integrity:
 
   <script src="${hub.url}/widget/v1/loader/${hub.ctx.assets?.loader.hash}.js" integrity="${integrity}" crossorigin="anonymous" data-client-key="${creds.widget_key}" async></script>
 
+API reference: ${hub.url}/docs
 Try the API:  curl -H "Authorization: Bearer ${creds.secret_key}" ${hub.url}/api/v1/widget-keys
 Stop with Ctrl-C.`);
 }
