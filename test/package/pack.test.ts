@@ -36,7 +36,8 @@ let packed: string[];
  * better-sqlite3 installs with `prebuild-install || node-gyp rebuild`. With no route to its prebuilt
  * binaries it compiles SQLite from source, 2 to 6 minutes on this machine's two cores. It gets the binary
  * our own `npm ci` built instead, from the same version's source for the same Node ABI, through
- * prebuild-install's documented local-prebuilds directory (tarball name and layout as it expects them).
+ * prebuild-install's documented local-prebuilds directory (tarball name and layout as it expects them;
+ * should npm resolve another better-sqlite3 version, the name does not match and it compiles, slowly).
  * What this test checks is our package; every other dependency still comes through npm, from its cache
  * when it has the tarball (--prefer-offline), else from the registry.
  */
