@@ -17,7 +17,7 @@ const ROLES: Record<MessageRole, 'user' | 'assistant'> = { visitor: 'user', agen
 type ChatTurn = { role: 'system' | 'user' | 'assistant'; content: string };
 
 /** The model's conversation: the system prompt, then every message that reached the visitor whole. */
-export function chatTurns(target: LlmTarget, event: MessageCreatedEvent): ChatTurn[] {
+function chatTurns(target: LlmTarget, event: MessageCreatedEvent): ChatTurn[] {
   const turns: ChatTurn[] = target.system_prompt ? [{ role: 'system', content: target.system_prompt }] : [];
   for (const m of [...event.history, event.message]) {
     // A failed or unfinished reply was cut off: feeding it back would have the model continue a broken answer.

@@ -10,8 +10,11 @@ import { AddressRefused, checkAgentUrl, guardedLookup } from './url-guard.js';
 
 export const USER_AGENT = 'kataven-hub';
 
-/** Most bytes of an answer read whole (a JSON reply, an error body): a 16,000-character reply escaped fits. */
-export const MAX_WHOLE_BODY_BYTES = 256 * 1024;
+/**
+ * Most bytes of an answer read whole (a JSON reply), and most characters of one stream event: a
+ * 16,000-character reply fits even fully escaped, and a flood is cut before it costs memory.
+ */
+export const MAX_ANSWER_PART = 256 * 1024;
 
 /** Sends the request; resolves with the response once its headers arrived (any status, redirects included). */
 export async function postToAgent(ctx: CallContext, rawUrl: string, headers: Record<string, string>, body: string, field: string): Promise<IncomingMessage> {
@@ -56,7 +59,7 @@ export async function* bodyText(ctx: CallContext, res: IncomingMessage): AsyncGe
 }
 
 /** The whole body as text, or `undefined` past `maxBytes` (the rest is not read). */
-export async function readWhole(ctx: CallContext, res: IncomingMessage, maxBytes = MAX_WHOLE_BODY_BYTES): Promise<string | undefined> {
+export async function readWhole(ctx: CallContext, res: IncomingMessage, maxBytes = MAX_ANSWER_PART): Promise<string | undefined> {
   let text = '';
   let bytes = 0;
   for await (const part of bodyText(ctx, res)) {
@@ -83,7 +86,7 @@ export async function expectSuccess(ctx: CallContext, res: IncomingMessage, who:
 }
 
 /** The answer's `text/event-stream` as events; an event past `maxChars` fails `agent_too_long`. */
-export async function* streamEvents(ctx: CallContext, res: IncomingMessage, maxChars = MAX_WHOLE_BODY_BYTES): AsyncGenerator<SseEvent> {
+export async function* streamEvents(ctx: CallContext, res: IncomingMessage, maxChars = MAX_ANSWER_PART): AsyncGenerator<SseEvent> {
   const parser = new SseParser(maxChars);
   try {
     for await (const text of bodyText(ctx, res)) yield* parser.push(text);

@@ -11,7 +11,7 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 
-export const ALLOW_PRIVATE_HINT =
+const ALLOW_PRIVATE_HINT =
   'start the hub with KATAVEN_ALLOW_PRIVATE_WEBHOOKS=true (--allow-private-webhooks) if the agent runs on your own network';
 
 const RANGES: [address: string, prefix: number, kind: string][] = [

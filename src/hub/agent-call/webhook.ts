@@ -8,12 +8,12 @@ import { webhookSignature } from '../../protocol/webhook-signature.js';
 import { newId } from '../ids.js';
 import type { AgentCallResult, AgentChunk, WebhookTarget } from './call.js';
 import type { CallContext } from './context.js';
-import { expectSuccess, mediaType, postToAgent, readWhole, streamEvents, USER_AGENT } from './post.js';
+import { expectSuccess, MAX_ANSWER_PART, mediaType, postToAgent, readWhole, streamEvents, USER_AGENT } from './post.js';
 
 /** The three `webhook-*` headers for `body`, signed now. */
-export function signedHeaders(secret: string, body: string, now = Date.now()): Record<string, string> {
+function signedHeaders(secret: string, body: string): Record<string, string> {
   const id = newId('evt');
-  const timestamp = Math.floor(now / 1000);
+  const timestamp = Math.floor(Date.now() / 1000);
   return {
     [WEBHOOK_HEADERS.id]: id,
     [WEBHOOK_HEADERS.timestamp]: String(timestamp),
@@ -53,7 +53,7 @@ export async function* webhookAgent(ctx: CallContext, target: WebhookTarget, eve
 
 async function jsonReply(ctx: CallContext, res: IncomingMessage): Promise<string> {
   const text = await readWhole(ctx, res);
-  if (text === undefined) throw ctx.fail('agent_too_long', 'the webhook\'s JSON answer passed 256 KB');
+  if (text === undefined) throw ctx.fail('agent_too_long', `the webhook's JSON answer passed ${MAX_ANSWER_PART} bytes`);
   let reply: unknown;
   try {
     reply = (JSON.parse(text) as { reply?: unknown } | null)?.reply;
