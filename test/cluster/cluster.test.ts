@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabase, type TestDatabase } from '../helpers/databases.js';
 import {
-  adminQuery, call, createAccountViaCli, createWidgetKey, ensureBuilt, freshMinuteWindow, handshake, REDIS_URL,
+  adminQuery, call, createAccountViaCli, createWidgetKey, freshMinuteWindow, handshake, REDIS_URL,
   SESSION_SECRET, skipReason, spawnHub, waitFor, type Answer, type HubProcess,
 } from './support.js';
 
@@ -26,7 +26,6 @@ describe.skipIf(skip)('two hub processes on one PostgreSQL and one Redis', () =>
   const latencies: Record<string, number> = {};
 
   beforeAll(async () => {
-    ensureBuilt({ frame: true });
     db = await testDatabase('postgres');
     env = {
       KATAVEN_DATABASE_URL: db.databaseUrl!,

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabase, type TestDatabase } from '../helpers/databases.js';
 import {
-  adminQuery, call, createAccountViaCli, databaseName, ensureBuilt, SESSION_SECRET, skipReason, sleep, spawnHub,
+  adminQuery, call, createAccountViaCli, databaseName, SESSION_SECRET, skipReason, sleep, spawnHub,
   tcpProxy, terminateConnections, waitFor, type Answer, type HubProcess, type TcpProxy,
 } from './support.js';
 
@@ -27,7 +27,6 @@ describe.skipIf(skip)('PostgreSQL faults under a stream of requests', () => {
   let secretKey: string;
 
   beforeAll(async () => {
-    ensureBuilt();
     db = await testDatabase('postgres');
     proxy = await tcpProxy(db.databaseUrl!);
     const env = { KATAVEN_DATABASE_URL: db.databaseUrl!, KATAVEN_DATA_DIR: db.dataDir };

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabase, type TestDatabase } from '../helpers/databases.js';
 import {
-  call, createAccountViaCli, createWidgetKey, ensureBuilt, handshake, REDIS_URL, SESSION_SECRET, skipReason, sleep,
+  call, createAccountViaCli, createWidgetKey, handshake, REDIS_URL, SESSION_SECRET, skipReason, sleep,
   spawnHub, tcpProxy, waitFor, type Answer, type HubProcess, type TcpProxy,
 } from './support.js';
 
@@ -24,7 +24,6 @@ describe.skipIf(skip)('Redis faults with two hub processes', () => {
   let secretKey: string;
 
   beforeAll(async () => {
-    ensureBuilt();
     db = await testDatabase('postgres');
     proxy = await tcpProxy(REDIS_URL!);
     const env = {

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabase, type TestDatabase } from '../helpers/databases.js';
 import {
-  call, createAccountViaCli, createWidgetKey, ensureBuilt, handshake, REDIS_URL, SESSION_SECRET, skipReason, sleep, spawnHub,
+  call, createAccountViaCli, createWidgetKey, handshake, REDIS_URL, SESSION_SECRET, skipReason, sleep, spawnHub,
   tcpProxy, type HubProcess, type TcpProxy,
 } from './support.js';
 
@@ -24,7 +24,6 @@ describe.skipIf(skip)('a revocation that lands while the other process is readin
   let secretKey: string;
 
   beforeAll(async () => {
-    ensureBuilt();
     db = await testDatabase('postgres');
     proxy = await tcpProxy(db.databaseUrl!);
     const env = {

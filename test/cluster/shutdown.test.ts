@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WIDGET_API } from '../../src/protocol/widget-api.js';
-import { call, createAccountViaCli, ensureBuilt, handshake, spawnHub, waitFor, type HubProcess } from './support.js';
+import { call, createAccountViaCli, handshake, spawnHub, waitFor, type HubProcess } from './support.js';
 
 const WEBHOOK_DELAY_MS = 1_000;
 
@@ -22,7 +22,6 @@ describe('graceful shutdown', () => {
   let received = 0;
 
   beforeAll(async () => {
-    ensureBuilt();
     dataDir = mkdtempSync(join(tmpdir(), 'kataven-shutdown-'));
     webhook = createServer((req, res) => {
       req.resume();

@@ -1,10 +1,10 @@
 /**
  * Helpers for the production-mode tests: which services are available, hub processes spawned from the
- * built CLI (dist/cli.js), a TCP proxy that can cut, stall or slow a dependency for one hub, and small
- * HTTP helpers with a timeout on every call. Every loop here is bounded in count and in time.
+ * built CLI (dist/cli.js, built before the run by test/setup/build.ts), a TCP proxy that can cut, stall
+ * or slow a dependency for one hub, and the cluster's HTTP calls. Every loop here is bounded in count
+ * and in time.
  */
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,23 +49,6 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | null | fal
     await sleep(everyMs);
   }
   throw new Error(`condition not met within ${timeoutMs} ms${last ? ` (last error: ${(last as Error).message})` : ''}`);
-}
-
-// ---------------------------------------------------------------------------------------------- build
-
-/**
- * The hubs run from dist/cli.js (`node build.mjs node`); built here when missing. The frame routes also
- * need the loader and the frame built.
- */
-export function ensureBuilt(options: { frame?: boolean } = {}): void {
-  const built = (file: string) => existsSync(join(ROOT, 'dist', file));
-  if (!built('cli.js')) spawnSync(process.execPath, ['build.mjs', 'node', '--quiet'], { cwd: ROOT, stdio: 'inherit' });
-  if (!built('cli.js')) throw new Error('dist/cli.js is missing and `node build.mjs node` failed');
-  if (!options.frame) return;
-  // The loader build may exit non-zero over its size budget after writing its files; only the files matter here.
-  if (!built('loader.json')) spawnSync(process.execPath, ['build.mjs', 'loader', '--quiet'], { cwd: ROOT, stdio: 'inherit' });
-  if (!built('frame/manifest.json')) spawnSync(process.execPath, ['build.mjs', 'frame', '--quiet'], { cwd: ROOT, stdio: 'inherit' });
-  if (!built('loader.json') || !built('frame/manifest.json')) throw new Error('the loader and frame are not built and `node build.mjs loader frame` failed');
 }
 
 // ------------------------------------------------------------------------------------------ processes

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccountViaCli, createWidgetKey, ensureBuilt, handshake, spawnHub, type HubProcess } from './support.js';
+import { createAccountViaCli, createWidgetKey, handshake, spawnHub, type HubProcess } from './support.js';
 
 const LIMIT = 2;
 const SITE = 'https://shop.example';
@@ -26,7 +26,6 @@ describe('trustProxy and the handshake rate limit', () => {
   const setups: Record<string, Setup> = {};
 
   beforeAll(async () => {
-    ensureBuilt();
     const [on, list, off] = await Promise.all([start('trust-on', 'true'), start('trust-list', '127.0.0.1'), start('trust-off', null)]);
     Object.assign(setups, { on, list, off });
   }, 60_000);
