@@ -8,7 +8,6 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI = join(ROOT, 'dist', 'cli.js');
@@ -160,62 +159,7 @@ export async function createAccountViaCli(env: Record<string, string>, name = 'C
   return JSON.parse(out.trim().split('\n').pop()!);
 }
 
-// ------------------------------------------------------------------------------------------------ HTTP
-
-export interface Answer {
-  status: number;
-  headers: Headers;
-  body: any;
-  ms: number;
-}
-
-/**
- * One request with a hard timeout (status 0 and body { error: { type: 'client_timeout' } } when it hits
- * it, so a hang shows up as data instead of a stuck test).
- */
-export async function call(
-  base: string,
-  method: string,
-  path: string,
-  init: { body?: unknown; headers?: Record<string, string>; key?: string; timeoutMs?: number } = {},
-): Promise<Answer> {
-  const headers: Record<string, string> = { ...init.headers };
-  if (init.key) headers.authorization = `Bearer ${init.key}`;
-  let body: string | undefined;
-  if (init.body !== undefined) {
-    body = typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
-    headers['content-type'] ??= 'application/json';
-  }
-  const start = performance.now();
-  try {
-    const res = await fetch(base + path, { method, headers, body, signal: AbortSignal.timeout(init.timeoutMs ?? 10_000) });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      /* not JSON */
-    }
-    return { status: res.status, headers: res.headers, body: parsed, ms: performance.now() - start };
-  } catch (err) {
-    const type = (err as Error).name === 'TimeoutError' ? 'client_timeout' : 'connection_failed';
-    return { status: 0, headers: new Headers(), body: { error: { type, message: String(err) } }, ms: performance.now() - start };
-  }
-}
-
-/** The widget handshake as the loader sends it (text/plain, a CORS simple request). */
-export function handshake(base: string, clientKey: string, origin: string, headers: Record<string, string> = {}) {
-  return call(base, 'POST', '/api/v1/widget/handshake', {
-    body: JSON.stringify({ client_key: clientKey }),
-    headers: { origin, 'content-type': 'text/plain;charset=UTF-8', ...headers },
-  });
-}
-
-export async function createWidgetKey(base: string, secretKey: string, allowlist: string[], name = 'k') {
-  const res = await call(base, 'POST', '/api/v1/widget-keys', { key: secretKey, body: { name, domain_allowlist: allowlist } });
-  if (res.status !== 201) throw new Error(`create key: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body as { id: string; key: string; key_last8: string };
-}
+// ----------------------------------------------------------------------------------------- rate limits
 
 /** ms until the current 1-minute rate-limit window ends; waits for the next one when fewer than `needMs` remain. */
 export async function freshMinuteWindow(needMs: number): Promise<void> {
@@ -319,24 +263,3 @@ export async function tcpProxy(targetUrl: string): Promise<TcpProxy> {
   proxy.port = (server.address() as net.AddressInfo).port;
   return proxy;
 }
-
-// -------------------------------------------------------------------------------------------- database
-
-/** Runs one statement on the server of KATAVEN_TEST_DATABASE_URL (not through any proxy). */
-export async function adminQuery<R extends pg.QueryResultRow = any>(url: string, text: string, values: unknown[] = []): Promise<R[]> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
-  await client.connect();
-  try {
-    return (await client.query<R>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
-/** Kills every server connection to `database` (ours only: filtered by datname). Returns how many. */
-export async function terminateConnections(database: string): Promise<number> {
-  const rows = await adminQuery(PG_URL!, 'select pg_terminate_backend(pid) as ok from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [database]);
-  return rows.filter((r) => r.ok).length;
-}
-
-export const databaseName = (url: string) => new URL(url).pathname.slice(1);

@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccountViaCli, createWidgetKey, handshake, spawnHub, type HubProcess } from './support.js';
+import { createWidgetKey, handshakeAt } from '../helpers/widget.js';
+import { createAccountViaCli, spawnHub, type HubProcess } from './support.js';
 
 const LIMIT = 2;
 const SITE = 'https://shop.example';
@@ -39,7 +40,7 @@ describe('trustProxy and the handshake rate limit', () => {
 
   const burst = async (s: Setup, clientKey: string, forwardedFor: string, n: number) => {
     const statuses: number[] = [];
-    for (let i = 0; i < n; i++) statuses.push((await handshake(s.hub.url, clientKey, SITE, { 'x-forwarded-for': forwardedFor })).status);
+    for (let i = 0; i < n; i++) statuses.push((await handshakeAt(s.hub.url, clientKey, SITE, { 'x-forwarded-for': forwardedFor })).status);
     return statuses;
   };
 
