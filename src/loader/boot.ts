@@ -153,8 +153,8 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
     for (const args of (stub && stub.q) || []) api.apply(0, args as Parameters<Kataven>);
 
     win.setTimeout(() => {
-      if (!session) end('timeout', hub + ' did not answer in 10 s');
-    }, 1e4);
+      if (!session) end('timeout', hub + ' did not answer in ' + __HANDSHAKE_TIMEOUT_S__ + ' s');
+    }, __HANDSHAKE_TIMEOUT_MS__);
     let res: Response | undefined;
     let err: ErrorBody['error'] | undefined;
     // Every path of this async IIFE is inside try: it never rejects.
@@ -215,7 +215,7 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
         // (browsers still fire `load`), so silence is the only signal.
         win.setTimeout(() => {
           if (!ready) end('frame_timeout', 'the frame did not load; allow frame-src ' + hub + ' in the page CSP');
-        }, 15e3);
+        }, __FRAME_READY_TIMEOUT_MS__);
       } catch {
         if (err && err.type) end(err.type as KatavenError['type'], err.message);
         // With a response in hand, whatever went wrong was in what the hub sent.

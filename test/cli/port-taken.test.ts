@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoSite } from '../../src/demo/sites.js';
 import { startTestHub } from '../helpers/hub.js';
-import { buildCli, kataven } from './run.js';
+import { kataven } from './run.js';
 
 async function listening(server: Server, host = '127.0.0.1'): Promise<number> {
   await new Promise<void>((ok) => server.listen(0, host, ok));
@@ -19,7 +19,6 @@ const closing = (server: Server) => new Promise((r) => server.close(r));
 describe('a port already in use', () => {
   let dataDir: string;
   beforeAll(() => {
-    buildCli();
     dataDir = mkdtempSync(join(tmpdir(), 'kataven-port-'));
   });
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
