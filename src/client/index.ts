@@ -8,6 +8,8 @@ export {
   InternalServerError, NotFoundError, PermissionDeniedError, RateLimitError, UnprocessableEntityError,
 } from './errors.js';
 export { PagePromise, type Page } from './pagination.js';
+export { WebhookVerificationError, type VerifyOptions, type WebhookHeaders, type WebhookVerificationReason } from './webhooks.js';
+export type { MessageCreatedEvent } from '../protocol/agent-webhook.js';
 export type { WidgetKeys } from './widget-keys.js';
 export type { Agents } from './agents.js';
 export type {

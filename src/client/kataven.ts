@@ -8,6 +8,7 @@ import { APIConnectionError, APIConnectionTimeoutError, APIError } from './error
 import { retryDelayMs, shouldRetry } from './retry.js';
 import type { Route } from './routes.js';
 import { WidgetKeys } from './widget-keys.js';
+import { webhooks } from './webhooks.js';
 
 export const VERSION = '0.1.0';
 
@@ -59,6 +60,8 @@ export interface RequestInit {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class Kataven {
+  /** `Kataven.webhooks.verify(rawBody, headers, secret)`: is this request to your agent from your hub? See docs/agents.md. */
+  static readonly webhooks = webhooks;
   readonly widgetKeys = new WidgetKeys(this);
   readonly agents = new Agents(this);
   readonly baseUrl: string;

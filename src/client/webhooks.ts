@@ -14,7 +14,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { WEBHOOK_HEADERS, WEBHOOK_TOLERANCE_SECONDS, type MessageCreatedEvent } from '../protocol/agent-webhook.js';
-import { webhookSignature } from '../protocol/webhook-signature.js';
+import { webhookSignature } from './webhook-signature.js';
 
 /** Which check failed. */
 export type WebhookVerificationReason = 'missing_header' | 'invalid_timestamp' | 'timestamp_out_of_tolerance' | 'no_matching_signature';

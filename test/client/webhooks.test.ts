@@ -1,7 +1,7 @@
 /** Kataven.webhooks.verify: the Standard Webhooks checks, each failure named. */
 import { describe, expect, it } from 'vitest';
 import { WebhookVerificationError, webhooks } from '../../src/client/webhooks.js';
-import { newWebhookSecret } from '../../src/protocol/webhook-signature.js';
+import { newWebhookSecret } from '../../src/client/webhook-signature.js';
 import { agentServer, run } from '../hub/agent-call/support.js';
 
 const VECTOR = {

@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { newWebhookSecret } from '../../src/protocol/webhook-signature.js';
+import { newWebhookSecret } from '../../src/client/webhook-signature.js';
 import { messageEvent, run } from '../hub/agent-call/support.js';
 
 const secret = newWebhookSecret();

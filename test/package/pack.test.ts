@@ -119,7 +119,7 @@ describe.skipIf(!npmUsable)('the npm package', () => {
       console.log(JSON.stringify({
         exports: Object.keys(kataven).sort(),
         baseUrl: client.baseUrl,
-        resources: [typeof client.widgetKeys.list, typeof client.agents.retrieve],
+        resources: [typeof client.widgetKeys.list, typeof client.agents.retrieve, typeof Kataven.webhooks.verify],
         errorsTyped: NotFoundError.prototype instanceof APIError,
         missingKey,
       }));
@@ -129,10 +129,10 @@ describe.skipIf(!npmUsable)('the npm package', () => {
       exports: [
         'APIConnectionError', 'APIConnectionTimeoutError', 'APIError', 'AuthenticationError', 'BadRequestError', 'ConflictError',
         'InternalServerError', 'Kataven', 'NotFoundError', 'PagePromise', 'PermissionDeniedError', 'RateLimitError',
-        'UnprocessableEntityError', 'VERSION',
+        'UnprocessableEntityError', 'VERSION', 'WebhookVerificationError',
       ],
       baseUrl: 'http://127.0.0.1:8787',
-      resources: ['function', 'function'],
+      resources: ['function', 'function', 'function'],
       errorsTyped: true,
       missingKey: expect.stringContaining('Missing API key'),
     });

@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { WEBHOOK_HEADERS, type MessageCreatedEvent } from '../../protocol/agent-webhook.js';
-import { webhookSignature } from '../../protocol/webhook-signature.js';
+import { webhookSignature } from '../../client/webhook-signature.js';
 import { newId } from '../ids.js';
 import type { AgentCallResult, AgentChunk, WebhookTarget } from './call.js';
 import type { CallContext } from './context.js';

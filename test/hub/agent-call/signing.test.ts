@@ -1,7 +1,7 @@
 /** The hub's webhook signatures, checked against the specification's vector and an independent verifier. */
 import { randomBytes, webcrypto } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { newWebhookSecret, webhookKey, webhookSignature } from '../../../src/protocol/webhook-signature.js';
+import { newWebhookSecret, webhookKey, webhookSignature } from '../../../src/client/webhook-signature.js';
 import { agentServer, messageEvent, run, webhook, type AgentServer } from './support.js';
 
 /** Standard Webhooks' published test vector (the reference libraries' tests use it). */

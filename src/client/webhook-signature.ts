@@ -1,10 +1,11 @@
 /**
  * Standard Webhooks signatures (https://www.standardwebhooks.com/, "Signature scheme"), written once for
- * the hub, which signs, and the Node client, which verifies. Node only (node:crypto): the loader and the
- * frame never import this file.
+ * the hub, which signs, and the Node client, which verifies. It lives with the client, the published
+ * verifier, rather than in src/protocol/ (types and constants only); the hub imports it from here. Node
+ * only (node:crypto): the loader and the frame never import this file.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { WEBHOOK_SECRET_PREFIX } from './agent-webhook.js';
+import { WEBHOOK_SECRET_PREFIX } from '../protocol/agent-webhook.js';
 
 /** Either base64 alphabet, padding optional, and a length a base64 text can have (never 4n+1). */
 const BASE64_TEXT = /^[A-Za-z0-9+/_-]+={0,2}$/;
