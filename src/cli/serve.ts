@@ -1,25 +1,29 @@
 /** `kataven serve` runs the hub; `kataven demo` also seeds the demo account and prints what to paste. */
 import { startDemoSite } from '../demo/sites.js';
 import { startServer } from '../hub/server.js';
-import { HUB_FLAGS, parse } from './args.js';
-import { ensureDemo } from './demo-seed.js';
-import { hubConfigOrExit } from './hub-config.js';
+import { parse } from './args.js';
+import { DEMO_ALLOWLIST, ensureDemo } from './demo-seed.js';
+import { HUB_FLAG_OPTIONS, hubConfigOrExit, hubFlagsHelp } from './hub-config.js';
 
 const LOOPBACK = ['127.0.0.1', 'localhost', '::1'];
 
-export const SERVE_USAGE = `Usage: kataven serve [--port 8787] [--host 127.0.0.1] [--data-dir ./.kataven] [--database-url URL]
-                     [--redis-url URL] [--public-url URL] [--trust-proxy false|true|ADDRS] [--log-level info]
+const SERVE_USAGE = `Usage: kataven serve [flags]
 
-Runs the hub: Hub API, widget endpoints, loader and frame. Flags override KATAVEN_* variables.`;
+Runs the hub: Hub API, widget endpoints, loader and frame. Flags override KATAVEN_* variables; the
+settings without a flag are read from the environment only (see README.md, Configuration).
 
-export const DEMO_USAGE = `Usage: kataven demo [serve flags]
+Flags:
+${hubFlagsHelp()}
+  -h, --help`;
 
-Runs the hub with a demo account, agent and widget key (allowlist localhost:3000), and prints the
-secret key and the <script> tag to paste.`;
+const DEMO_USAGE = `Usage: kataven demo [serve flags]
+
+Runs the hub with a demo account, agent and widget key (allowlist ${DEMO_ALLOWLIST.join(', ')}), and prints the
+secret key and the <script> tag to paste. Takes the flags of kataven serve (kataven serve --help).`;
 
 export async function serveCommand(argv: string[], demo: boolean): Promise<void> {
   const usage = demo ? DEMO_USAGE : SERVE_USAGE;
-  const { values } = parse(argv, HUB_FLAGS, usage);
+  const { values } = parse(argv, HUB_FLAG_OPTIONS, usage);
   if (values.help) return void console.log(usage);
   const config = hubConfigOrExit({ ...(demo ? { 'log-level': process.env.KATAVEN_LOG_LEVEL ?? 'warn' } : {}), ...values });
   if (demo && !config.publicUrl && LOOPBACK.includes(config.host) && config.port !== 0) {
@@ -30,7 +34,7 @@ export async function serveCommand(argv: string[], demo: boolean): Promise<void>
   }
   const hub = await startServer(config);
   if (!demo) return void hub.app.log.info(`hub listening on ${hub.url}`);
-  const { demo: creds, created } = await ensureDemo(hub.store, config.dataDir, hub.ctx.secret);
+  const { demo: creds, created } = await ensureDemo(hub, config.dataDir);
   const site = (host: string, port: number) =>
     startDemoSite({ hubUrl: hub.url, clientKey: creds.widget_key, host, port }).catch((err: Error) => {
       throw new Error(`cannot serve the demo site on ${host}:${port} (${err.message}); stop whatever uses that port`);
@@ -43,7 +47,7 @@ export async function serveCommand(argv: string[], demo: boolean): Promise<void>
 Kataven hub          ${hub.url}   (data in ${config.dataDir})
 Demo account         ${creds.account_id}${created ? ' (created now)' : ''}
 Demo secret key      ${creds.secret_key}
-Demo widget key      ${creds.widget_key}   allowlist: localhost:3000
+Demo widget key      ${creds.widget_key}   allowlist: ${DEMO_ALLOWLIST.join(', ')}
 
 Demo site, allowed     ${allowed.url}     (the launcher appears bottom right)
 Demo site, not allowed ${refused.url}    (no widget; one [kataven] warning in the console)

@@ -34,7 +34,7 @@ export class Agents extends APIResource {
    * Fetches one agent.
    *
    * @example
-   * const agent = await client.agents.retrieve('ag_…');
+   * const agent = await client.agents.retrieve('agt_…');
    */
   retrieve(id: string, options?: RequestOptions): Promise<Agent> {
     return this.client.request(ROUTES.agents.retrieve, { id, options });
@@ -44,7 +44,7 @@ export class Agents extends APIResource {
    * Changes an agent; widgets pick the change up at their next handshake. `webhook_url: null` removes the webhook.
    *
    * @example
-   * await client.agents.update('ag_…', { greeting: 'Hello again!' });
+   * await client.agents.update('agt_…', { greeting: 'Hello again!' });
    */
   update(id: string, patch: UpdateAgentParams, options?: RequestOptions): Promise<Agent> {
     return this.client.request(ROUTES.agents.update, { id, body: patch, options });

@@ -3,11 +3,10 @@
  * frame's CSP (`default-src 'none'`, styles from 'self') refuses inline style attributes, and agent
  * names, greetings and messages come from customers and visitors: none of it is ever parsed as HTML.
  */
-import type { AgentPublic } from '../protocol/handshake.js';
+import { DEFAULT_ACCENT_COLOR, type AgentPublic } from '../protocol/handshake.js';
 import { MAX_MESSAGE_LENGTH } from '../protocol/widget-api.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
-const DEFAULT_ACCENT = '#4f46e5';
 
 export interface ViewHandlers {
   /** The visitor asked to open (launcher) or close (close button, Escape) the panel. */
@@ -20,7 +19,7 @@ export type View = ReturnType<typeof createView>;
 
 /** `#rgb` or `#rrggbb` (what the hub stores), else the default: a bad value must not hide the launcher. */
 export function accentColor(c: string): string {
-  return /^#([0-9a-f]{3}){1,2}$/i.test(c) ? c : DEFAULT_ACCENT;
+  return /^#([0-9a-f]{3}){1,2}$/i.test(c) ? c : DEFAULT_ACCENT_COLOR;
 }
 
 /** Text colour on the accent: dark on light accents, white otherwise (WCAG relative luminance). */

@@ -12,12 +12,13 @@ import { authenticate } from './auth.js';
 import type { HubContext } from './context.js';
 import { HubError, installErrorHandling } from './errors.js';
 import { conversationRoutes } from './conversations/routes.js';
+import { sessionRefreshRoutes } from './handshake/refresh.js';
 import { handshakeRoutes } from './handshake/route.js';
 import { widgetRoutes } from './widget/routes.js';
 import { widgetKeyRoutes } from './widget-keys/routes.js';
 
 /** Never log credentials: secret keys, session tokens, plaintext widget keys. */
-export const LOG_REDACT = [
+const LOG_REDACT = [
   'req.headers.authorization',
   'req.headers.cookie',
   '*.session_token',
@@ -26,7 +27,8 @@ export const LOG_REDACT = [
   '*.token',
 ];
 
-export const ADMIN_BODY_LIMIT = 64 * 1024;
+/** The Admin API's body limit (Fastify's default for every route that sets none). */
+const ADMIN_BODY_LIMIT = 64 * 1024;
 
 export interface AppOptions {
   logger?: boolean;
@@ -80,6 +82,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
   });
 
   await handshakeRoutes(app, ctx);
+  await sessionRefreshRoutes(app, ctx);
   await conversationRoutes(app, ctx);
   await widgetRoutes(app, ctx);
 

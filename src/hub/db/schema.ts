@@ -2,9 +2,9 @@
  * Table shapes as Kysely sees them. Timestamps are ISO 8601 UTC strings in both dialects, so rows read
  * the same from SQLite and PostgreSQL and sort as text. Ids are time-ordered (see ../ids.ts).
  */
-export interface AccountTable { id: string; name: string; created_at: string }
+interface AccountTable { id: string; name: string; created_at: string }
 
-export interface SecretKeyTable { id: string; account_id: string; key_hash: string; key_last8: string; created_at: string }
+interface SecretKeyTable { id: string; account_id: string; key_hash: string; key_last8: string; created_at: string }
 
 export interface AgentTable {
   id: string;
@@ -52,7 +52,7 @@ export interface ConversationTable {
   created_at: string;
 }
 
-export interface MessageTable {
+interface MessageTable {
   id: string;
   conversation_id: string;
   role: 'visitor' | 'agent';
