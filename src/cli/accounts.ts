@@ -16,7 +16,7 @@ export async function accountsCommand(argv: string[]): Promise<void> {
   if (positionals[0] !== 'create') throw new UsageError(`unknown accounts command ${JSON.stringify(positionals[0] ?? '')}\n\n${ACCOUNTS_USAGE}`);
   const name = values.name?.trim();
   if (!name) throw new UsageError(`--name is required\n\n${ACCOUNTS_USAGE}`);
-  const config = hubConfigOrExit(values);
+  const config = hubConfigOrExit(values, { serving: false });
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 1 });
   try {
     const account = await createAccount(store.db, name);

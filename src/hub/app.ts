@@ -7,6 +7,7 @@ import swagger from '@fastify/swagger';
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { REQUEST_ID_HEADER } from '../protocol/errors.js';
+import { ID_PREFIX } from '../protocol/ids.js';
 import { agentRoutes } from './agents/routes.js';
 import { authenticate } from './auth.js';
 import type { HubContext } from './context.js';
@@ -44,7 +45,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
         : { level: ctx.config.logLevel, redact: { paths: LOG_REDACT, censor: '[redacted]' }, ...(options.logStream ? { stream: options.logStream } : {}) },
     trustProxy: ctx.config.trustProxy,
     bodyLimit: ADMIN_BODY_LIMIT,
-    genReqId: () => `req_${randomUUID().replace(/-/g, '')}`,
+    genReqId: () => `${ID_PREFIX.request}_${randomUUID().replace(/-/g, '')}`,
     // Request ids are ours: a client-sent X-Request-Id is not trusted into the logs.
     requestIdHeader: false,
     // Two log lines per request cost ~40 µs of a handshake: they are kept for debug and trace. Errors

@@ -107,7 +107,11 @@ const settings = [
 
 type ConfigResult = { ok: true; config: HubConfig } | { ok: false; errors: string[] };
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: Flags = {}): ConfigResult {
+/**
+ * `serving: false` is for commands that only open the store (`kataven accounts create`): they sign no
+ * sessions, so the rules for a serving hub do not hold them up.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: Flags = {}, { serving = true } = {}): ConfigResult {
   const config = {} as Record<keyof HubConfig, unknown>;
   const errors: string[] = [];
   /** Where each setting came from, as a person would write it: `--database-url` or `KATAVEN_DATABASE_URL`. */
@@ -126,7 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: Flags = 
     } else config[s.key] = value;
   }
   // Across settings, once each value is known to be well formed.
-  if (config.databaseUrl && config.sessionSecret === null) {
+  if (serving && config.databaseUrl && config.sessionSecret === null) {
     // Several hubs on one PostgreSQL must sign and verify each other's session tokens.
     errors.push(
       `${source.sessionSecret} is required when ${source.databaseUrl} is set, so every hub process signs sessions with the same secret (e.g. \`openssl rand -hex 32\`)`,
@@ -135,7 +139,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: Flags = 
   return errors.length ? { ok: false, errors } : { ok: true, config: config as unknown as HubConfig };
 }
 
-/** The settings that have a CLI flag, for the CLI's flag list and `kataven serve --help`. */
-export const HUB_FLAGS = settings.flatMap((s) =>
-  s.flag === undefined ? [] : [{ flag: s.flag, value: s.value ?? 'VALUE', env: s.env, fallback: s.fallback }],
-);
+/** The settings table without its parsers: for the CLI's flag list, `kataven serve --help`, and the README's check. */
+export const HUB_SETTINGS: ReadonlyArray<{ env: string; flag?: string; value: string; fallback: unknown }> = settings.map((s) => ({
+  env: s.env,
+  ...(s.flag === undefined ? {} : { flag: s.flag }),
+  value: s.value ?? 'VALUE',
+  fallback: s.fallback,
+}));

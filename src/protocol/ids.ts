@@ -11,6 +11,8 @@ export const ID_PREFIX = {
   widgetKey: 'wk',
   message: 'msg',
   conversation: 'conv',
+  /** Not a record: the request id of every response (`X-Request-Id`), a UUID's 32 hex digits after it. */
+  request: 'req',
 } as const;
 
 export type IdPrefix = (typeof ID_PREFIX)[keyof typeof ID_PREFIX];
