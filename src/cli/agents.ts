@@ -1,10 +1,14 @@
 /** `kataven agents list|create|update`: who answers in the widget, through the Node client. */
 import type { Agent, UpdateAgentParams } from '../client/index.js';
+import { ID_PREFIX } from '../protocol/ids.js';
 import { parse, UsageError } from './args.js';
 import { API_FLAGS, API_FLAGS_HELP, api, clientFrom, limitFlag, listed, onlyFlags, printJson } from './client-from-env.js';
 import { record, table, truncate, when } from './table.js';
 
-export const AGENTS_USAGE = `Usage: kataven agents <command> [flags]
+/** An agent id as the help shows it. */
+const AGENT_ID = `${ID_PREFIX.agent}_…`;
+
+const AGENTS_USAGE = `Usage: kataven agents <command> [flags]
 
 Manage the agents that answer in the widget. Every account has a default agent; a widget key uses it
 unless the key names another (kataven widget-keys update ID --agent AGENT_ID).
@@ -31,7 +35,7 @@ ${API_FLAGS_HELP}
 
 Examples:
   kataven agents create --name Support --greeting 'Hi! How can we help?' --accent-color '#0f766e'
-  kataven agents update ag_… --webhook-url https://example.com/kataven-webhook`;
+  kataven agents update ${AGENT_ID} --webhook-url https://example.com/kataven-webhook`;
 
 const FLAGS = {
   ...API_FLAGS,
@@ -67,7 +71,7 @@ export async function agentsCommand(argv: string[]): Promise<void> {
   if (!command || !(command in ALLOWED)) throw usageError(command ? `unknown agents command ${JSON.stringify(command)}` : 'which command? list, create or update');
   onlyFlags(values, ALLOWED[command]!, `agents ${command}`, AGENTS_USAGE);
   const takesId = command === 'update';
-  if (takesId && !id) throw usageError('agents update needs the agent id, e.g. kataven agents update ag_…');
+  if (takesId && !id) throw usageError(`agents update needs the agent id, e.g. kataven agents update ${AGENT_ID}`);
   if (extra.length || (!takesId && id)) throw usageError(`unexpected argument ${JSON.stringify(takesId ? extra[0] : id)}`);
   const client = clientFrom(values);
 

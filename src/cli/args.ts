@@ -10,16 +10,3 @@ export function parse<T extends NonNullable<ParseArgsConfig['options']>>(argv: s
     throw new UsageError(`${(err as Error).message}\n\n${usage}`);
   }
 }
-
-/** Hub settings every server-side command accepts as flags (over KATAVEN_* variables). */
-export const HUB_FLAGS = {
-  port: { type: 'string' },
-  host: { type: 'string' },
-  'data-dir': { type: 'string' },
-  'database-url': { type: 'string' },
-  'redis-url': { type: 'string' },
-  'public-url': { type: 'string' },
-  'trust-proxy': { type: 'string' },
-  'handshake-rate-limit': { type: 'string' },
-  'log-level': { type: 'string' },
-} as const;

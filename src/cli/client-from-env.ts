@@ -5,7 +5,7 @@
 import { APIConnectionError, APIError, Kataven, type Page, type PagePromise } from '../client/index.js';
 import { UsageError } from './args.js';
 
-export const DEFAULT_BASE_URL = 'http://127.0.0.1:8787';
+const DEFAULT_BASE_URL = 'http://127.0.0.1:8787';
 
 export const API_FLAGS = {
   'api-key': { type: 'string' },

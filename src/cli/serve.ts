@@ -1,36 +1,40 @@
 /** `kataven serve` runs the hub; `kataven demo` also seeds the demo account and prints what to paste. */
 import { startDemoSite } from '../demo/sites.js';
 import { startServer } from '../hub/server.js';
-import { HUB_FLAGS, parse, UsageError } from './args.js';
+import { parse, UsageError } from './args.js';
 import { DEMO_SITE_PORT, ensureDemo } from './demo-seed.js';
-import { hubConfigOrExit } from './hub-config.js';
+import { HUB_FLAG_OPTIONS, hubConfigOrExit, hubFlagsHelp } from './hub-config.js';
 import { explainListenError } from './port-taken.js';
 
 const LOOPBACK = ['127.0.0.1', 'localhost', '::1'];
 
-export const SERVE_USAGE = `Usage: kataven serve [--port 8787] [--host 127.0.0.1] [--data-dir ./.kataven] [--database-url URL]
-                     [--redis-url URL] [--public-url URL] [--trust-proxy false|true|ADDRS] [--log-level info]
+const SERVE_USAGE = `Usage: kataven serve [flags]
 
-Runs the hub: Hub API, widget endpoints, loader and frame. Flags override KATAVEN_* variables.`;
+Runs the hub: Hub API, widget endpoints, loader and frame. Flags override KATAVEN_* variables; the
+settings without a flag are read from the environment only (see README.md, Configuration).
 
-export const DEMO_USAGE = `Usage: kataven demo [serve flags] [--site-port 3000] [--refused-site-port 3001]
+Flags:
+${hubFlagsHelp()}
+  -h, --help`;
+
+const DEMO_USAGE = `Usage: kataven demo [serve flags] [--site-port 3000] [--refused-site-port 3001]
 
 Runs the hub with a demo account, agent and widget key (allowlist localhost:<site port>), serves the
 demo site on http://localhost:<site port> (allowed) and http://127.0.0.1:<refused site port> (not), and
-prints the secret key and the <script> tag to paste.`;
+prints the secret key and the <script> tag to paste. Takes the flags of kataven serve (kataven serve --help).`;
 
-const DEMO_FLAGS = { ...HUB_FLAGS, 'site-port': { type: 'string' }, 'refused-site-port': { type: 'string' } } as const;
+const DEMO_FLAGS = { ...HUB_FLAG_OPTIONS, 'site-port': { type: 'string' }, 'refused-site-port': { type: 'string' } } as const;
 
-function portFlag(value: string | undefined, flag: string, fallback: number): number {
+function portFlag(value: unknown, flag: string, fallback: number): number {
   if (value === undefined) return fallback;
-  if (/^\d+$/.test(value) && Number(value) >= 1 && Number(value) <= 65535) return Number(value);
+  if (typeof value === 'string' && /^\d+$/.test(value) && Number(value) >= 1 && Number(value) <= 65535) return Number(value);
   throw new UsageError(`--${flag}=${JSON.stringify(value)}: must be a port from 1 to 65535\n\n${DEMO_USAGE}`);
 }
 
 export async function serveCommand(argv: string[], demo: boolean): Promise<void> {
   const usage = demo ? DEMO_USAGE : SERVE_USAGE;
-  // serve refuses the demo's site flags; the cast only widens the type to read them in the demo.
-  const { values } = parse(argv, demo ? DEMO_FLAGS : HUB_FLAGS, usage) as ReturnType<typeof parse<typeof DEMO_FLAGS>>;
+  // serve refuses the demo's site flags.
+  const { values } = parse(argv, demo ? DEMO_FLAGS : HUB_FLAG_OPTIONS, usage);
   if (values.help) return void console.log(usage);
   const command = demo ? 'kataven demo' : 'kataven serve';
   const sitePort = portFlag(values['site-port'], 'site-port', DEMO_SITE_PORT);
@@ -46,7 +50,7 @@ export async function serveCommand(argv: string[], demo: boolean): Promise<void>
     throw await explainListenError(err, { host: config.host, port: config.port, flag: '--port', command });
   });
   if (!demo) return void hub.app.log.info(`hub listening on ${hub.url}`);
-  const { demo: creds, created } = await ensureDemo(hub.store, config.dataDir, hub.ctx.secret, sitePort);
+  const { demo: creds, created } = await ensureDemo(hub, config.dataDir, sitePort);
   const site = (host: string, port: number, flag: string) =>
     startDemoSite({ hubUrl: hub.url, clientKey: creds.widget_key, host, port }).catch(async (err: unknown) => {
       throw await explainListenError(err, { host, port, flag, command });

@@ -1,10 +1,14 @@
 /** `kataven widget-keys list|create|update|delete`: the Node client behind a table or --json. */
 import type { UpdateWidgetKeyParams, WidgetKey } from '../client/index.js';
+import { ID_PREFIX } from '../protocol/ids.js';
 import { parse, UsageError } from './args.js';
 import { API_FLAGS, API_FLAGS_HELP, api, clientFrom, limitFlag, listed, onlyFlags, printJson } from './client-from-env.js';
 import { record, table, truncate, when } from './table.js';
 
-export const WIDGET_KEYS_USAGE = `Usage: kataven widget-keys <command> [flags]
+/** A widget key id as the help shows it. */
+const KEY_ID = `${ID_PREFIX.widgetKey}_…`;
+
+const WIDGET_KEYS_USAGE = `Usage: kataven widget-keys <command> [flags]
 
 Manage the pk_live_ keys that sites paste into their <script> tag. A key is a public identifier: its
 domain allowlist decides which sites may show the widget.
@@ -36,7 +40,7 @@ ${API_FLAGS_HELP}
 Examples:
   kataven widget-keys create --name Shop --domain shop.example.com --domain '*.shop.example.com'
   kataven widget-keys list --all --json
-  kataven widget-keys update wk_… --disable`;
+  kataven widget-keys update ${KEY_ID} --disable`;
 
 const FLAGS = {
   ...API_FLAGS,
@@ -77,7 +81,7 @@ export async function widgetKeysCommand(argv: string[]): Promise<void> {
   if (!command || !(command in ALLOWED)) throw usageError(command ? `unknown widget-keys command ${JSON.stringify(command)}` : 'which command? list, create, update or delete');
   onlyFlags(values, ALLOWED[command]!, `widget-keys ${command}`, WIDGET_KEYS_USAGE);
   const takesId = command === 'update' || command === 'delete';
-  if (takesId && !id) throw usageError(`widget-keys ${command} needs the key id, e.g. kataven widget-keys ${command} wk_…`);
+  if (takesId && !id) throw usageError(`widget-keys ${command} needs the key id, e.g. kataven widget-keys ${command} ${KEY_ID}`);
   if (extra.length || (!takesId && id)) throw usageError(`unexpected argument ${JSON.stringify(takesId ? extra[0] : id)}`);
   const client = clientFrom(values);
 

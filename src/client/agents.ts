@@ -36,7 +36,7 @@ export class Agents extends APIResource {
    * Fetches one agent.
    *
    * @example
-   * const agent = await client.agents.retrieve('ag_…');
+   * const agent = await client.agents.retrieve('agt_…');
    * @see http://127.0.0.1:8787/docs#/agents/get_api_v1_agents__id_ (the API reference; every hub serves it at /docs)
    */
   retrieve(id: string, options?: RequestOptions): Promise<Agent> {
@@ -47,7 +47,7 @@ export class Agents extends APIResource {
    * Changes an agent; widgets pick the change up at their next handshake. `webhook_url: null` removes the webhook.
    *
    * @example
-   * await client.agents.update('ag_…', { greeting: 'Hello again!' });
+   * await client.agents.update('agt_…', { greeting: 'Hello again!' });
    * @see http://127.0.0.1:8787/docs#/agents/patch_api_v1_agents__id_ (the API reference; every hub serves it at /docs)
    */
   update(id: string, patch: UpdateAgentParams, options?: RequestOptions): Promise<Agent> {

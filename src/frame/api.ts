@@ -4,6 +4,7 @@
  */
 import type { ErrorBody } from '../protocol/errors.js';
 import {
+  FRAME_REPLY_TIMEOUT_MS,
   WIDGET_API,
   type ChatMessage,
   type Conversation,
@@ -21,13 +22,10 @@ export interface Auth {
   token: string;
 }
 
-/** Longer than the hub's own webhook timeout, so a slow agent still ends in the hub's 502, not ours. */
-const TIMEOUT_MS = 45_000;
-
 export function createApi(fetchFn: typeof fetch, auth: Auth) {
   async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Result<T>> {
     const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), TIMEOUT_MS);
+    const timer = setTimeout(() => abort.abort(), FRAME_REPLY_TIMEOUT_MS);
     try {
       const headers: Record<string, string> = { authorization: 'Bearer ' + auth.token };
       if (body !== undefined) headers['content-type'] = 'application/json';

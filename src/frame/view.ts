@@ -4,12 +4,11 @@
  * names, greetings and messages come from customers and visitors: none of it is ever parsed as HTML
  * (agent messages go through the markdown subset of `markdown.ts`, which builds nodes too).
  */
-import type { AgentPublic } from '../protocol/handshake.js';
+import { DEFAULT_ACCENT_COLOR, type AgentPublic } from '../protocol/handshake.js';
 import { MAX_MESSAGE_LENGTH } from '../protocol/widget-api.js';
 import { renderMarkdown } from './markdown.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
-const DEFAULT_ACCENT = '#4f46e5';
 
 export interface ViewHandlers {
   /** The visitor asked to open (launcher) or close (close button, Escape) the panel. */
@@ -22,7 +21,7 @@ export type View = ReturnType<typeof createView>;
 
 /** `#rgb` or `#rrggbb` (what the hub stores), else the default: a bad value must not hide the launcher. */
 export function accentColor(c: string): string {
-  return /^#([0-9a-f]{3}){1,2}$/i.test(c) ? c : DEFAULT_ACCENT;
+  return /^#([0-9a-f]{3}){1,2}$/i.test(c) ? c : DEFAULT_ACCENT_COLOR;
 }
 
 /** Text colour on the accent: dark on light accents, white otherwise (WCAG relative luminance). */

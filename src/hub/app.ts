@@ -7,18 +7,20 @@ import swagger from '@fastify/swagger';
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { REQUEST_ID_HEADER } from '../protocol/errors.js';
+import { ID_PREFIX } from '../protocol/ids.js';
 import { agentRoutes } from './agents/routes.js';
 import { authenticate } from './auth.js';
 import type { HubContext } from './context.js';
 import { HubError, installErrorHandling } from './errors.js';
 import { conversationRoutes } from './conversations/routes.js';
 import { docsRoutes } from './docs/routes.js';
+import { sessionRefreshRoutes } from './handshake/refresh.js';
 import { handshakeRoutes } from './handshake/route.js';
 import { widgetRoutes } from './widget/routes.js';
 import { widgetKeyRoutes } from './widget-keys/routes.js';
 
 /** Never log credentials: secret keys, session tokens, plaintext widget keys. */
-export const LOG_REDACT = [
+const LOG_REDACT = [
   'req.headers.authorization',
   'req.headers.cookie',
   '*.session_token',
@@ -27,7 +29,8 @@ export const LOG_REDACT = [
   '*.token',
 ];
 
-export const ADMIN_BODY_LIMIT = 64 * 1024;
+/** The Admin API's body limit (Fastify's default for every route that sets none). */
+const ADMIN_BODY_LIMIT = 64 * 1024;
 
 export interface AppOptions {
   logger?: boolean;
@@ -43,7 +46,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
         : { level: ctx.config.logLevel, redact: { paths: LOG_REDACT, censor: '[redacted]' }, ...(options.logStream ? { stream: options.logStream } : {}) },
     trustProxy: ctx.config.trustProxy,
     bodyLimit: ADMIN_BODY_LIMIT,
-    genReqId: () => `req_${randomUUID().replace(/-/g, '')}`,
+    genReqId: () => `${ID_PREFIX.request}_${randomUUID().replace(/-/g, '')}`,
     // Request ids are ours: a client-sent X-Request-Id is not trusted into the logs.
     requestIdHeader: false,
     // Two log lines per request cost ~40 µs of a handshake: they are kept for debug and trace. Errors
@@ -81,6 +84,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
   });
 
   await handshakeRoutes(app, ctx);
+  await sessionRefreshRoutes(app, ctx);
   await conversationRoutes(app, ctx);
   await widgetRoutes(app, ctx);
   await docsRoutes(app);

@@ -7,6 +7,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { SECRET_KEY_PREFIX } from '../protocol/keys.js';
 import { accountForSecretHash } from './accounts/repo.js';
+import { bearerToken } from './bearer.js';
 import type { Database } from './db/schema.js';
 import { HubError } from './errors.js';
 import { hashKey, isWellFormedKey } from './keys/format.js';
@@ -22,9 +23,8 @@ const HINT = 'Send `Authorization: Bearer sk_live_…` with the secret key from 
 export async function authenticate(db: Kysely<Database>, request: FastifyRequest): Promise<string> {
   const header = request.headers.authorization;
   if (!header) throw new HubError(401, 'authentication_required', `No API key given. ${HINT}`);
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!match) throw new HubError(401, 'authentication_required', `The Authorization header is not a Bearer token. ${HINT}`);
-  const key = match[1]!;
+  const key = bearerToken(header);
+  if (!key) throw new HubError(401, 'authentication_required', `The Authorization header is not a Bearer token. ${HINT}`);
   if (key.startsWith('pk_')) {
     throw new HubError(401, 'invalid_api_key', 'That is a public widget key (pk_live_…); the Admin API takes a secret key (sk_live_…)');
   }

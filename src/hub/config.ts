@@ -3,6 +3,7 @@
  * own message naming the variable or flag and what to write instead; the hub refuses to start on any.
  */
 import { resolve } from 'node:path';
+import { FRAME_REPLY_TIMEOUT_MS } from '../protocol/widget-api.js';
 
 export interface HubConfig {
   port: number;
@@ -24,11 +25,15 @@ export interface HubConfig {
 
 export type Flags = Partial<Record<string, string | boolean | undefined>>;
 
-/** One entry per setting: the environment variable, the CLI flag (if any), the parser and the default. */
+/**
+ * One entry per setting: the environment variable, the CLI flag (if any) with the word its help shows for
+ * the value, the parser and the default. `kataven serve --help` and the CLI's flag list are made from it.
+ */
 interface Setting<K extends keyof HubConfig> {
   key: K;
   env: string;
   flag?: string;
+  value?: string;
   parse: (raw: string) => HubConfig[K] | { error: string };
   fallback: HubConfig[K];
 }
@@ -49,61 +54,95 @@ const url = (schemes: string[], example: string) => (raw: string) => {
 };
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
+/**
+ * The frame gives up on a reply after FRAME_REPLY_TIMEOUT_MS; the hub needs time after the webhook to
+ * store the reply and answer, so the webhook must answer this much sooner.
+ */
+const REPLY_HEADROOM_MS = 5_000;
+const WEBHOOK_TIMEOUT_MAX_MS = FRAME_REPLY_TIMEOUT_MS - REPLY_HEADROOM_MS;
+const webhookTimeout = (raw: string) => {
+  const n = int(100, Number.MAX_SAFE_INTEGER)(raw);
+  if (typeof n === 'number' && n > WEBHOOK_TIMEOUT_MAX_MS) {
+    return {
+      error: `must be at most ${WEBHOOK_TIMEOUT_MAX_MS} ms: the widget stops waiting for a reply after ${FRAME_REPLY_TIMEOUT_MS} ms, and the hub needs the rest to store the reply and answer`,
+    };
+  }
+  return typeof n === 'number' ? n : { error: `must be a whole number of milliseconds from 100 to ${WEBHOOK_TIMEOUT_MAX_MS}` };
+};
+
 const settings = [
-  { key: 'port', env: 'KATAVEN_PORT', flag: 'port', parse: int(0, 65535), fallback: 8787 },
-  { key: 'host', env: 'KATAVEN_HOST', flag: 'host', parse: text, fallback: '127.0.0.1' },
-  { key: 'dataDir', env: 'KATAVEN_DATA_DIR', flag: 'data-dir', parse: (raw: string) => resolve(raw), fallback: resolve('.kataven') },
+  { key: 'port', env: 'KATAVEN_PORT', flag: 'port', value: 'PORT', parse: int(0, 65535), fallback: 8787 },
+  { key: 'host', env: 'KATAVEN_HOST', flag: 'host', value: 'ADDRESS', parse: text, fallback: '127.0.0.1' },
+  { key: 'dataDir', env: 'KATAVEN_DATA_DIR', flag: 'data-dir', value: 'DIR', parse: (raw: string) => resolve(raw), fallback: resolve('.kataven') },
   {
-    key: 'databaseUrl', env: 'KATAVEN_DATABASE_URL', flag: 'database-url',
+    key: 'databaseUrl', env: 'KATAVEN_DATABASE_URL', flag: 'database-url', value: 'URL',
     parse: url(['postgres:', 'postgresql:'], 'postgres://user@127.0.0.1:5432/kataven'), fallback: null,
   },
   { key: 'dbPoolSize', env: 'KATAVEN_DB_POOL_SIZE', parse: int(1, 500), fallback: 10 },
-  { key: 'redisUrl', env: 'KATAVEN_REDIS_URL', flag: 'redis-url', parse: url(['redis:', 'rediss:'], 'redis://127.0.0.1:6379'), fallback: null },
+  { key: 'redisUrl', env: 'KATAVEN_REDIS_URL', flag: 'redis-url', value: 'URL', parse: url(['redis:', 'rediss:'], 'redis://127.0.0.1:6379'), fallback: null },
   {
     key: 'sessionSecret', env: 'KATAVEN_SESSION_SECRET',
     parse: (raw: string) => (raw.length >= 32 ? raw : { error: 'must be at least 32 characters (e.g. `openssl rand -hex 32`)' }),
     fallback: null,
   },
-  { key: 'publicUrl', env: 'KATAVEN_PUBLIC_URL', flag: 'public-url', parse: url(['http:', 'https:'], 'https://hub.example.com'), fallback: null },
+  { key: 'publicUrl', env: 'KATAVEN_PUBLIC_URL', flag: 'public-url', value: 'URL', parse: url(['http:', 'https:'], 'https://hub.example.com'), fallback: null },
   {
-    key: 'trustProxy', env: 'KATAVEN_TRUST_PROXY', flag: 'trust-proxy',
+    key: 'trustProxy', env: 'KATAVEN_TRUST_PROXY', flag: 'trust-proxy', value: 'false|true|ADDRS',
     // false (default) | true (every hop: only behind a proxy that overwrites X-Forwarded-For) | a
     // comma-separated list of proxy addresses/CIDRs (recommended), as Fastify's trustProxy takes.
     parse: (raw: string) => (raw === 'false' ? false : raw === 'true' ? true : raw),
     fallback: false,
   },
-  { key: 'handshakeRateLimit', env: 'KATAVEN_HANDSHAKE_RATE_LIMIT', flag: 'handshake-rate-limit', parse: int(0, 1_000_000), fallback: 120 },
+  { key: 'handshakeRateLimit', env: 'KATAVEN_HANDSHAKE_RATE_LIMIT', flag: 'handshake-rate-limit', value: 'N', parse: int(0, 1_000_000), fallback: 120 },
   { key: 'adminRateLimit', env: 'KATAVEN_ADMIN_RATE_LIMIT', parse: int(0, 1_000_000), fallback: 600 },
   { key: 'sessionRateLimit', env: 'KATAVEN_SESSION_RATE_LIMIT', parse: int(0, 1_000_000), fallback: 60 },
   { key: 'keyCacheTtlMs', env: 'KATAVEN_KEY_CACHE_TTL_MS', parse: int(0, 3_600_000), fallback: 30_000 },
-  { key: 'webhookTimeoutMs', env: 'KATAVEN_WEBHOOK_TIMEOUT_MS', parse: int(100, 120_000), fallback: 10_000 },
+  { key: 'webhookTimeoutMs', env: 'KATAVEN_WEBHOOK_TIMEOUT_MS', parse: webhookTimeout, fallback: 10_000 },
   {
-    key: 'logLevel', env: 'KATAVEN_LOG_LEVEL', flag: 'log-level',
+    key: 'logLevel', env: 'KATAVEN_LOG_LEVEL', flag: 'log-level', value: 'LEVEL',
     parse: (raw: string) => (LOG_LEVELS.includes(raw) ? raw : { error: `must be one of ${LOG_LEVELS.join(', ')}` }),
     fallback: 'info',
   },
 ] as Setting<keyof HubConfig>[];
 
-export type ConfigResult = { ok: true; config: HubConfig } | { ok: false; errors: string[] };
+type ConfigResult = { ok: true; config: HubConfig } | { ok: false; errors: string[] };
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: Flags = {}): ConfigResult {
+/**
+ * `serving: false` is for commands that only open the store (`kataven accounts create`): they sign no
+ * sessions, so the rules for a serving hub do not hold them up.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: Flags = {}, { serving = true } = {}): ConfigResult {
   const config = {} as Record<keyof HubConfig, unknown>;
   const errors: string[] = [];
+  /** Where each setting came from, as a person would write it: `--database-url` or `KATAVEN_DATABASE_URL`. */
+  const source = {} as Record<keyof HubConfig, string>;
   for (const s of settings) {
     const fromFlag = s.flag === undefined ? undefined : flags[s.flag];
     const raw = fromFlag !== undefined ? String(fromFlag) : env[s.env];
+    source[s.key] = fromFlag !== undefined ? `--${s.flag}` : s.env;
     if (raw === undefined || raw === '') {
       config[s.key] = s.fallback;
       continue;
     }
     const value = s.parse(raw);
     if (value !== null && typeof value === 'object' && 'error' in value) {
-      const where = fromFlag !== undefined ? `--${s.flag}` : s.env;
-      errors.push(`${where}=${JSON.stringify(raw)}: ${value.error}`);
+      errors.push(`${source[s.key]}=${JSON.stringify(raw)}: ${value.error}`);
     } else config[s.key] = value;
+  }
+  // Across settings, once each value is known to be well formed.
+  if (serving && config.databaseUrl && config.sessionSecret === null) {
+    // Several hubs on one PostgreSQL must sign and verify each other's session tokens.
+    errors.push(
+      `${source.sessionSecret} is required when ${source.databaseUrl} is set, so every hub process signs sessions with the same secret (e.g. \`openssl rand -hex 32\`)`,
+    );
   }
   return errors.length ? { ok: false, errors } : { ok: true, config: config as unknown as HubConfig };
 }
 
-/** The settings table, for `kataven --help` and the README. */
-export const SETTINGS_HELP = settings.map((s) => ({ env: s.env, flag: s.flag ? `--${s.flag}` : '', fallback: s.fallback }));
+/** The settings table without its parsers: for the CLI's flag list, `kataven serve --help`, and the README's check. */
+export const HUB_SETTINGS: ReadonlyArray<{ env: string; flag?: string; value: string; fallback: unknown }> = settings.map((s) => ({
+  env: s.env,
+  ...(s.flag === undefined ? {} : { flag: s.flag }),
+  value: s.value ?? 'VALUE',
+  fallback: s.fallback,
+}));

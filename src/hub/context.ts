@@ -2,10 +2,10 @@
 import type { HubConfig } from './config.js';
 import type { Store } from './db/index.js';
 import type { BuiltAssets } from './widget/dist.js';
-import type { KeyCache } from './handshake/key-cache.js';
-import type { UsageRecorder } from './handshake/usage.js';
 import type { Limiter } from './rate-limit.js';
 import type { SessionSigner } from './session/token.js';
+import type { KeyCache } from './visitor/key-cache.js';
+import type { UsageRecorder } from './visitor/usage.js';
 
 export interface HubContext {
   config: HubConfig;

@@ -2,8 +2,8 @@
  * One error shape for every failure: { error: { type, message } }, with a message a person can act on.
  * Routes throw HubError; the handler below turns everything else (validation, parser, unknown) into it.
  */
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import type { ErrorBody } from '../protocol/errors.js';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ErrorBody, RequestErrorType } from '../protocol/errors.js';
 
 export class HubError extends Error {
   constructor(
@@ -16,7 +16,7 @@ export class HubError extends Error {
   }
 }
 
-export const errorBody = (type: string, message: string): ErrorBody => ({ error: { type, message } });
+const errorBody = (type: string, message: string): ErrorBody => ({ error: { type, message } });
 
 interface ValidationIssue {
   instancePath?: string;
@@ -64,37 +64,44 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (err.validation) {
       const part = err.validationContext === 'querystring' ? 'query string' : (err.validationContext ?? 'request');
       const message = err.validation.map((i) => describeIssue(i, part)).join('; ');
-      return sendError(reply, new HubError(400, 'invalid_request', message));
+      return sendError(reply, requestError(400, 'invalid_request', message));
     }
-    const mapped = mapFrameworkError(err);
+    const mapped = mapFrameworkError(err, request);
     // The client learns "retry later"; the operator needs the driver's own words.
     if (mapped?.status === 503) request.log.warn({ err }, 'dependency unavailable');
     if (mapped) return sendError(reply, mapped);
     request.log.error({ err }, 'unhandled error');
-    return sendError(reply, new HubError(500, 'internal_error', `Something went wrong on our side. Retry later; if it persists, report request id ${request.id}.`));
+    return sendError(reply, requestError(500, 'internal_error', `Something went wrong on our side. Retry later; if it persists, report request id ${request.id}.`));
   });
   app.setNotFoundHandler((request, reply) => {
     sendError(reply, new HubError(404, 'not_found', `No route for ${request.method} ${request.url.split('?')[0]}; see /api/v1/openapi.json`));
   });
 }
 
-function mapFrameworkError(err: FastifyError): HubError | null {
+/** The errors every endpoint shares (src/protocol/errors.ts), so each `type` here is one the wire types list. */
+const requestError = (status: number, type: RequestErrorType, message: string) => new HubError(status, type, message);
+
+/** A body limit in the words of the refusal: `1 KB`, `16 KB`, or bytes when not a whole number of KB. */
+const sizeInWords = (bytes: number) => (bytes % 1024 === 0 ? `${bytes / 1024} KB` : `${bytes} bytes`);
+
+function mapFrameworkError(err: FastifyError, request: FastifyRequest): HubError | null {
   switch (err.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return new HubError(400, 'invalid_json', `The request body is not valid JSON (${err.message}); send a JSON object`);
+      return requestError(400, 'invalid_json', `The request body is not valid JSON (${err.message}); send a JSON object`);
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new HubError(413, 'body_too_large', 'The request body is too large; send less than 64 KB');
+      // Each route has its own limit (the handshake 1 KB, the frame's API 16 KB, the Admin API 64 KB).
+      return requestError(413, 'body_too_large', `The request body is too large; send at most ${sizeInWords(request.routeOptions.bodyLimit)}`);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new HubError(415, 'unsupported_media_type', 'Send the body as application/json');
+      return requestError(415, 'unsupported_media_type', 'Send the body as application/json');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return new HubError(400, 'invalid_request', 'The Content-Length header does not match the body');
+      return requestError(400, 'invalid_request', 'The Content-Length header does not match the body');
   }
   if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
-    return new HubError(err.statusCode, 'invalid_request', err.message);
+    return requestError(err.statusCode, 'invalid_request', err.message);
   }
   // Database unreachable: fail fast with a clear 503 instead of a 500 (see store options' timeouts).
-  if (isUnavailable(err)) return new HubError(503, 'service_unavailable', 'The hub cannot reach its database right now; retry in a few seconds');
+  if (isUnavailable(err)) return requestError(503, 'service_unavailable', 'The hub cannot reach its database right now; retry in a few seconds');
   return null;
 }
 
@@ -115,7 +122,7 @@ export function isUnavailable(err: unknown): boolean {
   return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|connection is closed|is not queryable/i.test(e.message ?? '');
 }
 
-export function sendError(reply: FastifyReply, err: HubError): FastifyReply {
+function sendError(reply: FastifyReply, err: HubError): FastifyReply {
   if (err.status === 401) reply.header('www-authenticate', 'Bearer');
   for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
   return reply.code(err.status).send(errorBody(err.type, err.message));

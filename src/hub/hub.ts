@@ -4,12 +4,12 @@ import { buildApp, type AppOptions } from './app.js';
 import type { HubConfig } from './config.js';
 import type { HubContext } from './context.js';
 import { openStore, type Store } from './db/index.js';
-import { KeyCache } from './handshake/key-cache.js';
-import { usageRecorder } from './handshake/usage.js';
 import { limiter, memoryRateLimitStore } from './rate-limit.js';
 import { connectInvalidationBus, pingRedis, redisClient, redisRateLimitStore } from './redis.js';
 import { resolveSessionSecret } from './session/secret.js';
 import { sessionSigner } from './session/token.js';
+import { KeyCache } from './visitor/key-cache.js';
+import { usageRecorder } from './visitor/usage.js';
 import { loadBuiltAssets } from './widget/dist.js';
 
 export interface Hub {
@@ -18,31 +18,26 @@ export interface Hub {
   ctx: HubContext;
 }
 
-export type HubOptions = AppOptions;
-
-export async function createHub(config: HubConfig, options: HubOptions = {}): Promise<Hub> {
-  if (config.databaseUrl && !config.sessionSecret) {
-    // Several hubs on one PostgreSQL must sign and verify each other's session tokens.
-    throw new Error('KATAVEN_SESSION_SECRET is required when KATAVEN_DATABASE_URL is set, so every hub process signs sessions with the same secret (e.g. `openssl rand -hex 32`)');
-  }
+/** `config` as loadConfig() validated it: the hub trusts it (the cross-field rules are checked there). */
+export async function createHub(config: HubConfig, options: AppOptions = {}): Promise<Hub> {
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize });
   const secret = resolveSessionSecret(config.sessionSecret, config.dataDir);
   const redis = config.redisUrl ? redisClient(config.redisUrl) : null;
   const rateStore = redis ? redisRateLimitStore(redis) : memoryRateLimitStore();
   const dependencies: HubContext['dependencies'] = { database: () => store.ping() };
   if (redis) dependencies.redis = () => pingRedis(redis);
-  const ctx = {
+  const ctx: HubContext = {
     config,
     store,
     secret,
     keys: new KeyCache(store.db, config.keyCacheTtlMs),
+    usage: usageRecorder(store.db),
     limit: limiter(rateStore),
     sessions: sessionSigner(secret),
     assets: loadBuiltAssets(),
     dependencies,
-  } as HubContext;
+  };
   const app = await buildApp(ctx, { logger: options.logger, logStream: options.logStream });
-  ctx.usage = usageRecorder(store.db, app.log);
   const closeBus = redis && config.redisUrl ? await connectInvalidationBus(config.redisUrl, redis, ctx.keys) : null;
   app.addHook('onClose', async () => {
     await closeBus?.();

@@ -10,10 +10,10 @@
  */
 import { Redis } from 'ioredis';
 import { HubError } from './errors.js';
-import type { KeyCache } from './handshake/key-cache.js';
 import type { RateLimitStore } from './rate-limit.js';
+import type { KeyCache } from './visitor/key-cache.js';
 
-export const INVALIDATION_CHANNEL = 'kataven:key-invalidations';
+const INVALIDATION_CHANNEL = 'kataven:key-invalidations';
 const ALL = '*';
 
 export function redisClient(url: string): Redis {

@@ -8,3 +8,5 @@ export interface ErrorBody {
 
 /** Header carrying the request id on every hub response. */
 export const REQUEST_ID_HEADER = 'x-request-id';
+
+export type { RequestErrorType } from './error-types.js';

@@ -2,7 +2,6 @@
  * Wire types of the handshake (POST /api/v1/widget/handshake), shared by the loader, the frame and the hub.
  * The request is sent as text/plain so the browser makes a CORS simple request: no preflight.
  */
-
 export const HANDSHAKE_PATH = '/api/v1/widget/handshake';
 
 export interface HandshakeRequest {
@@ -24,11 +23,8 @@ export interface HandshakeResponse {
   agent: AgentPublic;
 }
 
-/** Every reason a handshake or a session refresh can be refused, as sent in `error.type`. */
-export type HandshakeErrorType =
-  | 'key_malformed'
-  | 'key_not_found'
-  | 'key_disabled'
-  | 'origin_missing'
-  | 'origin_not_allowed'
-  | 'rate_limited';
+/** The accent colour of an agent created without one; the frame falls back to it for an unusable colour. */
+export const DEFAULT_ACCENT_COLOR = '#4f46e5';
+
+// The list of its error types is in error-types.ts, a file the loader does not bundle.
+export type { HandshakeDenialType, HandshakeErrorType } from './error-types.js';

@@ -16,6 +16,15 @@ export const WIDGET_API = {
 /** Longest visitor message accepted, in characters. */
 export const MAX_MESSAGE_LENGTH = 4000;
 
+/** The largest request body these endpoints take, in bytes: a message of MAX_MESSAGE_LENGTH characters fits. */
+export const WIDGET_API_BODY_LIMIT = 16 * 1024;
+
+/**
+ * How long the frame waits for any answer of these endpoints. The hub's webhook timeout is capped below
+ * it (src/hub/config.ts), so a slow agent ends in the hub's 502 `agent_unavailable`, not in a frame timeout.
+ */
+export const FRAME_REPLY_TIMEOUT_MS = 45_000;
+
 export interface SessionRefresh {
   session_token: string;
   expires_at: string;

@@ -47,7 +47,8 @@ describe('kataven accounts and serve', () => {
 
   it('refuses to serve PostgreSQL without a shared session secret', async () => {
     const run = await kataven(['serve', '--port', '0'], { KATAVEN_DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
-    expect(run.code).toBe(1);
+    // A configuration error like any other (issue 9): exit 2, before any connection is tried.
+    expect(run.code).toBe(2);
     expect(run.stderr).toContain('KATAVEN_SESSION_SECRET is required');
   });
 });

@@ -1,5 +1,6 @@
 /** Accounts and their secret keys. A new account gets its default agent and one secret key, in one transaction. */
 import type { Kysely } from 'kysely';
+import { ID_PREFIX } from '../../protocol/ids.js';
 import { SECRET_KEY_PREFIX } from '../../protocol/keys.js';
 import type { Database } from '../db/schema.js';
 import { newId, nowIso } from '../ids.js';
@@ -13,14 +14,14 @@ export interface NewAccount {
 }
 
 export async function createAccount(db: Kysely<Database>, name: string): Promise<NewAccount> {
-  const accountId = newId('acct');
+  const accountId = newId(ID_PREFIX.account);
   const secretKey = generateKey(SECRET_KEY_PREFIX);
   const now = nowIso();
   const agent = await db.transaction().execute(async (trx) => {
     await trx.insertInto('accounts').values({ id: accountId, name, created_at: now }).execute();
     await trx
       .insertInto('secret_keys')
-      .values({ id: newId('sk'), account_id: accountId, key_hash: hashKey(secretKey), key_last8: last8(secretKey), created_at: now })
+      .values({ id: newId(ID_PREFIX.secretKey), account_id: accountId, key_hash: hashKey(secretKey), key_last8: last8(secretKey), created_at: now })
       .execute();
     return insertAgent(trx, accountId, { name: `${name} assistant` }, true);
   });

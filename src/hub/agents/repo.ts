@@ -2,12 +2,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Agent, CreateAgentParams, ListParams, UpdateAgentParams } from '../../protocol/api.js';
+import { DEFAULT_ACCENT_COLOR } from '../../protocol/handshake.js';
+import { ID_PREFIX } from '../../protocol/ids.js';
 import type { AgentTable, Database } from '../db/schema.js';
 import { newId, nowIso } from '../ids.js';
 import { pageOf } from '../pagination.js';
 
-export const DEFAULT_GREETING = 'Hi! How can we help you today?';
-export const DEFAULT_ACCENT = '#4f46e5';
+const DEFAULT_GREETING = 'Hi! How can we help you today?';
 
 export const toAgent = (row: AgentTable): Agent => ({
   id: row.id,
@@ -24,11 +25,11 @@ export const toAgent = (row: AgentTable): Agent => ({
 export async function insertAgent(db: Kysely<Database>, accountId: string, params: CreateAgentParams, isDefault = false): Promise<Agent> {
   const now = nowIso();
   const row: AgentTable = {
-    id: newId('agt'),
+    id: newId(ID_PREFIX.agent),
     account_id: accountId,
     name: params.name,
     greeting: params.greeting ?? DEFAULT_GREETING,
-    accent_color: (params.accent_color ?? DEFAULT_ACCENT).toLowerCase(),
+    accent_color: (params.accent_color ?? DEFAULT_ACCENT_COLOR).toLowerCase(),
     webhook_url: params.webhook_url ?? null,
     webhook_secret: 'whsec_' + randomBytes(24).toString('base64url'),
     is_default: isDefault ? 1 : 0,
@@ -48,9 +49,9 @@ export async function listAgents(db: Kysely<Database>, accountId: string, params
   return { data: rows.map(toAgent), has_more };
 }
 
+/** One statement: the updated row, or undefined when the account has no such agent. */
 export async function updateAgent(db: Kysely<Database>, accountId: string, id: string, patch: UpdateAgentParams): Promise<Agent | undefined> {
   const changes = { ...patch, ...(patch.accent_color ? { accent_color: patch.accent_color.toLowerCase() } : {}), updated_at: nowIso() };
-  await db.updateTable('agents').set(changes).where('account_id', '=', accountId).where('id', '=', id).execute();
-  const row = await findAgent(db, accountId, id);
+  const row = await db.updateTable('agents').set(changes).where('account_id', '=', accountId).where('id', '=', id).returningAll().executeTakeFirst();
   return row && toAgent(row);
 }

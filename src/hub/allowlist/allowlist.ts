@@ -12,7 +12,7 @@ export type { ParsedOrigin } from './origin.js';
 
 export const MAX_ALLOWLIST_ENTRIES = 100;
 
-export type NormalizeResult = { ok: true; list: string[] } | { ok: false; errors: string[] };
+type NormalizeResult = { ok: true; list: string[] } | { ok: false; errors: string[] };
 
 /** Validate + normalise a list given on write (POST/PATCH). All errors, one per refused entry. */
 export function normalizeAllowlist(entries: readonly string[]): NormalizeResult {
@@ -39,6 +39,16 @@ export function normalizeAllowlist(entries: readonly string[]): NormalizeResult 
     }
   });
   return errors.length > 0 ? { ok: false, errors } : { ok: true, list };
+}
+
+/** A row written by hand or by an older version may not be a JSON array of strings: read it as empty. */
+export function parseStoredAllowlist(json: string): string[] {
+  try {
+    const value: unknown = JSON.parse(json);
+    return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+  } catch {
+    return [];
+  }
 }
 
 /** Compile stored (already normalised) rows for the matcher; rows that no longer parse are dropped. */

@@ -9,12 +9,12 @@
 import { domainToASCII } from 'node:url';
 import { parse as parseDomain } from 'tldts';
 
-export type HostResult =
+type HostResult =
   | { ok: true; host: string; wildcard: boolean; loopback: boolean }
   | { ok: false; reason: string };
 
 /** The only IP literals allowed; names resolve through DNS, so an IP would bypass the owner's intent. */
-export const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]']);
+const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 const MAX_HOST_LENGTH = 253;
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;

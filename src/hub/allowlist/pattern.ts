@@ -16,7 +16,7 @@ export interface AllowPattern {
   loopback: boolean;
 }
 
-export type PatternResult =
+type PatternResult =
   | { ok: true; pattern: AllowPattern; normalized: string }
   | { ok: false; reason: string };
 

@@ -9,14 +9,14 @@ import { createHmac } from 'node:crypto';
 import type { ChatMessage } from '../../protocol/widget-api.js';
 import { MAX_MESSAGE_LENGTH } from '../../protocol/widget-api.js';
 
-export interface WebhookAgent {
+interface WebhookAgent {
   id: string;
   name: string;
   webhook_url: string | null;
   webhook_secret: string;
 }
 
-export interface ReplyContext {
+interface ReplyContext {
   conversationId: string;
   widgetKeyId: string;
   origin: string;
@@ -32,7 +32,7 @@ export function sign(secret: string, body: string, timestamp = Math.floor(Date.n
   return `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 
-export function demoReply(agentName: string, text: string): string {
+function demoReply(agentName: string, text: string): string {
   const quoted = text.length > 120 ? `${text.slice(0, 117)}…` : text;
   return `${agentName} here (demo agent). You said: "${quoted}". Give this agent a webhook_url to answer with your own service.`;
 }

@@ -1,12 +1,13 @@
 /** Conversations and their messages. A conversation belongs to one widget key and one page origin. */
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { CONVERSATION_ID_BYTES, ID_PREFIX } from '../../protocol/ids.js';
 import type { ChatMessage, Conversation } from '../../protocol/widget-api.js';
 import type { ConversationTable, Database } from '../db/schema.js';
 import { newId, nowIso } from '../ids.js';
 
-/** 144 random bits: the id is the visitor's only handle on the conversation, kept in the frame's storage. */
-const conversationId = () => `conv_${randomBytes(18).toString('base64url')}`;
+/** Random, not time-ordered: the id is the visitor's only handle on the conversation, kept in the frame's storage. */
+const conversationId = () => `${ID_PREFIX.conversation}_${randomBytes(CONVERSATION_ID_BYTES).toString('base64url')}`;
 
 export async function createConversation(db: Kysely<Database>, c: Omit<ConversationTable, 'id' | 'created_at'>): Promise<Conversation> {
   const row = { ...c, id: conversationId(), created_at: nowIso() };
@@ -26,7 +27,7 @@ export async function findConversation(db: Kysely<Database>, id: string, widgetK
 }
 
 export async function addMessage(db: Kysely<Database>, conversationId: string, role: ChatMessage['role'], text: string): Promise<ChatMessage> {
-  const message = { id: newId('msg'), role, text, created_at: nowIso() };
+  const message = { id: newId(ID_PREFIX.message), role, text, created_at: nowIso() };
   await db.insertInto('messages').values({ ...message, conversation_id: conversationId }).execute();
   return message;
 }

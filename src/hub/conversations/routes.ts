@@ -1,15 +1,14 @@
-/** The frame's API: session refresh, conversations and messages (src/protocol/widget-api.ts). */
+/** The frame's conversations and messages (src/protocol/widget-api.ts); the session refresh is beside the handshake. */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { MAX_MESSAGE_LENGTH, WIDGET_API } from '../../protocol/widget-api.js';
+import { MAX_MESSAGE_LENGTH, WIDGET_API, WIDGET_API_BODY_LIMIT } from '../../protocol/widget-api.js';
 import { findAgent } from '../agents/repo.js';
 import type { HubContext } from '../context.js';
 import { HubError } from '../errors.js';
-import { issueSession } from '../handshake/route.js';
+import { visitorSession } from '../visitor/session-auth.js';
 import { addMessage, createConversation, findConversation, listMessages } from './repo.js';
 import { AgentUnavailable, agentReply } from './reply.js';
-import { visitorSession } from './session-auth.js';
 
 const ConversationParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 const MessageBody = Type.Object({ text: Type.String() }, { additionalProperties: false });
@@ -23,14 +22,7 @@ const notFound = () => new HubError(404, 'conversation_not_found', 'This convers
 export async function conversationRoutes(base: FastifyInstance, ctx: HubContext) {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   const { db } = ctx.store;
-  const opts = { schema: { hide: true }, bodyLimit: 16 * 1024 } as const;
-
-  app.post(WIDGET_API.session, { ...opts, schema: { hide: true, body: EmptyBody } }, async (request, reply) => {
-    const { claims, key } = await visitorSession(ctx, request);
-    reply.header('cache-control', 'no-store');
-    const session = await issueSession(ctx, key, claims.org);
-    return { session_token: session.token, expires_at: session.expires_at };
-  });
+  const opts = { schema: { hide: true }, bodyLimit: WIDGET_API_BODY_LIMIT } as const;
 
   app.post(WIDGET_API.conversations, { ...opts, schema: { hide: true, body: EmptyBody } }, async (request, reply) => {
     const { claims, key } = await visitorSession(ctx, request);

@@ -10,7 +10,7 @@ import pg from 'pg';
 import type { Database } from './schema.js';
 import { migrationProvider } from './migrations.js';
 
-export type Dialect = 'sqlite' | 'postgres';
+type Dialect = 'sqlite' | 'postgres';
 
 export interface Store {
   db: Kysely<Database>;
@@ -20,7 +20,7 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export interface StoreOptions {
+interface StoreOptions {
   databaseUrl: string | null;
   dataDir: string;
   poolSize?: number;
@@ -97,7 +97,7 @@ function closeOnQueryTimeout(client: pg.PoolClient): void {
 }
 
 /** Kysely's PostgreSQL adapter holds an advisory lock while migrating, so two hubs starting together are safe. */
-export async function migrate(db: Kysely<any>): Promise<void> {
+async function migrate(db: Kysely<any>): Promise<void> {
   const { error, results } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;

@@ -4,9 +4,9 @@
  */
 import type { MessageRole } from '../../protocol/widget-api.js';
 
-export interface AccountTable { id: string; name: string; created_at: string }
+interface AccountTable { id: string; name: string; created_at: string }
 
-export interface SecretKeyTable { id: string; account_id: string; key_hash: string; key_last8: string; created_at: string }
+interface SecretKeyTable { id: string; account_id: string; key_hash: string; key_last8: string; created_at: string }
 
 export interface AgentTable {
   id: string;
@@ -54,7 +54,7 @@ export interface ConversationTable {
   created_at: string;
 }
 
-export interface MessageTable {
+interface MessageTable {
   id: string;
   conversation_id: string;
   role: MessageRole;

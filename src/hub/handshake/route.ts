@@ -3,39 +3,17 @@
  * format (no database), key by hash (cached), disabled, Origin, allowlist, rate limit. Denials carry
  * Access-Control-Allow-Origin for a well-formed origin, so the loader can read and print the reason.
  */
-import type { FastifyInstance } from 'fastify';
-import { HANDSHAKE_PATH, type HandshakeErrorType, type HandshakeResponse } from '../../protocol/handshake.js';
-import { PUBLIC_KEY_PREFIX } from '../../protocol/keys.js';
-import { originAllowed } from '../allowlist/allowlist.js';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { HANDSHAKE_PATH, type HandshakeResponse } from '../../protocol/handshake.js';
+import { KEY_CHECKSUM_LENGTH, KEY_RANDOM_LENGTH, PUBLIC_KEY_PREFIX } from '../../protocol/keys.js';
 import { parseOrigin, type OriginResult } from '../allowlist/origin.js';
 import type { HubContext } from '../context.js';
-import { HubError } from '../errors.js';
 import { hashKey, isWellFormedKey } from '../keys/format.js';
-import type { CachedKey } from './key-cache.js';
+import { checkOrigin, deny } from '../visitor/origin-check.js';
+import { issueSession } from '../visitor/session.js';
 
-const deny = (status: number, type: HandshakeErrorType, message: string) => new HubError(status, type, message);
-
-/** The allowlist decision for an origin header, shared by the handshake, the frame and session refresh. */
-export function checkOrigin(key: CachedKey, result: OriginResult): HubError | null {
-  const tail = `key …${key.last8}`;
-  if (!result.ok) {
-    const seen = result.reason === 'missing' ? 'no Origin header' : result.reason === 'null' ? 'Origin "null"' : 'a malformed Origin';
-    return deny(400, 'origin_missing', `The request carried ${seen} (${tail}). Load the widget from an http(s) page; sandboxed and file:// pages cannot use it`);
-  }
-  const origin = result.origin.origin;
-  if (key.allowlistEmpty) {
-    return deny(403, 'origin_not_allowed', `Origin ${origin} is not allowed: ${tail} has an empty domain allowlist, which allows no site. Add your site to the key's domain_allowlist`);
-  }
-  if (!originAllowed(result.origin, key.patterns)) {
-    return deny(403, 'origin_not_allowed', `Origin ${origin} is not in the domain allowlist of ${tail}. Add it to the key's domain_allowlist`);
-  }
-  return null;
-}
-
-/** A session for a visitor of `origin` on `key`'s site: the handshake and session refresh both issue it. */
-export function issueSession(ctx: HubContext, key: CachedKey, origin: string) {
-  return ctx.sessions.sign({ kid: key.id, acc: key.accountId, agt: key.agent.id, org: origin });
-}
+/** Enough for `{"client_key":"pk_live_…"}` and then some; anything bigger is not a loader's request. */
+const HANDSHAKE_BODY_LIMIT = 1024;
 
 export async function handshakeRoutes(app: FastifyInstance, ctx: HubContext) {
   // The hub's own origin as the browser sees it, for absolute frame URLs: fixed when configured.
@@ -43,7 +21,7 @@ export async function handshakeRoutes(app: FastifyInstance, ctx: HubContext) {
   app.post(
     HANDSHAKE_PATH,
     {
-      bodyLimit: 1024,
+      bodyLimit: HANDSHAKE_BODY_LIMIT,
       schema: { hide: true },
     },
     async (request, reply) => {
@@ -51,7 +29,7 @@ export async function handshakeRoutes(app: FastifyInstance, ctx: HubContext) {
       reply.header('vary', 'Origin');
       if (originResult.ok) reply.header('access-control-allow-origin', originResult.origin.origin);
       reply.header('cache-control', 'no-store');
-      return answer(request.body, request.ip, originResult, publicOrigin ?? `${request.protocol}://${request.host}`, ctx);
+      return answer(request.body, request.ip, originResult, publicOrigin ?? `${request.protocol}://${request.host}`, ctx, request.log);
     },
   );
 }
@@ -62,10 +40,11 @@ async function answer(
   originResult: OriginResult,
   hub: string,
   ctx: HubContext,
+  log: FastifyBaseLogger,
 ): Promise<HandshakeResponse> {
   const clientKey = readClientKey(rawBody);
   if (!isWellFormedKey(PUBLIC_KEY_PREFIX, clientKey)) {
-    throw deny(400, 'key_malformed', `The client key is malformed: expected data-client-key="${PUBLIC_KEY_PREFIX}…" (46 characters) exactly as created; check for a typo or a truncated copy`);
+    throw deny(400, 'key_malformed', `The client key is malformed: expected data-client-key="${PUBLIC_KEY_PREFIX}…" (${PUBLIC_KEY_PREFIX.length + KEY_RANDOM_LENGTH + KEY_CHECKSUM_LENGTH} characters) exactly as created; check for a typo or a truncated copy`);
   }
   const key = await ctx.keys.get(hashKey(clientKey));
   if (!key) {
@@ -78,8 +57,8 @@ async function answer(
   if (denied) throw denied;
   const origin = (originResult as Extract<OriginResult, { ok: true }>).origin.origin;
   await ctx.limit(`hs:${key.id}:${ip}`, ctx.config.handshakeRateLimit, 'widget handshakes from this address');
-  await ctx.usage.record(key);
-  const session = await issueSession(ctx, key, origin);
+  await ctx.usage.record(key, log);
+  const session = await issueSession(ctx.sessions, key, origin);
   return {
     session_token: session.token,
     expires_at: session.expires_at,

@@ -9,7 +9,7 @@
 import { createHmac, createSecretKey, randomUUID } from 'node:crypto';
 import { jwtVerify } from 'jose';
 
-export const SESSION_TTL_SECONDS = 600;
+const SESSION_TTL_SECONDS = 600;
 
 export interface SessionClaims {
   kid: string;

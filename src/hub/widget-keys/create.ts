@@ -7,16 +7,17 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { CreatedWidgetKey, CreateWidgetKeyParams } from '../../protocol/api.js';
+import { ID_PREFIX } from '../../protocol/ids.js';
 import { PUBLIC_KEY_PREFIX } from '../../protocol/keys.js';
 import type { Database, WidgetKeyTable } from '../db/schema.js';
 import { HubError } from '../errors.js';
 import { newId, nowIso } from '../ids.js';
 import { generateKey, hashKey, last8 } from '../keys/format.js';
-import { toWidgetKey } from './repo.js';
+import { findIdempotencyRecord, findWidgetKeyById, insertWidgetKey, toWidgetKey } from './repo.js';
 
-export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
+const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
-export interface CreateInput {
+interface MintInput {
   accountId: string;
   params: CreateWidgetKeyParams;
   /** Already normalised. */
@@ -30,7 +31,9 @@ const requestHash = (params: CreateWidgetKeyParams, allowlist: string[]) =>
     .update(JSON.stringify([params.name, allowlist, params.agent_id ?? null]))
     .digest('hex');
 
-export async function createWidgetKey(db: Kysely<Database>, input: CreateInput): Promise<{ created: CreatedWidgetKey; replayed: boolean }> {
+const windowStart = () => new Date(Date.now() - IDEMPOTENCY_WINDOW_MS).toISOString();
+
+export async function mintWidgetKey(db: Kysely<Database>, input: MintInput): Promise<{ created: CreatedWidgetKey; replayed: boolean }> {
   const { accountId, params, allowlist, idempotencyKey, secret } = input;
   const seedFor = (idem: string) => ({ secret, input: `${accountId}\0${idem}` });
   if (idempotencyKey !== undefined) {
@@ -40,7 +43,7 @@ export async function createWidgetKey(db: Kysely<Database>, input: CreateInput):
   const key = idempotencyKey === undefined ? generateKey(PUBLIC_KEY_PREFIX) : generateKey(PUBLIC_KEY_PREFIX, seedFor(idempotencyKey));
   const now = nowIso();
   const row: WidgetKeyTable = {
-    id: newId('wk'),
+    id: newId(ID_PREFIX.widgetKey),
     account_id: accountId,
     name: params.name,
     key_hash: hashKey(key),
@@ -52,23 +55,12 @@ export async function createWidgetKey(db: Kysely<Database>, input: CreateInput):
     last_used_at: null,
     disabled_at: null,
   };
+  const record = idempotencyKey === undefined
+    ? undefined
+    : { account_id: accountId, idem_key: idempotencyKey, request_hash: requestHash(params, allowlist), widget_key_id: row.id, created_at: now };
   try {
-    await db.transaction().execute(async (trx) => {
-      if (idempotencyKey !== undefined) {
-        // An expired record for the same Idempotency-Key gives way to the new request.
-        await trx
-          .deleteFrom('idempotency_keys')
-          .where('account_id', '=', accountId)
-          .where('idem_key', '=', idempotencyKey)
-          .where('created_at', '<', new Date(Date.now() - IDEMPOTENCY_WINDOW_MS).toISOString())
-          .execute();
-        await trx
-          .insertInto('idempotency_keys')
-          .values({ account_id: accountId, idem_key: idempotencyKey, request_hash: requestHash(params, allowlist), widget_key_id: row.id, created_at: now })
-          .execute();
-      }
-      await trx.insertInto('widget_keys').values(row).execute();
-    });
+    // An expired record for the same Idempotency-Key gives way to the new request.
+    await insertWidgetKey(db, row, record && { record, expiredBefore: windowStart() });
   } catch (err) {
     // Two identical requests raced: the loser's insert hit the primary key; answer as a replay of the winner.
     if (idempotencyKey === undefined) throw err;
@@ -80,18 +72,12 @@ export async function createWidgetKey(db: Kysely<Database>, input: CreateInput):
 }
 
 async function findReplay(db: Kysely<Database>, accountId: string, idem: string, hash: string): Promise<WidgetKeyTable | null> {
-  const record = await db
-    .selectFrom('idempotency_keys')
-    .selectAll()
-    .where('account_id', '=', accountId)
-    .where('idem_key', '=', idem)
-    .where('created_at', '>=', new Date(Date.now() - IDEMPOTENCY_WINDOW_MS).toISOString())
-    .executeTakeFirst();
+  const record = await findIdempotencyRecord(db, accountId, idem, windowStart());
   if (!record) return null;
   if (record.request_hash !== hash) {
     throw new HubError(409, 'idempotency_conflict', `Idempotency-Key ${JSON.stringify(idem)} was already used with a different request body in the last 24 hours; use a new Idempotency-Key for a new request`);
   }
-  const row = await db.selectFrom('widget_keys').selectAll().where('id', '=', record.widget_key_id).executeTakeFirst();
+  const row = await findWidgetKeyById(db, record.widget_key_id);
   if (!row) {
     throw new HubError(409, 'idempotency_conflict', `Idempotency-Key ${JSON.stringify(idem)} created key ${record.widget_key_id}, which has since been deleted; use a new Idempotency-Key`);
   }

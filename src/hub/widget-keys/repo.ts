@@ -1,8 +1,8 @@
-/** Widget key rows: plain functions with the db first. The plaintext key is never stored, only its hash. */
+/** Widget key rows and their Idempotency-Key records: every query of the Admin API's widget keys. */
 import type { Kysely } from 'kysely';
-import type { AgentPublic } from '../../protocol/handshake.js';
 import type { ListParams, WidgetKey } from '../../protocol/api.js';
-import type { Database, WidgetKeyTable } from '../db/schema.js';
+import { parseStoredAllowlist } from '../allowlist/allowlist.js';
+import type { Database, IdempotencyKeyTable, WidgetKeyTable } from '../db/schema.js';
 import { nowIso } from '../ids.js';
 import { pageOf } from '../pagination.js';
 
@@ -18,23 +18,86 @@ export const toWidgetKey = (row: WidgetKeyTable): WidgetKey => ({
   disabled_at: row.disabled_at,
 });
 
-/** A row written by hand or by an older version may not be a JSON array of strings: read it as empty. */
-export function parseStoredAllowlist(json: string): string[] {
-  try {
-    const value: unknown = JSON.parse(json);
-    return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
-  } catch {
-    return [];
-  }
-}
-
 export async function findWidgetKey(db: Kysely<Database>, accountId: string, id: string) {
   return db.selectFrom('widget_keys').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
+}
+
+/** By id alone: for an Idempotency-Key record, which names the key it created. */
+export async function findWidgetKeyById(db: Kysely<Database>, id: string) {
+  return db.selectFrom('widget_keys').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function widgetKeyExists(db: Kysely<Database>, keyHash: string): Promise<boolean> {
+  return (await db.selectFrom('widget_keys').select('id').where('key_hash', '=', keyHash).executeTakeFirst()) !== undefined;
 }
 
 export async function listWidgetKeys(db: Kysely<Database>, accountId: string, params: ListParams) {
   const { rows, has_more } = await pageOf(db.selectFrom('widget_keys').selectAll().where('account_id', '=', accountId), 'id', params);
   return { data: rows.map(toWidgetKey), has_more };
+}
+
+/**
+ * Inserts a key and, with an Idempotency-Key, its record, in one transaction: a record expired by
+ * `expiredBefore` gives way; a live one makes the insert fail (primary key), which the caller reads as a race.
+ */
+export async function insertWidgetKey(
+  db: Kysely<Database>,
+  row: WidgetKeyTable,
+  idempotency?: { record: IdempotencyKeyTable; expiredBefore: string },
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    if (idempotency) {
+      const { record, expiredBefore } = idempotency;
+      await trx
+        .deleteFrom('idempotency_keys')
+        .where('account_id', '=', record.account_id)
+        .where('idem_key', '=', record.idem_key)
+        .where('created_at', '<', expiredBefore)
+        .execute();
+      await trx.insertInto('idempotency_keys').values(record).execute();
+    }
+    await trx.insertInto('widget_keys').values(row).execute();
+  });
+}
+
+/** The account's record for `idemKey`, if made at or after `since`. */
+export async function findIdempotencyRecord(db: Kysely<Database>, accountId: string, idemKey: string, since: string) {
+  return db
+    .selectFrom('idempotency_keys')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('idem_key', '=', idemKey)
+    .where('created_at', '>=', since)
+    .executeTakeFirst();
+}
+
+interface WidgetKeyChanges {
+  name?: string;
+  /** Already normalised. */
+  domain_allowlist?: string[];
+  agent_id?: string | null;
+  disabled?: boolean;
+}
+
+/** Applies a PATCH in one statement; the row after it, or undefined when the account has no such key. */
+export async function updateWidgetKey(db: Kysely<Database>, accountId: string, id: string, patch: WidgetKeyChanges) {
+  const now = nowIso();
+  const changes: Partial<Record<string, string | null>> = { updated_at: now };
+  if (patch.name !== undefined) changes.name = patch.name;
+  if (patch.domain_allowlist !== undefined) changes.domain_allowlist = JSON.stringify(patch.domain_allowlist);
+  if (patch.agent_id !== undefined) changes.agent_id = patch.agent_id;
+  if (patch.disabled === false) changes.disabled_at = null;
+  return db
+    .updateTable('widget_keys')
+    .set((eb) => ({
+      ...changes,
+      // disabled: true keeps the first timestamp: a second call changes nothing.
+      ...(patch.disabled === true ? { disabled_at: eb.fn.coalesce('disabled_at', eb.val(now)) } : {}),
+    }))
+    .where('id', '=', id)
+    .where('account_id', '=', accountId)
+    .returningAll()
+    .executeTakeFirst();
 }
 
 /** Hard-deletes a key that was never used; otherwise disables it (keeping the first disabled_at). */
@@ -43,42 +106,11 @@ export async function deleteWidgetKey(db: Kysely<Database>, row: WidgetKeyTable)
   const gone = await db.deleteFrom('widget_keys').where('id', '=', row.id).where('last_used_at', 'is', null).executeTakeFirst();
   if (Number(gone.numDeletedRows) === 1) return { id: row.id, deleted: true as const };
   const now = nowIso();
-  await db
+  const after = await db
     .updateTable('widget_keys')
     .set((eb) => ({ disabled_at: eb.fn.coalesce('disabled_at', eb.val(now)), updated_at: now }))
     .where('id', '=', row.id)
-    .execute();
-  const after = await db.selectFrom('widget_keys').select('disabled_at').where('id', '=', row.id).executeTakeFirstOrThrow();
+    .returning('disabled_at')
+    .executeTakeFirstOrThrow();
   return { id: row.id, deleted: false as const, disabled_at: after.disabled_at! };
-}
-
-export interface KeyForHandshake {
-  row: WidgetKeyTable;
-  agent: AgentPublic;
-}
-
-/** The key and the agent that answers for it (its own, or the account's default). */
-export async function findKeyByHash(db: Kysely<Database>, keyHash: string): Promise<KeyForHandshake | null> {
-  const row = await db.selectFrom('widget_keys').selectAll().where('key_hash', '=', keyHash).executeTakeFirst();
-  if (!row) return null;
-  let agentQuery = db.selectFrom('agents').select(['id', 'name', 'greeting', 'accent_color']).where('account_id', '=', row.account_id);
-  agentQuery = row.agent_id ? agentQuery.where('id', '=', row.agent_id) : agentQuery.where('is_default', '=', 1);
-  const agent = await agentQuery.executeTakeFirst();
-  if (!agent) return null;
-  return { row, agent };
-}
-
-export async function keyHashById(db: Kysely<Database>, id: string): Promise<string | null> {
-  const row = await db.selectFrom('widget_keys').select('key_hash').where('id', '=', id).executeTakeFirst();
-  return row?.key_hash ?? null;
-}
-
-/** Never moves last_used_at backwards: several processes write it, each at most once a minute. */
-export async function markUsed(db: Kysely<Database>, id: string, at: string): Promise<void> {
-  await db
-    .updateTable('widget_keys')
-    .set({ last_used_at: at })
-    .where('id', '=', id)
-    .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', at)]))
-    .execute();
 }

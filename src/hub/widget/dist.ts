@@ -25,7 +25,7 @@ const encode = (identity: Buffer): Encoded => ({
   br: brotliCompressSync(identity, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }),
 });
 
-export function findDistDir(): string | null {
+function findDistDir(): string | null {
   return findUp((dir) => [dir, join(dir, 'dist')].find((d) => existsSync(join(d, 'loader.json'))));
 }
 

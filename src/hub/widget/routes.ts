@@ -3,10 +3,12 @@
  * content-addressed URL for Subresource Integrity), the frame document and its hashed assets.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ID_PREFIX } from '../../protocol/ids.js';
 import { parseOrigin } from '../allowlist/origin.js';
 import type { HubContext } from '../context.js';
 import { HubError } from '../errors.js';
-import { checkOrigin } from '../handshake/route.js';
+import { idShape } from '../ids.js';
+import { checkOrigin } from '../visitor/origin-check.js';
 import type { Encoded } from './dist.js';
 import { frameDocument, frameHeaders } from './frame.js';
 
@@ -24,6 +26,8 @@ function sendEncoded(request: FastifyRequest, reply: FastifyReply, chosen: Retur
   if (chosen.encoding !== 'identity') reply.header('content-encoding', chosen.encoding);
   return reply.send(chosen.body);
 }
+
+const WIDGET_KEY_ID = idShape(ID_PREFIX.widgetKey);
 
 const notBuilt = () => new HubError(503, 'assets_not_built', 'The widget files are not built; run `npm run build` and restart the hub');
 
@@ -65,7 +69,7 @@ export async function widgetRoutes(app: FastifyInstance, ctx: HubContext) {
     if (!assets) throw notBuilt();
     const origin = parseOrigin(typeof request.query.o === 'string' ? request.query.o : undefined);
     const k = request.query.k;
-    const key = typeof k === 'string' && /^wk_[0-9a-z]{21}$/.test(k) ? await ctx.keys.getById(k) : null;
+    const key = typeof k === 'string' && WIDGET_KEY_ID.test(k) ? await ctx.keys.getById(k) : null;
     // Re-validate `o` against the key: only an allowed origin may frame the widget. A forged `o` is
     // harmless anyway, since the browser checks frame-ancestors against the real embedding page.
     const allowed = key !== null && !key.disabled && origin.ok && checkOrigin(key, origin) === null;

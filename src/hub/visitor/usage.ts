@@ -6,19 +6,20 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
-import { markUsed } from '../widget-keys/repo.js';
 import type { CachedKey } from './key-cache.js';
+import { markUsed } from './repo.js';
 
-export const USAGE_WRITE_INTERVAL_MS = 60_000;
+const USAGE_WRITE_INTERVAL_MS = 60_000;
 
 export interface UsageRecorder {
-  record(key: CachedKey): Promise<void>;
+  /** `log` is the request's: a background write that fails is reported with the request that caused it. */
+  record(key: CachedKey, log: FastifyBaseLogger): Promise<void>;
 }
 
-export function usageRecorder(db: Kysely<Database>, log: FastifyBaseLogger): UsageRecorder {
+export function usageRecorder(db: Kysely<Database>): UsageRecorder {
   const lastWrite = new Map<string, number>();
   return {
-    async record(key) {
+    async record(key, log) {
       const now = Date.now();
       if (key.lastUsedAt !== null && now - (lastWrite.get(key.id) ?? 0) < USAGE_WRITE_INTERVAL_MS) return;
       lastWrite.set(key.id, now);

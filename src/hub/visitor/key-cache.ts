@@ -5,9 +5,9 @@
  */
 import type { Kysely } from 'kysely';
 import type { AgentPublic } from '../../protocol/handshake.js';
-import { compileAllowlist, type AllowPattern } from '../allowlist/allowlist.js';
+import { compileAllowlist, parseStoredAllowlist, type AllowPattern } from '../allowlist/allowlist.js';
 import type { Database } from '../db/schema.js';
-import { findKeyByHash, keyHashById, parseStoredAllowlist } from '../widget-keys/repo.js';
+import { findKeyByHash, keyHashById } from './repo.js';
 
 export interface CachedKey {
   id: string;

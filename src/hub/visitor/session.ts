@@ -1,0 +1,8 @@
+/** A visitor's session: what the handshake and the session refresh both issue. */
+import type { SessionSigner } from '../session/token.js';
+import type { CachedKey } from './key-cache.js';
+
+/** A session for a visitor of `origin` on `key`'s site. */
+export function issueSession(sessions: SessionSigner, key: CachedKey, origin: string) {
+  return sessions.sign({ kid: key.id, acc: key.accountId, agt: key.agent.id, org: origin });
+}
