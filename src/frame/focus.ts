@@ -12,8 +12,9 @@ import { PANEL_HEIGHT, PANEL_WIDTH } from '../protocol/geometry.js';
  * to the whole viewport below FULL_SCREEN_BELOW: any other size of the open frame is full screen.
  */
 export function coversPage(doc: Document): boolean {
-  const root = doc.documentElement;
-  return root.clientWidth != PANEL_WIDTH || root.clientHeight > PANEL_HEIGHT;
+  const view = doc.defaultView;
+  // The frame's own viewport: the iframe's size (the frame document never shows scrollbars).
+  return !!view && (view.innerWidth != PANEL_WIDTH || view.innerHeight > PANEL_HEIGHT);
 }
 
 export function keepFocusIn(doc: Document, panel: HTMLElement): void {
