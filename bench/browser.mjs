@@ -20,12 +20,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { analyzeTrace, TRACE_CATEGORIES } from './lib/trace.mjs';
-import { freePort, onCleanup, ROOT, startHub } from './lib/proc.mjs';
+import { DIST, freePort, onCleanup, ROOT, startHub } from './lib/proc.mjs';
 import { createAccount } from './lib/seed.mjs';
 import { startSite } from './lib/site.mjs';
 import { median } from './lib/stats.mjs';
 
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+// For the latency runs only, site isolation off: a cross-site iframe then shares the page's renderer and
+// DevTools target, so one Network.emulateNetworkConditions covers the page, the loader, the handshake and
+// the frame alike (with it on, the frame is an out-of-process target the page's emulation does not
+// reach). The other figures (traces, profiles) keep the default process model.
+const LATENCY_ARGS = [...ARGS, '--disable-site-isolation-trials', '--disable-features=IsolateOrigins,site-per-process'];
 const READY = 'kataven-bench:ready:';
 
 /** Playwright's own Chromium when it is installed, else the system one (as the e2e tests do). */
@@ -41,8 +46,9 @@ function chromiumPath() {
 }
 
 /**
- * The demo page with the stub and a ready handler in <head>, and the floor: the same page with the
- * loader tag replaced by an inline script; `cssPath` (the frame's stylesheet on the hub) is its static page.
+ * The demo page with the stub and a ready handler in <head>, and the floor: the same page without the
+ * loader tag and with an inline script at the top of <head>; `cssPath` (the frame's stylesheet on the
+ * hub) is its static page.
  */
 function pages(cssPath) {
   const index = readFileSync(join(ROOT, 'examples/site/index.html'), 'utf8');
@@ -53,13 +59,15 @@ Kataven('on', 'ready', function () { ${report}; });</script>\n</head>`;
     throw new Error('examples/site/index.html no longer has </head> and the loader tag where the bench expects them');
   }
   const launcher = index.replace('</head>', stub);
-  const floor = index.replace(
-    /<script src="\{\{HUB\}\}\/widget\/v1\/loader\.js"[^>]*><\/script>/,
-    `<script>fetch('{{HUB}}/healthz', { mode: 'no-cors', credentials: 'omit' }).then(function () {
+  // The floor's script runs where a page's first script can: at the top of <head>, before the page's
+  // stylesheet (an inline script after a stylesheet waits for it; the async loader tag does not).
+  const floor = index.replace(/<script src="\{\{HUB\}\}\/widget\/v1\/loader\.js"[^>]*><\/script>/, '').replace(
+    '<head>',
+    `<head><script>fetch('{{HUB}}/healthz', { mode: 'no-cors', credentials: 'omit' }).then(function () {
   var f = document.createElement('iframe');
   f.onload = function () { ${report}; };
   f.src = '{{HUB}}${cssPath}';
-  document.body.appendChild(f);
+  document.documentElement.appendChild(f);
 });</script>`,
   );
   // For the traces: the same floor with no handler (the demo page itself, '/', is the launcher's).
@@ -72,18 +80,30 @@ Kataven('on', 'ready', function () { ${report}; });</script>\n</head>`;
  * the same page in the same tab (warm HTTP cache, same renderer), each timed to READY. Requests and
  * preflights are counted on the first view.
  */
-async function visit(browser, url) {
+async function visit(browser, url, latency = 0) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   try {
     const page = await context.newPage();
     const requests = [];
+    const timings = [];
     let preflights = 0;
     context.on('request', (r) => requests.push(`${r.method()} ${r.url()}`));
+    // The waterfall: when each request started and ended (Playwright's Resource Timing of each request).
+    const record = (r) => {
+      const t = r.timing();
+      timings.push({ name: `${r.method()} ${r.url()}`, start: t.startTime, end: t.startTime + Math.max(t.responseEnd, 0) });
+    };
+    context.on('requestfinished', record);
+    // An opaque (no-cors) answer, like the floor's fetch, may be reported as failed: it still took its time.
+    context.on('requestfailed', record);
     const cdp = await context.newCDPSession(page);
     cdp.on('Network.requestWillBeSent', (e) => {
       if (e.request.method === 'OPTIONS') preflights++;
     });
     await cdp.send('Network.enable');
+    // Chromium's network emulation: every request's answer waits `latency` ms (one round trip), with
+    // no bandwidth limit. The widget's frame is in the page's process (see ARGS), so this covers it too.
+    if (latency) await cdp.send('Network.emulateNetworkConditions', { offline: false, latency, downloadThroughput: -1, uploadThroughput: -1 });
     // The page reports through the console, so Playwright runs no script of its own in the page.
     let onReady = () => {};
     page.on('console', (m) => {
@@ -94,8 +114,9 @@ async function visit(browser, url) {
       await page.goto(url, { waitUntil: 'commit' });
       return within(ready, 15_000, `no ready from ${url}`);
     };
-    const first = { ms: await view(), requests: [...requests], preflights };
-    const repeat = { ms: await view() };
+    const first = { ms: await view(), requests: [...requests], preflights, timings: [...timings] };
+    timings.length = 0;
+    const repeat = { ms: await view(), timings: [...timings] };
     return { first, repeat };
   } finally {
     await context.close();
@@ -172,7 +193,21 @@ const within = (promise, ms, message) =>
   Promise.race([promise, new Promise((_, fail) => setTimeout(() => fail(new Error(`${message} within ${ms / 1000} s`)), ms).unref())]);
 
 /** Fills `result` as it goes, so what was measured survives a failure further on. */
-export async function browserFigures({ loads, traced, warmup, log }, result = {}) {
+/** One line per request: start and end in ms from the first request (the page), a bar, method and path. */
+function waterfall(timings, hubUrl, siteUrl) {
+  const sorted = [...timings].sort((a, b) => a.start - b.start);
+  const t0 = sorted[0]?.start ?? 0;
+  const scale = 20; // ms per bar character
+  return sorted.map((t) => {
+    const a = t.start - t0;
+    const b = t.end - t0;
+    const bar = ' '.repeat(Math.round(a / scale)) + '█'.repeat(Math.max(1, Math.round((b - a) / scale)));
+    const name = t.name.replace(hubUrl, 'hub').replace(siteUrl, 'site').replace(/\?.*$/, '');
+    return `${a.toFixed(0).padStart(5)} – ${b.toFixed(0).padStart(5)}  ${bar.padEnd(40)} ${name}`;
+  });
+}
+
+export async function browserFigures({ loads, traced, warmup, log, latencies = [50, 100, 200], latencyLoads = 10 }, result = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'kataven-bench-browser-'));
   onCleanup(() => rmSync(dataDir, { recursive: true, force: true }));
   const account = await createAccount({ dataDir });
@@ -195,11 +230,11 @@ export async function browserFigures({ loads, traced, warmup, log }, result = {}
     if (r.status !== 200) throw new Error(`GET ${path}: HTTP ${r.status}`);
     return Buffer.from(await r.arrayBuffer());
   };
-  const frameDocument = await get(`/widget/v1/frame?k=${widgetKey.id}&o=${encodeURIComponent(`http://localhost:${port}`)}`);
-  const asset = (ext) => new RegExp(`/widget/v1/assets/[^"']+\\.${ext}`).exec(frameDocument.toString('utf8'))?.[0];
-  const [jsPath, cssPath] = [asset('js'), asset('css')];
-  if (!jsPath || !cssPath) throw new Error('the frame document names no JS or no CSS asset');
-  result.frame = { document: frameDocument, js: await get(jsPath), css: await get(cssPath) };
+  // Its CSS and JS are inline; the floor's iframe loads a static hub file of about the document's size,
+  // the frame's stylesheet (cacheable, like the floor's iframe document should be at its best).
+  result.frame = { document: await get(`/widget/v1/frame?k=${widgetKey.key}&o=http://localhost:${port}`) };
+  const manifest = JSON.parse(readFileSync(join(DIST, 'frame/manifest.json'), 'utf8'));
+  const cssPath = `/widget/v1/assets/${manifest.css}`;
 
   const site = await startSite({ hubUrl: hub.url, clientKey: widgetKey.key, port, extraPages: pages(cssPath) });
   onCleanup(() => site.close());
@@ -212,6 +247,34 @@ export async function browserFigures({ loads, traced, warmup, log }, result = {}
     await visit(browser, launcherUrl);
     await visit(browser, floorUrl);
   }
+  // Under emulated latency: launcher and floor alternated, first and second views, medians.
+  const shared = await chromium.launch({ executablePath: chromiumPath(), args: LATENCY_ARGS });
+  onCleanup(() => shared.close());
+  result.latency = [];
+  for (const latency of latencies) {
+    const l = [];
+    const f = [];
+    for (let i = 0; i < latencyLoads; i++) {
+      l.push(await visit(shared, launcherUrl, latency));
+      f.push(await visit(shared, floorUrl, latency));
+    }
+    const fig = {
+      latency,
+      launcherMs: median(l.map((v) => v.first.ms)),
+      floorMs: median(f.map((v) => v.first.ms)),
+      launcherRepeatMs: median(l.map((v) => v.repeat.ms)),
+      floorRepeatMs: median(f.map((v) => v.repeat.ms)),
+      waterfall: { launcher: waterfall(l.at(-1).first.timings, hub.url, site.url), floor: waterfall(f.at(-1).first.timings, hub.url, site.url) },
+    };
+    result.latency.push(fig);
+    log(`  ${latency} ms latency: launcher ${fig.launcherMs.toFixed(0)} / floor ${fig.floorMs.toFixed(0)} ms first view (${(fig.launcherMs / fig.floorMs).toFixed(2)} ×), ${fig.launcherRepeatMs.toFixed(0)} / ${fig.floorRepeatMs.toFixed(0)} ms second view`);
+    for (const which of ['launcher', 'floor']) {
+      log(`    waterfall, ${which}, first view (ms from navigation start):`);
+      for (const line of fig.waterfall[which]) log(`      ${line}`);
+    }
+  }
+  await shared.close();
+
   const launcher = [];
   const floor = [];
   const t0 = Date.now();

@@ -17,9 +17,7 @@ export function loaderBytes() {
   return sizes(readFileSync(join(DIST, 'loader.js')));
 }
 
-/** The frame's document, JS and CSS exactly as the hub serves them to an allowed page (Buffers). */
-export function frameBytes({ document, js, css }) {
-  const parts = { document: sizes(document), js: sizes(js), css: sizes(css) };
-  const total = (k) => parts.document[k] + parts.js[k] + parts.css[k];
-  return { parts, raw: total('raw'), gzip: total('gzip'), brotli: total('brotli') };
+/** The frame document (its JS and CSS inline) exactly as the hub serves it to an allowed page (a Buffer). */
+export function frameBytes({ document }) {
+  return sizes(document);
 }

@@ -14,6 +14,7 @@ export { newId, nowIso } from './src/hub/ids.ts';
 export { normalizeAllowlist } from './src/hub/allowlist/allowlist.ts';
 export { PUBLIC_KEY_PREFIX } from './src/protocol/keys.ts';
 export { HANDSHAKE_PATH } from './src/protocol/handshake.ts';
+export { LOADER_GZIP_BUDGET, LOADER_GZIP_AIM } from './src/protocol/budgets.ts';
 `;
 
 export async function loadProduct() {

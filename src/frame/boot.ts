@@ -8,6 +8,7 @@
 import type { InitMessage } from '../protocol/messages.js';
 import { createApi } from './api.js';
 import { createChat } from './chat.js';
+import { keepFocusIn } from './focus.js';
 import { awaitInit, connect, pageOrigin, type Port } from './handover.js';
 import { keepFresh } from './session.js';
 import { safeStore } from './storage.js';
@@ -63,6 +64,7 @@ function start(env: FrameEnv, init: InitMessage, port: Port): void {
     onExpired: stop,
   });
   doc.body.appendChild(view.root);
+  keepFocusIn(doc, view.panel);
   void chat.load();
   env.afterPaint(() => {
     page.send({ v: 1, type: 'ready' });

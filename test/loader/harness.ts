@@ -53,7 +53,9 @@ export interface FakeFrame {
   posted: { data: InitMessage; targetOrigin: string; transfer: MessagePort[] }[];
   /** Every message that reached the frame on the transferred port. */
   received: unknown[];
-  /** Posts a message from the frame's window to the page (default: a proper hello). */
+  /** The frame's document has loaded: fires the iframe's `load` event, as the browser does. */
+  load(): void;
+  /** Posts a message from the frame's window to the page (default: a proper hello, what pinned older loaders wait for). */
   hello(init?: { data?: unknown; origin?: string; source?: unknown }): void;
   /** Sends a message to the page on the transferred port and waits until `until` holds. */
   send(msg: FrameToPage, until: () => boolean): Promise<void>;
@@ -186,6 +188,9 @@ export function createPage(load: Load, opts: { width?: number } = {}): Page {
         window,
         posted,
         received,
+        load() {
+          iframe.dispatchEvent(new win.Event('load') as unknown as Event);
+        },
         hello(init = {}) {
           const ev = new win.MessageEvent('message', {
             data: { v: 1, type: 'hello' },

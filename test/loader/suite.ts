@@ -6,15 +6,23 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { HANDSHAKE_PATH } from '../../src/protocol/handshake.js';
 import type { HandshakeErrorType } from '../../src/protocol/handshake.js';
-import { HUB, KEY, SESSION, SRC, createPage, defineStub, json, strictStyleCsp, type Load, type Page } from './harness.js';
+import { FRAME_PATH } from '../../src/protocol/frame.js';
+import { FULL_SCREEN_BELOW, LAUNCHER_BOX, LAUNCHER_INSET, PANEL_HEIGHT, PANEL_WIDTH } from '../../src/protocol/geometry.js';
+import { HUB, KEY, PAGE, SESSION, SRC, createPage, defineStub, json, strictStyleCsp, type Load, type Page } from './harness.js';
 
 type Detail = { type: string; message: string } | undefined;
+
+const px = (n: number) => n + 'px';
+const BOX = px(LAUNCHER_BOX);
+const INSET = px(LAUNCHER_INSET);
 
 /** `run.inPageRealm`: the loader's code runs in the page's own JavaScript realm, as a browser runs it. */
 export function loaderSuite(run: { inPageRealm: boolean }, load: Load): void {
   let page: Page;
   const open = (opts?: { width?: number }) => (page = createPage(load, opts));
   const kataven = () => (page.win as unknown as { Kataven?: unknown }).Kataven;
+  /** The iframe is mounted at once; its title names the agent once the handshake has answered. */
+  const answered = () => page.iframes().length === 1 && page.iframe().title.startsWith('Chat with');
 
   beforeEach(() => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
@@ -28,7 +36,7 @@ export function loaderSuite(run: { inPageRealm: boolean }, load: Load): void {
   async function mounted(data?: Record<string, string>, opts?: { width?: number }) {
     open(opts);
     page.load(page.tag(data));
-    await page.until(() => page.iframes().length === 1, 'the iframe');
+    await page.until(answered, 'the iframe and the handshake');
     return page;
   }
 
@@ -36,7 +44,7 @@ export function loaderSuite(run: { inPageRealm: boolean }, load: Load): void {
   async function ready(data?: Record<string, string>, opts?: { width?: number }) {
     await mounted(data, opts);
     const frame = page.frame();
-    frame.hello();
+    frame.load();
     await frame.send({ v: 1, type: 'ready' }, () => page.iframe().style.visibility !== 'hidden');
     return frame;
   }
@@ -112,26 +120,36 @@ export function loaderSuite(run: { inPageRealm: boolean }, load: Load): void {
 
     it('sits bottom right by default and bottom left with data-position=left', async () => {
       await mounted();
-      expect(page.iframe().style.right).toBe('0px');
-      expect(page.iframe().style.left).toBe('');
+      expect(page.iframe().style.right).toBe(INSET);
+      // The other side is left to `inset: auto` (happy-dom keeps the shorthand unexpanded).
+      expect(page.iframe().style.left).toMatch(/^(auto)?$/);
       await page.close();
       await mounted({ clientKey: KEY, position: 'left' });
-      expect(page.iframe().style.left).toBe('0px');
-      expect(page.iframe().style.right).toBe('');
-      expect(page.iframe().style.bottom).toBe('0px');
+      expect(page.iframe().style.left).toBe(INSET);
+      expect(page.iframe().style.right).toMatch(/^(auto)?$/);
+      expect(page.iframe().style.bottom).toBe(INSET);
     });
 
     it('asks the frame to open with data-open=true', async () => {
       await mounted({ clientKey: KEY, open: 'true' });
       const frame = page.frame();
-      frame.hello();
+      frame.load();
       expect(frame.posted[0]!.data.open).toBe(true);
+    });
+
+    it('never opens by itself on a viewport narrower than the full-screen breakpoint', async () => {
+      await mounted({ clientKey: KEY, open: 'true' }, { width: FULL_SCREEN_BELOW - 1 });
+      const frame = page.frame();
+      frame.load();
+      // data-open on a phone would cover the page while focus stays in a host field: the launcher shows.
+      expect(frame.posted[0]!.data.open).toBe(false);
+      expect(page.iframe().style.width).toBe(BOX);
     });
 
     it('starts closed without data-open', async () => {
       await mounted();
       const frame = page.frame();
-      frame.hello();
+      frame.load();
       expect(frame.posted[0]!.data.open).toBe(false);
     });
 
@@ -181,9 +199,9 @@ export function loaderSuite(run: { inPageRealm: boolean }, load: Load): void {
       page.call('close');
       page.call('toggle');
       page.load(page.tag());
-      await page.until(() => page.iframes().length === 1);
+      await page.until(answered, 'the iframe and the handshake');
       const frame = page.frame();
-      frame.hello();
+      frame.load();
       // close then toggle: the wish is open.
       expect(frame.posted[0]!.data.open).toBe(true);
       await frame.send({ v: 1, type: 'ready' }, () => calls.length === 1);
@@ -200,14 +218,14 @@ export function loaderSuite(run: { inPageRealm: boolean }, load: Load): void {
       page.call('on', 'ready', () => seen.push('ready'));
       page.call('hasOwnProperty');
       page.load(page.tag());
-      await page.until(() => page.iframes().length === 1);
+      await page.until(answered, 'the iframe and the handshake');
       expect(page.warnings).toEqual([
         '[kataven] ignored Kataven(bogus)',
         '[kataven] ignored Kataven(on)',
         '[kataven] ignored Kataven(hasOwnProperty)',
       ]);
       const frame = page.frame();
-      frame.hello();
+      frame.load();
       await frame.send({ v: 1, type: 'ready' }, () => seen.length === 1);
     });
 
@@ -231,22 +249,41 @@ export function loaderSuite(run: { inPageRealm: boolean }, load: Load): void {
   });
 
   describe('mount', () => {
-    it('mounts a titled, sandboxed iframe on frame_url', async () => {
+    it('mounts a titled, sandboxed iframe on the frame URL of its key and page origin, outside <body>', async () => {
       await mounted();
       const f = page.iframe();
-      expect(f.getAttribute('src')).toBe(SESSION.frame_url);
+      expect(f.getAttribute('src')).toBe(HUB + FRAME_PATH + '?k=' + KEY + '&o=' + PAGE);
       expect(f.title).toBe('Chat with Ada');
       expect(f.getAttribute('sandbox')).toBe('allow-scripts allow-same-origin allow-forms allow-popups allow-popups-to-escape-sandbox');
       expect(f.getAttribute('allow')).toBe('clipboard-write');
-      expect(f.parentNode).toBe(page.doc.body);
+      // On <html>: a transformed body would otherwise be the containing block of the fixed iframe.
+      expect(f.parentNode).toBe(page.doc.documentElement);
+    });
+
+    it('mounts the hidden frame before the hub answers, so both load at once', async () => {
+      open();
+      let answer!: (r: Response) => void;
+      page.hub = () => new Promise((r) => (answer = r));
+      page.load(page.tag());
+      expect(page.iframes()).toHaveLength(1);
+      expect(page.iframe().style.visibility).toBe('hidden');
+      expect(page.requests).toHaveLength(1);
+      const frame = page.frame();
+      frame.load();
+      await page.settle();
+      // Loaded, but no session yet: nothing is handed over before the handshake allows it.
+      expect(frame.posted).toEqual([]);
+      answer(json(200, SESSION));
+      await page.until(() => frame.posted.length === 1, 'the handover once the hub answered');
+      expect(frame.posted[0]!.data.session_token).toBe(SESSION.session_token);
     });
 
     it('styles the iframe fixed, borderless, normal color-scheme, on top', async () => {
       await mounted();
       const s = page.iframe().style;
       expect(s.position).toBe('fixed');
-      expect(s.bottom).toBe('0px');
-      expect(s.right).toBe('0px');
+      expect(s.bottom).toBe(INSET);
+      expect(s.right).toBe(INSET);
       expect(s.borderWidth || s.border).toMatch(/^0px/);
       expect(s.colorScheme).toBe('normal');
       expect(s.zIndex).toBe('2147483000');
@@ -256,9 +293,9 @@ export function loaderSuite(run: { inPageRealm: boolean }, load: Load): void {
       open();
       const violations = strictStyleCsp(page);
       page.load(page.tag());
-      await page.until(() => page.iframes().length === 1);
+      await page.until(answered, 'the iframe and the handshake');
       const frame = page.frame();
-      frame.hello();
+      frame.load();
       await frame.send({ v: 1, type: 'ready' }, () => page.iframe().style.visibility !== 'hidden');
       await frame.send({ v: 1, type: 'state', open: true }, () => page.iframe().style.width === '400px');
       expect(page.iframe().getAttribute('style')).toContain('position: fixed');
@@ -270,14 +307,14 @@ export function loaderSuite(run: { inPageRealm: boolean }, load: Load): void {
       const f = page.iframe();
       expect(f.style.visibility).toBe('hidden');
       const frame = page.frame();
-      frame.hello();
+      frame.load();
       await page.settle();
       expect(f.style.visibility).toBe('hidden');
       await frame.send({ v: 1, type: 'ready' }, () => f.style.visibility !== 'hidden');
       expect(f.style.visibility).toBe('');
     });
 
-    it('waits for DOMContentLoaded when it runs in <head> before <body> exists', async () => {
+    it('mounts at once from a tag in <head> that runs before <body> exists', async () => {
       open();
       const body = page.doc.body;
       body.remove();
@@ -285,23 +322,30 @@ export function loaderSuite(run: { inPageRealm: boolean }, load: Load): void {
       const seen = [] as string[];
       page.load(page.tag());
       page.call('on', 'error', () => seen.push('error'));
-      await page.settle();
-      expect(page.iframes()).toHaveLength(0);
+      await page.until(answered, 'the iframe and the handshake');
+      expect(page.iframe().parentNode).toBe(page.doc.documentElement);
+      // The page's body, parsed later, goes in beside it.
       page.doc.documentElement.appendChild(body);
-      page.doc.dispatchEvent(new page.win.Event('DOMContentLoaded') as unknown as Event);
-      await page.until(() => page.iframes().length === 1, 'the iframe after DOMContentLoaded');
-      expect(page.iframe().parentNode).toBe(page.doc.body);
+      expect(page.iframes()).toHaveLength(1);
       expect(seen).toEqual([]);
       expect(page.errors).toEqual([]);
       expect(page.warnings).toEqual([]);
     });
+
+    it('writes every style !important, so page rules cannot resize or restyle it', async () => {
+      await mounted();
+      const s = page.iframe().style;
+      for (const name of ['position', 'inset', 'bottom', 'right', 'width', 'height', 'max-height', 'max-width', 'margin', 'border', 'z-index', 'visibility']) {
+        expect([name, s.getPropertyPriority(name)]).toEqual([name, 'important']);
+      }
+    });
   });
 
   describe('sizing', () => {
-    it('is an 88 × 88 launcher while closed', async () => {
+    it('is the launcher box, inset from the corner, while closed', async () => {
       await ready();
       const s = page.iframe().style;
-      expect([s.width, s.height]).toEqual(['88px', '88px']);
+      expect([s.width, s.height, s.bottom, s.right]).toEqual([BOX, BOX, INSET, INSET]);
     });
 
     it('is a 400 × 680 panel, never taller than the viewport, while open', async () => {
@@ -313,7 +357,7 @@ export function loaderSuite(run: { inPageRealm: boolean }, load: Load): void {
 
     it('opens full screen on a viewport narrower than 480 px', async () => {
       const frame = await ready(undefined, { width: 390 });
-      await frame.send({ v: 1, type: 'state', open: true }, () => page.iframe().style.width !== '88px');
+      await frame.send({ v: 1, type: 'state', open: true }, () => page.iframe().style.width !== BOX);
       const s = page.iframe().style;
       expect([s.width, s.height, s.bottom, s.right]).toEqual(['100%', '100%', '0px', '0px']);
     });
@@ -330,8 +374,8 @@ export function loaderSuite(run: { inPageRealm: boolean }, load: Load): void {
     it('shrinks back to the launcher when the frame closes', async () => {
       const frame = await ready(undefined, { width: 390 });
       await frame.send({ v: 1, type: 'state', open: true }, () => page.iframe().style.width === '100%');
-      await frame.send({ v: 1, type: 'state', open: false }, () => page.iframe().style.width === '88px');
-      expect(page.iframe().style.height).toBe('88px');
+      await frame.send({ v: 1, type: 'state', open: false }, () => page.iframe().style.width === BOX);
+      expect(page.iframe().style.height).toBe(BOX);
     });
   });
 
@@ -339,7 +383,7 @@ export function loaderSuite(run: { inPageRealm: boolean }, load: Load): void {
     it('posts init to the iframe window, to the exact hub origin, with a transferred port', async () => {
       await mounted();
       const frame = page.frame();
-      frame.hello();
+      frame.load();
       expect(frame.posted).toHaveLength(1);
       const { data, targetOrigin, transfer } = frame.posted[0]!;
       expect(targetOrigin).toBe(HUB);
@@ -398,8 +442,8 @@ export function loaderSuite(run: { inPageRealm: boolean }, load: Load): void {
     it('hands the session over once', async () => {
       await mounted();
       const frame = page.frame();
-      frame.hello();
-      frame.hello();
+      frame.load();
+      frame.load();
       await page.settle();
       expect(frame.posted).toHaveLength(1);
       expect(page.errors).toEqual([]);
@@ -411,9 +455,10 @@ export function loaderSuite(run: { inPageRealm: boolean }, load: Load): void {
       const onmessage = (e: { data: unknown }) => pageSaw.push(e.data);
       (page.win as unknown as { onmessage: unknown }).onmessage = onmessage;
       page.load(page.tag());
-      await page.until(() => page.iframes().length === 1);
+      await page.until(answered, 'the iframe and the handshake');
       const frame = page.frame();
       frame.hello();
+      frame.load();
       expect((page.win as unknown as { onmessage: unknown }).onmessage).toBe(onmessage);
       expect(pageSaw).toEqual([{ v: 1, type: 'hello' }]);
       expect(frame.posted).toHaveLength(1);
@@ -425,7 +470,7 @@ export function loaderSuite(run: { inPageRealm: boolean }, load: Load): void {
       await mounted();
       const seen = listen('ready');
       const frame = page.frame();
-      frame.hello();
+      frame.load();
       await frame.send({ v: 1, type: 'ready' }, () => seen.length === 1);
       expect(seen).toEqual([{ name: 'ready', detail: undefined }]);
     });
@@ -463,7 +508,7 @@ export function loaderSuite(run: { inPageRealm: boolean }, load: Load): void {
       await mounted();
       page.call('toggle');
       const frame = page.frame();
-      frame.hello();
+      frame.load();
       expect(frame.posted[0]!.data.open).toBe(true);
     });
 
@@ -474,7 +519,7 @@ export function loaderSuite(run: { inPageRealm: boolean }, load: Load): void {
       page.call('open');
       page.call('close');
       const frame = page.frame();
-      frame.hello();
+      frame.load();
       expect(frame.posted[0]!.data.open).toBe(false);
       // A command after the handover travels, so the port is live: the early ones did not.
       page.call('open');
@@ -486,7 +531,7 @@ export function loaderSuite(run: { inPageRealm: boolean }, load: Load): void {
     it('sends commands given between hello and ready on the port', async () => {
       await mounted();
       const frame = page.frame();
-      frame.hello();
+      frame.load();
       page.call('open');
       await page.until(() => frame.received.length === 1, 'the command');
       expect(frame.posted[0]!.data.open).toBe(false);
@@ -504,7 +549,7 @@ export function loaderSuite(run: { inPageRealm: boolean }, load: Load): void {
       page.call('off', 'ready', b);
       page.call('on', 'open', b);
       const frame = page.frame();
-      frame.hello();
+      frame.load();
       await frame.send({ v: 1, type: 'ready' }, () => calls.length > 0);
       await page.settle();
       expect(calls).toEqual(['a']);
@@ -519,7 +564,7 @@ export function loaderSuite(run: { inPageRealm: boolean }, load: Load): void {
       page.call('on', 'ready', () => calls.push('second'));
       page.call('on', 'open', () => calls.push('open'));
       const frame = page.frame();
-      frame.hello();
+      frame.load();
       await frame.send({ v: 1, type: 'ready' }, () => calls.length === 1);
       expect(page.iframe().style.visibility).toBe('');
       await frame.send({ v: 1, type: 'state', open: true }, () => calls.length === 2);
@@ -560,12 +605,27 @@ export function loaderSuite(run: { inPageRealm: boolean }, load: Load): void {
       expect(page.warnings).toEqual([]);
     });
 
+    it('mounts a fresh widget when the tag is added again after destroy', async () => {
+      const first = await ready();
+      page.call('destroy');
+      expect(page.iframes()).toHaveLength(0);
+      page.load(page.tag());
+      await page.until(answered, 'the second iframe');
+      const second = page.frame();
+      second.load();
+      await second.send({ v: 1, type: 'ready' }, () => page.iframe().style.visibility !== 'hidden');
+      expect(page.requests).toHaveLength(2);
+      expect(second.posted).toHaveLength(1);
+      expect(first.received).toEqual([]);
+      expect(page.warnings).toEqual([]);
+    });
+
     it('defines no global but Kataven', async () => {
       open();
       const tag = page.tag();
       const before = new Set(Object.getOwnPropertyNames(page.win));
       page.load(tag);
-      await page.until(() => page.iframes().length === 1);
+      await page.until(answered, 'the iframe and the handshake');
       const added = Object.getOwnPropertyNames(page.win).filter((k) => !before.has(k));
       expect(added).toEqual(['Kataven']);
     });
@@ -577,8 +637,7 @@ export function loaderSuite(run: { inPageRealm: boolean }, load: Load): void {
       page.hub = () => Promise.reject(new TypeError('Failed to fetch'));
       page.load(page.tag());
       const seen = listen('error');
-      await expectCleanFailure(`[kataven] widget not shown: could not reach ${HUB}`);
-      expect(page.warnings[0]).toContain('check the script src and that the hub is up (network_error)');
+      await expectCleanFailure(`[kataven] widget not shown: could not reach ${HUB} (network_error)`);
       expect(seen).toEqual([{ name: 'error', detail: { type: 'network_error', message: expect.stringContaining(HUB) } }]);
     });
 
@@ -630,7 +689,7 @@ export function loaderSuite(run: { inPageRealm: boolean }, load: Load): void {
       page.hub = async () => new Response('<html>502 Bad Gateway</html>', { status: 502, headers: { 'content-type': 'text/html' } });
       page.load(page.tag());
       const seen = listen('error');
-      await expectCleanFailure('[kataven] widget not shown: the hub answered HTTP 502 with an unreadable body (bad_response)');
+      await expectCleanFailure(`[kataven] widget not shown: HTTP 502 from ${HUB} (bad_response)`);
       expect(seen.map((s) => s.detail?.type)).toEqual(['bad_response']);
     });
 
@@ -646,7 +705,7 @@ export function loaderSuite(run: { inPageRealm: boolean }, load: Load): void {
       page.hub = async () => new Response('{"session_token": "abc", ', { status: 200 });
       page.load(page.tag());
       const seen = listen('error');
-      await expectCleanFailure('[kataven] widget not shown: the hub answered HTTP 200 with an unreadable body (bad_response)');
+      await expectCleanFailure(`[kataven] widget not shown: HTTP 200 from ${HUB} (bad_response)`);
       expect(seen.map((s) => s.detail?.type)).toEqual(['bad_response']);
     });
 
@@ -654,20 +713,20 @@ export function loaderSuite(run: { inPageRealm: boolean }, load: Load): void {
       open();
       page.hub = async () => json(200, { hello: 'world' });
       page.load(page.tag());
-      await expectCleanFailure(/HTTP 200 with an unreadable body \(bad_response\)/);
+      await expectCleanFailure(/HTTP 200 from https:\/\/hub\.example \(bad_response\)/);
     });
 
     it('removes a frame that never says ready within 15 s', async () => {
       await mounted();
       const seen = listen('error');
       const frame = page.frame();
-      frame.hello();
+      frame.load();
       vi.advanceTimersByTime(14_999);
       await page.settle();
       expect(page.iframes()).toHaveLength(1);
       vi.advanceTimersByTime(1);
       await expectCleanFailure(
-        `[kataven] widget not shown: the frame did not load; allow frame-src ${HUB} in the page CSP (frame_timeout)`,
+        `[kataven] widget not shown: frame blocked; allow frame-src ${HUB} in the page CSP (frame_timeout)`,
       );
       expect(seen.map((s) => s.detail?.type)).toEqual(['frame_timeout']);
     });
@@ -696,7 +755,7 @@ export function loaderSuite(run: { inPageRealm: boolean }, load: Load): void {
       defineStub(page);
       page.load(page.tag());
       page.load(page.tag());
-      await page.until(() => page.iframes().length === 1);
+      await page.until(answered, 'the iframe and the handshake');
       await page.settle();
       expect(page.requests).toHaveLength(1);
       expect(page.iframes()).toHaveLength(1);
@@ -705,7 +764,7 @@ export function loaderSuite(run: { inPageRealm: boolean }, load: Load): void {
   });
 
   describe('hostile pages', () => {
-    // These two patch built-ins in the page's own realm (happy-dom's window is a vm context). Only the
+    // These patch built-ins in the page's own realm (happy-dom's window is a vm context). Only the
     // dist run evaluates the bundle in that realm, as a browser does; the source run's code uses Node's
     // Array and JSON, which the patch cannot reach, so there they could not fail and are not defined.
     if (run.inPageRealm) {
@@ -717,19 +776,42 @@ export function loaderSuite(run: { inPageRealm: boolean }, load: Load): void {
         page.call('open');
         page.win.eval('Array.prototype.push = function () { throw new Error("push is broken") }');
         page.load(page.tag());
-        await page.until(() => page.iframes().length === 1);
+        await page.until(answered, 'the iframe and the handshake');
         const frame = page.frame();
-        frame.hello();
+        frame.load();
         expect(frame.posted[0]!.data.open).toBe(true);
         await frame.send({ v: 1, type: 'ready' }, () => seen.length === 1);
         expect(page.warnings).toEqual([]);
+      });
+
+      it('works when the page broke Object.assign, forEach, JSON.stringify and Function.prototype.apply', async () => {
+        open();
+        defineStub(page);
+        const seen: string[] = [];
+        page.call('on', 'ready', () => seen.push('ready'));
+        page.win.eval(`
+          Object.assign = function () { throw new Error('Object.assign is broken') };
+          Array.prototype.forEach = function () { throw new Error('forEach is broken') };
+          JSON.stringify = function () { throw new Error('JSON.stringify is broken') };
+          Function.prototype.apply = function () { throw new Error('apply is broken') };
+        `);
+        page.load(page.tag());
+        await page.until(answered, 'the iframe and the handshake');
+        expect(JSON.parse(page.requests[0]!.init.body as string)).toEqual({ client_key: KEY });
+        const frame = page.frame();
+        frame.load();
+        await frame.send({ v: 1, type: 'ready' }, () => seen.length === 1);
+        await frame.send({ v: 1, type: 'state', open: true }, () => page.iframe().style.width === px(PANEL_WIDTH));
+        expect(page.iframe().style.height).toBe(px(PANEL_HEIGHT));
+        expect(page.warnings).toEqual([]);
+        expect(page.errors).toEqual([]);
       });
 
       it('works when the page replaced JSON.parse', async () => {
         open();
         page.win.eval('JSON.parse = function () { throw new Error("JSON.parse is broken") }');
         page.load(page.tag());
-        await page.until(() => page.iframes().length === 1);
+        await page.until(answered, 'the iframe and the handshake');
         expect(page.warnings).toEqual([]);
       });
     }

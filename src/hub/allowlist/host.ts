@@ -64,12 +64,16 @@ export function parseHost(raw: string): HostResult {
     return fail(IP_REASON);
   }
 
-  if (host.length > MAX_HOST_LENGTH) return fail(`has a host longer than ${MAX_HOST_LENGTH} characters, which no browser accepts; list the real, shorter host name`);
+  // What DNS can carry (RFC 1035 §2.3.4): 253 octets in all, 63 per label (checked below).
+  if (host.length > MAX_HOST_LENGTH) return fail(`has a host longer than ${MAX_HOST_LENGTH} characters, which DNS cannot carry; list the real, shorter host name`);
+  if (wildcard && host.length > MAX_HOST_LENGTH - 2) {
+    return fail(`puts a wildcard over a ${host.length}-character name; every subdomain of it would be longer than ${MAX_HOST_LENGTH} characters, which DNS cannot carry`);
+  }
   for (const label of labels) {
     if (label === '') return fail('has an empty label (a leading dot or two dots in a row); write a host such as "example.com"');
     if (!LABEL.test(label)) {
       return fail(
-        `has an invalid label ${JSON.stringify(label)}; a label is 1 to 63 letters, digits or "-", not starting or ending with "-"`,
+        `has an invalid label ${JSON.stringify(label)}; a label is 1 to 63 letters, digits or "-" (DNS carries no longer label), not starting or ending with "-"`,
       );
     }
   }

@@ -14,6 +14,9 @@ export type OriginResult = { ok: true; origin: ParsedOrigin } | { ok: false; rea
 
 /** Longer than any real origin (a 253-character host plus scheme and port). */
 const MAX_ORIGIN_LENGTH = 300;
+/** What DNS can carry (RFC 1035 §2.3.4): a host name of at most 253 octets, each label at most 63. */
+const MAX_HOST_LENGTH = 253;
+const MAX_LABEL = /[^.]{64}/;
 /** Printable ASCII only: rules out whitespace, control characters and any Unicode host. */
 const NOT_PRINTABLE_ASCII = /[^\x21-\x7e]/;
 /** scheme://host[:port]; no userinfo, "%", path, trailing dot, empty label, port 0 or leading zero. */
@@ -42,6 +45,8 @@ export function parseOrigin(header: string | string[] | undefined): OriginResult
   if (!m) return MALFORMED;
   const scheme = m[1] as 'http' | 'https';
   const host = m[2]!;
+  // URL parsers accept such names, but no DNS lookup can resolve them: no page is served from one.
+  if (host.length > MAX_HOST_LENGTH || MAX_LABEL.test(host)) return MALFORMED;
   const defaultPort = scheme === 'https' ? 443 : 80;
   const port = m[3] === undefined ? defaultPort : Number(m[3]);
   if (port > 65535) return MALFORMED;

@@ -5,7 +5,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createHash } from 'node:crypto';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { frameDocument } from './frame.js';
 
 /** A file with its compressed forms, made once at start: the hub serves them without a CDN in front. */
 export interface Encoded {
@@ -16,7 +18,16 @@ export interface Encoded {
 
 export interface BuiltAssets {
   loader: { body: Encoded; hash: string; integrity: string };
-  frame: { js: string; css: string; files: Map<string, Encoded> };
+  frame: {
+    js: string;
+    css: string;
+    files: Map<string, Encoded>;
+    /** The frame document with its CSS and JS inline: the same bytes for every allowed page. */
+    document: Encoded;
+    /** CSP hash sources of the inline script and style (`'sha256-…'`). */
+    scriptHash: string;
+    styleHash: string;
+  };
 }
 
 const encode = (identity: Buffer): Encoded => ({
@@ -50,5 +61,20 @@ export function loadBuiltAssets(dir = findDistDir()): BuiltAssets | null {
   const manifest = JSON.parse(readFileSync(join(dir, 'frame', 'manifest.json'), 'utf8')) as { js: string; css: string };
   const files = new Map<string, Encoded>();
   for (const name of [manifest.js, manifest.css]) files.set(name, encode(readFileSync(join(dir, 'frame', name))));
-  return { loader: { body, hash, integrity }, frame: { js: manifest.js, css: manifest.css, files } };
+  const js = files.get(manifest.js)!.identity.toString('utf8');
+  const css = files.get(manifest.css)!.identity.toString('utf8');
+  return {
+    loader: { body, hash, integrity },
+    frame: {
+      js: manifest.js,
+      css: manifest.css,
+      files,
+      document: encode(Buffer.from(frameDocument(js, css), 'utf8')),
+      scriptHash: cspHash(js),
+      styleHash: cspHash(css),
+    },
+  };
 }
+
+/** A CSP3 hash source: the base64 SHA-256 of an inline element's exact text. */
+const cspHash = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;

@@ -9,8 +9,11 @@ import type { HubContext } from '../context.js';
 import { HubError } from '../errors.js';
 import { idShape } from '../ids.js';
 import { checkOrigin } from '../visitor/origin-check.js';
+import { FRAME_PATH } from '../../protocol/frame.js';
+import { PUBLIC_KEY_PREFIX } from '../../protocol/keys.js';
+import { hashKey, isWellFormedKey } from '../keys/format.js';
 import type { Encoded } from './dist.js';
-import { frameDocument, frameHeaders } from './frame.js';
+import { frameHeaders } from './frame.js';
 
 /** Picks the smallest encoding the browser accepts; the ETag names the representation. */
 function negotiate(request: FastifyRequest, file: Encoded, tag: string) {
@@ -65,15 +68,31 @@ export async function widgetRoutes(app: FastifyInstance, ctx: HubContext) {
     return sendEncoded(request, reply, negotiate(request, file, request.params.file));
   });
 
-  app.get<{ Querystring: { k?: string; o?: string } }>('/widget/v1/frame', { schema: { hide: true } }, async (request, reply) => {
+  app.get<{ Querystring: { k?: string; o?: string } }>(FRAME_PATH, { schema: { hide: true } }, async (request, reply) => {
     if (!assets) throw notBuilt();
     const origin = parseOrigin(typeof request.query.o === 'string' ? request.query.o : undefined);
-    const k = request.query.k;
-    const key = typeof k === 'string' && WIDGET_KEY_ID.test(k) ? await ctx.keys.getById(k) : null;
+    const key = await frameKey(ctx, request.query.k);
     // Re-validate `o` against the key: only an allowed origin may frame the widget. A forged `o` is
     // harmless anyway, since the browser checks frame-ancestors against the real embedding page.
     const allowed = key !== null && !key.disabled && origin.ok && checkOrigin(key, origin) === null;
-    reply.headers(frameHeaders(allowed && origin.ok ? origin.origin.origin : null));
-    return reply.code(allowed ? 200 : 403).type('text/html; charset=utf-8').send(frameDocument(assets, allowed));
+    if (!allowed || !origin.ok) {
+      // 204: the browser does not navigate the iframe at all (HTML, "navigate": a 204 response aborts).
+      // The loader asks for the frame in parallel with the handshake, so a refused page requests it too;
+      // a 403 under frame-ancestors 'none' would print two errors in that page's console besides the
+      // loader's one warning. frame-ancestors 'none' stays, for anything that renders a 204 anyway.
+      return reply.headers(frameHeaders(null, null)).code(204).send();
+    }
+    reply.headers(frameHeaders(origin.origin.origin, assets)).type('text/html; charset=utf-8');
+    return sendEncoded(request, reply, negotiate(request, assets.frame.document, 'frame-' + assets.frame.js));
   });
+}
+
+/**
+ * `k`: the public key as the loader sends it (looked up by hash, through the key cache, after the
+ * format check that costs no database touch), or a widget key id, the form of the handshake's `frame_url`.
+ */
+async function frameKey(ctx: HubContext, k: unknown) {
+  if (typeof k !== 'string') return null;
+  if (WIDGET_KEY_ID.test(k)) return ctx.keys.getById(k);
+  return isWellFormedKey(PUBLIC_KEY_PREFIX, k) ? ctx.keys.get(hashKey(k)) : null;
 }

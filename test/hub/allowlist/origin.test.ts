@@ -18,6 +18,8 @@ describe('parseOrigin accepts', () => {
     ['127.0.0.1', 'http://127.0.0.1:8080', 'http', '127.0.0.1', 8080, 'http://127.0.0.1:8080'],
     ['[::1]', 'http://[::1]:5173', 'http', '[::1]', 5173, 'http://[::1]:5173'],
     ['a one-element array', ['https://example.com'], 'https', 'example.com', 443, 'https://example.com'],
+    ['a 63-octet label', `https://${'a'.repeat(63)}.com`, 'https', `${'a'.repeat(63)}.com`, 443, `https://${'a'.repeat(63)}.com`],
+    ['a 253-octet host', `https://${'a.'.repeat(125)}abc`, 'https', `${'a.'.repeat(125)}abc`, 443, `https://${'a.'.repeat(125)}abc`],
   ])('accepts %s', (_claim, header, scheme, host, port, origin) => {
     expect(parseOrigin(header)).toEqual({ ok: true, origin: { scheme, host, port, origin } });
   });
@@ -66,6 +68,8 @@ describe('parseOrigin refuses', () => {
     ['an empty port', 'https://a.com:', 'malformed'],
     ['a wildcard host', 'https://*.a.com', 'malformed'],
     ['over 300 characters', `https://${'a.'.repeat(150)}com`, 'malformed'],
+    ['a 64-octet label, which DNS cannot carry', `https://${'a'.repeat(64)}.com`, 'malformed'],
+    ['a 254-octet host, which DNS cannot carry', `https://${'a.'.repeat(125)}abcd`, 'malformed'],
   ])('refuses %s', (_claim, header, reason) => {
     expect(parseOrigin(header)).toEqual({ ok: false, reason });
   });

@@ -1,0 +1,25 @@
+/**
+ * Widget geometry in CSS pixels: the one source for the loader, which sizes the iframe, and for
+ * src/frame/frame.css, which lays out the launcher and the panel inside it (a test parses the CSS and
+ * checks it against these numbers, since CSS cannot import them).
+ */
+
+/** The round launcher button. */
+export const LAUNCHER_SIZE = 56;
+/**
+ * Room around the button inside the closed iframe: its focus ring (3 px outline at a 2 px offset) and
+ * its shadow (2 px down, 6 px blur). Not more: every transparent pixel of the iframe takes the clicks
+ * meant for the host content under it.
+ */
+export const LAUNCHER_MARGIN = 8;
+/** The closed iframe: the button plus its margin on each side. */
+export const LAUNCHER_BOX = LAUNCHER_SIZE + 2 * LAUNCHER_MARGIN;
+/** Distance of the closed iframe from the viewport's bottom and side (the button then sits 16 px in). */
+export const LAUNCHER_INSET = 8;
+
+/** The open panel, anchored at the bottom corner; never taller or wider than the visible viewport. */
+export const PANEL_WIDTH = 400;
+export const PANEL_HEIGHT = 680;
+
+/** Below this viewport width the open panel covers the whole viewport (a phone). */
+export const FULL_SCREEN_BELOW = 480;
