@@ -61,13 +61,14 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 const REPLY_HEADROOM_MS = 5_000;
 const WEBHOOK_TIMEOUT_MAX_MS = FRAME_REPLY_TIMEOUT_MS - REPLY_HEADROOM_MS;
 const webhookTimeout = (raw: string) => {
-  const n = int(100, Number.MAX_SAFE_INTEGER)(raw);
-  if (typeof n === 'number' && n > WEBHOOK_TIMEOUT_MAX_MS) {
+  const n = int(100, WEBHOOK_TIMEOUT_MAX_MS)(raw);
+  // Above the cap, say why there is one.
+  if (typeof n !== 'number' && /^\d+$/.test(raw.trim()) && Number(raw) > WEBHOOK_TIMEOUT_MAX_MS) {
     return {
       error: `must be at most ${WEBHOOK_TIMEOUT_MAX_MS} ms: the widget stops waiting for a reply after ${FRAME_REPLY_TIMEOUT_MS} ms, and the hub needs the rest to store the reply and answer`,
     };
   }
-  return typeof n === 'number' ? n : { error: `must be a whole number of milliseconds from 100 to ${WEBHOOK_TIMEOUT_MAX_MS}` };
+  return n;
 };
 
 const settings = [
