@@ -28,6 +28,16 @@ export const LOG_REDACT = [
 
 export const ADMIN_BODY_LIMIT = 64 * 1024;
 
+/**
+ * Request-log lines name the route, not the conversation: its id is the visitor's only handle on it and
+ * is treated like a token (issue 10).
+ */
+export const redactUrl = (url: string) => url.replace(/\/conversations\/[^/?#]+/g, '/conversations/[redacted]');
+
+const serializers = {
+  req: (req: { method: string; url: string; host?: string; ip?: string }) => ({ method: req.method, url: redactUrl(req.url), host: req.host, remoteAddress: req.ip }),
+};
+
 export interface AppOptions {
   logger?: boolean;
   /** Where log lines go (default stdout); tests read them. */
@@ -39,7 +49,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     logger:
       options.logger === false
         ? false
-        : { level: ctx.config.logLevel, redact: { paths: LOG_REDACT, censor: '[redacted]' }, ...(options.logStream ? { stream: options.logStream } : {}) },
+        : { level: ctx.config.logLevel, redact: { paths: LOG_REDACT, censor: '[redacted]' }, serializers, ...(options.logStream ? { stream: options.logStream } : {}) },
     trustProxy: ctx.config.trustProxy,
     bodyLimit: ADMIN_BODY_LIMIT,
     genReqId: () => `req_${randomUUID().replace(/-/g, '')}`,
