@@ -211,13 +211,13 @@ export async function unansweredMessages(db: Kysely<Database>, conversationId: s
   return rows.map((r) => ({ message: toChatMessage(r), seq: r.created_seq }));
 }
 
-/** The messages before `beforeSeq`, oldest first: the history an agent gets. */
-export async function historyBefore(db: Kysely<Database>, conversationId: string, beforeSeq: number, limit: number): Promise<ChatMessage[]> {
+/** The latest stored messages but `messageId` (the one a turn answers), oldest first: the agent's history. */
+export async function historyBefore(db: Kysely<Database>, conversationId: string, messageId: string, limit: number): Promise<ChatMessage[]> {
   const rows = await db
     .selectFrom('messages')
     .selectAll()
     .where('conversation_id', '=', conversationId)
-    .where('created_seq', '<', beforeSeq)
+    .where('id', '!=', messageId)
     .where('status', '!=', 'streaming')
     .orderBy('created_seq', 'desc')
     .limit(limit)

@@ -117,7 +117,7 @@ export class TurnRunner {
         conversation_id: conversationId,
         widget_key_id: conversation.widget_key_id,
         message: last.message,
-        history: await historyBefore(db, conversationId, last.seq, HISTORY),
+        history: await historyBefore(db, conversationId, last.message.id, HISTORY),
         context: { origin: conversation.origin, reported: null },
       };
       const maxChars = this.options.maxReplyChars ?? MAX_MESSAGE_LENGTH * 4;
