@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SIGNATURE_HEADER, sign } from '../../src/hub/conversations/reply.js';
 import { WIDGET_API } from '../../src/protocol/widget-api.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
@@ -93,6 +94,26 @@ describe.each(DIALECTS)('conversations on %s', (dialect) => {
       expect(events.find((e) => e.event === 'agent.status')!.data).toEqual({ text: 'Searching the catalogue…' });
       expect(events.at(-1)!.data.message.text).toBe('Here it is.');
       expect(events.every((e) => e.id !== '')).toBe(true);
+    } finally {
+      await agent.stop();
+    }
+  });
+
+  it('posts a signed message.created event to the webhook', async () => {
+    const agent = await agentServer({ kind: 'json', reply: 'From the webhook' });
+    try {
+      const created = await hub.api('/api/v1/agents', { method: 'POST', body: { name: 'Signed', webhook_url: agent.url } });
+      const k = await createKey(hub, ['signed.example'], { agent_id: created.body.id });
+      const t = (await handshake(hub, k.key, 'https://signed.example')).body.session_token;
+      const conv = (await widgetCall(hub, t, 'POST', WIDGET_API.conversations, {})).body.id;
+      await widgetCall(hub, t, 'POST', WIDGET_API.messages(conv), { text: 'Question?' });
+      await expect.poll(() => agent.requests.length).toBe(1);
+      const { raw, headers, body } = agent.requests[0]!;
+      const signature = headers[SIGNATURE_HEADER] as string;
+      const t0 = Number(/t=(\d+)/.exec(signature)![1]);
+      expect(signature).toBe(sign(created.body.webhook_secret, raw, t0));
+      expect(body).toMatchObject({ type: 'message.created', conversation_id: conv, context: { origin: 'https://signed.example' }, message: { text: 'Question?' } });
+      await expect.poll(async () => (await widgetCall(hub, t, 'GET', WIDGET_API.messages(conv))).body.data.at(-1)?.text).toBe('From the webhook');
     } finally {
       await agent.stop();
     }

@@ -10,6 +10,7 @@ import type { ConversationEventName, ConversationEvents } from '../../protocol/c
 import type { Database, MessageTable } from '../db/schema.js';
 import type { BusEvent, ConversationBus } from './bus.js';
 import { formatCursor, type Cursor } from './cursor.js';
+import { failureMessage } from './failures.js';
 import { changesSince, toChatMessage } from './repo.js';
 
 export type Send = <K extends ConversationEventName>(event: K, id: string, data: ConversationEvents[K]) => void;
@@ -120,19 +121,5 @@ export class ConversationReader {
     if (this.reply && (this.reply.id === id || this.reply.id === null)) this.reply = null;
     if (event.event === 'message.failed') this.send('message.failed', this.id, event.data);
     else this.send('message.completed', this.id, event.data);
-  }
-}
-
-/** What the visitor reads for each failure; the owner's detail is in the hub's log (turns.ts). */
-export function failureMessage(type: string): string {
-  switch (type) {
-    case 'agent_timeout':
-      return 'The assistant took too long to answer. Please try again.';
-    case 'agent_too_long':
-      return 'The answer was too long and was cut short.';
-    case 'hub_restarted':
-      return 'The answer was interrupted. Please send your message again.';
-    default:
-      return 'The assistant could not answer right now. Please try again in a moment.';
   }
 }

@@ -11,7 +11,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Store } from '../db/index.js';
 import type { ConversationBus } from './bus.js';
-import { failureMessage } from './reader.js';
+import { failedChange } from './failures.js';
 import { expiredTurns, finishMessage, orphanedReplies } from './repo.js';
 import type { TurnRunner } from './turns.js';
 
@@ -20,10 +20,7 @@ export async function sweepOnce(store: Store, bus: ConversationBus, turns: TurnR
   for (const o of orphans) {
     const text = (await bus.replyText(o.id)) ?? '';
     const stored = await finishMessage(store.db, o.conversation_id, o.id, { text, status: 'failed', failure_type: 'hub_restarted' });
-    if (stored) {
-      const data = { message_id: o.id, error: { type: 'hub_restarted' as const, message: failureMessage('hub_restarted') }, message: stored.message };
-      await bus.publish(o.conversation_id, { kind: 'change', seq: stored.seq, event: 'message.failed', data });
-    }
+    if (stored) await bus.publish(o.conversation_id, failedChange(stored, 'hub_restarted'));
     await bus.dropReply(o.id);
   }
   for (const id of await expiredTurns(store.db)) turns.kick(id);

@@ -20,7 +20,7 @@ import type { Store } from '../db/index.js';
 import type { Database } from '../db/schema.js';
 import { AgentFailure, callAgent, type AgentChunk } from './agent.js';
 import type { ConversationBus } from './bus.js';
-import { failureMessage } from './reader.js';
+import { failedChange } from './failures.js';
 import { claimTurn, conversationById, extendTurn, finishMessage, historyBefore, insertMessage, releaseTurn, unansweredMessages } from './repo.js';
 
 /** Messages of history an agent gets (agent-webhook.ts). */
@@ -199,10 +199,7 @@ class ReplyWriter {
     const stored = await finishMessage(db, this.conversationId, this.id!, end);
     // null: the sweep ended it first (this process was taken for stopped), and published that.
     if (!stored) return;
-    if (failure) {
-      const data = { message_id: stored.message.id, error: { type: failure, message: failureMessage(failure) }, message: stored.message };
-      await bus.publish(this.conversationId, { kind: 'change', seq: stored.seq, event: 'message.failed', data });
-    } else await bus.publish(this.conversationId, { kind: 'change', seq: stored.seq, event: 'message.completed', data: { message: stored.message } });
+    await bus.publish(this.conversationId, failure ? failedChange(stored, failure) : { kind: 'change', seq: stored.seq, event: 'message.completed', data: { message: stored.message } });
   }
 
   async drop(): Promise<void> {

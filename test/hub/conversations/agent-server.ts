@@ -19,7 +19,7 @@ export type Mode = { kind: 'json'; reply: string; delayMs?: number } | { kind: '
 
 export async function agentServer(initial: Mode = { kind: 'json', reply: 'From the webhook' }) {
   let mode: Mode = initial;
-  const requests: Array<{ body: any; headers: IncomingMessage['headers'] }> = [];
+  const requests: Array<{ body: any; raw: string; headers: IncomingMessage['headers'] }> = [];
   const streams: AgentStream[] = [];
   const streamWaiters: Array<(s: AgentStream) => void> = [];
   const open = new Set<ServerResponse>();
@@ -28,7 +28,7 @@ export async function agentServer(initial: Mode = { kind: 'json', reply: 'From t
     req.on('data', (c) => (raw += c));
     req.on('end', () => {
       const body = JSON.parse(raw);
-      requests.push({ body, headers: req.headers });
+      requests.push({ body, raw, headers: req.headers });
       if (mode.kind === 'json') {
         const reply = mode.reply;
         setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ reply })), mode.delayMs ?? 0);
