@@ -8,7 +8,8 @@
  * - Time to first visible token: the visitor posts → the reader has the first delta, with an agent whose
  *   own time to first token is AGENT_TTFT_MS (from its request's arrival to its first delta).
  * - Idle streams: N concurrent event streams (one conversation each) held open; the hub's RSS per stream,
- *   and handshake throughput while they are open against the same hub before they were.
+ *   and handshake throughput while they are open against the same hub with none open (the mean of one
+ *   run before and one after).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -197,6 +198,11 @@ export async function idleStreams({ counts, duration, log }) {
     results.push(r);
     log(`  ${n} open streams: hub RSS ${r.rssMb.toFixed(0)} MB (${r.perStreamKb.toFixed(1)} KB per added stream), handshakes ${Math.round(r.handshakeRps)} req/s (before: ${Math.round(before.rps)})`);
   }
+  // The baseline again once they are closed: one run before and one after bracket the load of the moment.
   for (const s of open) s.close();
+  await sleep(1_000);
+  const after = await handshakes();
+  for (const r of results) r.handshakeRpsBaseline = median([before.rps, after.rps]);
+  log(`  handshakes with no stream open: ${Math.round(before.rps)} req/s before, ${Math.round(after.rps)} req/s after`);
   return results;
 }

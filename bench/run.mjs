@@ -167,7 +167,7 @@ async function relaySection() {
   for (const s of streams) {
     const n = s.streams.toLocaleString('en-US');
     row('relay', `${n} idle event streams: hub RSS, per added stream`, `${s.rssMb.toFixed(0)} MB, ${s.perStreamKb.toFixed(1)} KB`, '', '', 'info');
-    row('relay', `handshake throughput with ${n} streams open (opened in ${s.openSeconds.toFixed(1)} s)`, rps(s.handshakeRps), `none open ${rps(s.handshakeRpsBefore)}`, '', 'info');
+    row('relay', `handshake throughput with ${n} streams open (opened in ${s.openSeconds.toFixed(1)} s)`, rps(s.handshakeRps), `none open ${rps(s.handshakeRpsBaseline)}`, '', 'info');
   }
 }
 
