@@ -1,8 +1,9 @@
+import { SignJWT, decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIGNATURE_HEADER, sign } from '../../src/hub/conversations/reply.js';
 import { WIDGET_API } from '../../src/protocol/widget-api.js';
 import { DIALECTS } from '../helpers/databases.js';
-import { startTestHub, type TestHub } from '../helpers/hub.js';
+import { startTestHub, TEST_SECRET, type TestHub } from '../helpers/hub.js';
 import { createKey, handshake, widgetCall } from '../helpers/widget.js';
 import { agentServer } from './conversations/agent-server.js';
 import { openEvents, textOf } from './conversations/events-client.js';
@@ -264,6 +265,19 @@ describe.each(DIALECTS)('conversations on %s', (dialect) => {
     await hub.api(`/api/v1/widget-keys/${k.id}`, { method: 'PATCH', body: { disabled: true } });
     await stream.ended;
     expect(stream.events.at(-1)).toMatchObject({ event: 'stream.closed', data: { reason: 'key_disabled' }, id: '0' });
+  });
+
+  it('ends the stream with stream.closed when its session expires', async () => {
+    const v = await visitor();
+    // The same claims as a real session, expiring in two seconds instead of ten minutes.
+    const { kid, acc, agt, org } = decodeJwt(v.token) as Record<string, string>;
+    const exp = Math.floor(Date.now() / 1000) + 2;
+    const shortLived = await new SignJWT({ kid, acc, agt, org, jti: 'short-lived' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime(exp).sign(new TextEncoder().encode(TEST_SECRET));
+    const stream = await openEvents(hub.url, shortLived, v.id);
+    expect(stream.status).toBe(200);
+    await stream.ended;
+    expect(stream.events.at(-1)).toMatchObject({ event: 'stream.closed', data: { reason: 'session_expired' } });
+    expect(Date.now()).toBeGreaterThanOrEqual(exp * 1000);
   });
 
   it('ends the stream when the origin leaves the allowlist', async () => {

@@ -37,8 +37,9 @@ export async function postVisitorMessage(
     if (first) return { message: first, created: false };
     throw err;
   }
-  await ctx.bus.publish(conversationId, { kind: 'change', seq: stored.seq, event: 'message.created', data: { message: stored.message } });
+  // Before the publish: the message is stored, so it gets its answer even if the bus is away now.
   ctx.turns.kick(conversationId);
+  await ctx.bus.publish(conversationId, { kind: 'change', seq: stored.seq, event: 'message.created', data: { message: stored.message } });
   return { message: stored.message, created: true };
 }
 

@@ -44,11 +44,15 @@ export class EventStream {
     this.end();
   }
 
-  /** Ends the stream without a word: the client resumes (a restart, a reader too slow, a store error). */
-  end(): void {
+  /**
+   * Ends the stream without a word: the client resumes (a restart, a store error). `drop`: the reader is
+   * too slow; destroy the socket rather than wait for it to drain what is already buffered.
+   */
+  end(drop = false): void {
     if (this.ended) return;
     this.ended = true;
-    this.res.end();
+    if (drop) this.res.destroy();
+    else this.res.end();
     for (const fn of this.closers.splice(0)) fn();
   }
 
@@ -62,7 +66,7 @@ export class EventStream {
 
   private write(chunk: string): void {
     if (this.ended) return;
-    if (this.res.writableLength > MAX_BUFFERED_BYTES) return this.end();
+    if (this.res.writableLength > MAX_BUFFERED_BYTES) return this.end(true);
     this.res.write(chunk);
     this.lastWrite = Date.now();
   }
