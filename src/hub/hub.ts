@@ -63,7 +63,7 @@ export async function createHub(config: HubConfig, options: HubOptions = {}): Pr
   app.addHook('preClose', async () => ctx.streams.endAll());
   app.addHook('onClose', async () => {
     await stopSweeping();
-    // Running replies are stored as failed (hub_restarted) while the store and the bus still work.
+    // Running replies finish (each within the agent's timeout) while the store and the bus still work.
     await ctx.turns.close();
     await bus.close();
     await closeBus?.();

@@ -49,8 +49,9 @@ describe.skipIf(skip)('the relay across two hub processes', () => {
   }, 60_000);
 
   afterAll(async () => {
-    await Promise.all([a?.stop(), b?.stop()]);
+    // The agent first: a turn still waiting on it (B answering what A left) ends now, not at its timeout.
     await agent?.stop();
+    await Promise.all([a?.stop(), b?.stop()]);
     await db?.drop();
   });
 

@@ -188,10 +188,11 @@ export async function extendTurn(db: Kysely<Database>, conversationId: string, o
   return Number(res.numUpdatedRows) > 0;
 }
 
-export async function releaseTurn(db: Kysely<Database>, conversationId: string, owner: string, answeredSeq: number): Promise<void> {
+/** Ends `owner`'s turn; `keepLease`: record what it answered but leave the lease to run out (shutdown). */
+export async function releaseTurn(db: Kysely<Database>, conversationId: string, owner: string, answeredSeq: number, keepLease = false): Promise<void> {
   await db
     .updateTable('conversations')
-    .set({ turn_owner: null, turn_lease_until: null, answered_seq: answeredSeq })
+    .set(keepLease ? { answered_seq: answeredSeq } : { turn_owner: null, turn_lease_until: null, answered_seq: answeredSeq })
     .where('id', '=', conversationId)
     .where('turn_owner', '=', owner)
     .execute();

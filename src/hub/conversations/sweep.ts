@@ -6,7 +6,7 @@
  *
  * Bound: a reply is renewed every lease/3 while its process runs, so it is taken for orphaned at most
  * `leaseMs` after its process stopped, and swept at most `everyMs` later: lease + sweep interval
- * (30 s + 10 s by default). A graceful stop marks its replies failed at once (turns.ts close()).
+ * (30 s + 10 s by default). A graceful stop lets its replies finish first (turns.ts close()).
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Store } from '../db/index.js';

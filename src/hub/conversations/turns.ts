@@ -3,7 +3,9 @@
  * hub process: the store is the arbiter (a conditional update takes `turn_owner` with a lease, repo.ts).
  * A message posted while a turn runs waits for the next one, which answers every visitor message not yet
  * answered. The lease is renewed while the turn runs; a process that stops mid-turn leaves a lease that
- * expires, and the sweep (sweep.ts) ends its reply as failed (`hub_restarted`).
+ * expires, and the sweep (sweep.ts) ends its reply as failed (`hub_restarted`). A graceful stop lets the
+ * running turns finish (each is bounded by the agent's timeout) and starts none: what is still queued is
+ * left under a lease that ends, for another process's sweep to answer.
  *
  * Why the order "release, then look for unanswered messages": a post on another process inserts its
  * message and then tries to claim; if its claim fails, this process has not released yet, so the look
@@ -33,7 +35,6 @@ export interface TurnOptions {
   maxReplyChars?: number;
 }
 
-class Shutdown extends Error {}
 class LeaseLost extends Error {}
 
 export class TurnRunner {
@@ -41,7 +42,6 @@ export class TurnRunner {
   readonly owner = `hub_${randomUUID()}`;
   private readonly loops = new Map<string, Promise<void>>();
   private readonly again = new Set<string>();
-  private readonly aborts = new Set<AbortController>();
   private closing = false;
 
   constructor(
@@ -66,10 +66,9 @@ export class TurnRunner {
     this.loops.set(conversationId, loop);
   }
 
-  /** Ends every running turn (its reply marked `hub_restarted`) and waits for them to be stored. */
+  /** Starts no turn any more and waits for the running ones to end (stored completed or failed). */
   async close(): Promise<void> {
     this.closing = true;
-    for (const a of this.aborts) a.abort(new Shutdown());
     await Promise.allSettled([...this.loops.values()]);
   }
 
@@ -85,7 +84,9 @@ export class TurnRunner {
         answered = await this.turn(conversationId);
       } finally {
         if (answered === null) answered = (await conversationById(db, conversationId))?.answered_seq ?? 0;
-        await releaseTurn(db, conversationId, this.owner, answered);
+        // Stopping with messages still queued: keep the lease, so that it ends and a sweep answers them.
+        const keep = this.closing && (await unansweredMessages(db, conversationId)).some((m) => m.seq > answered!);
+        await releaseTurn(db, conversationId, this.owner, answered, keep);
       }
     } while (this.again.has(conversationId) || (await unansweredMessages(db, conversationId)).length > 0);
   }
@@ -98,7 +99,6 @@ export class TurnRunner {
     const last = pending.at(-1);
     if (!conversation || !last) return conversation?.answered_seq ?? 0;
     const abort = new AbortController();
-    this.aborts.add(abort);
     const renew = setInterval(() => {
       extendTurn(db, conversationId, this.owner, this.options.leaseMs).then(
         (held) => held || abort.abort(new LeaseLost()),
@@ -138,12 +138,11 @@ export class TurnRunner {
     } catch (err) {
       const type: AgentFailureType = err instanceof AgentFailure ? err.type : 'hub_restarted';
       if (err instanceof AgentFailure) this.log.warn({ agent_id: conversation.agent_id, failure: err.type, detail: err.detail }, 'agent reply failed');
-      else if (err instanceof Shutdown || err instanceof LeaseLost) this.log.info({ agent_id: conversation.agent_id, reason: err.constructor.name }, 'agent reply interrupted');
+      else if (err instanceof LeaseLost) this.log.warn({ agent_id: conversation.agent_id }, 'agent reply interrupted: this process lost the turn (its lease ended)');
       else this.log.error({ err, agent_id: conversation.agent_id }, 'agent reply failed in the hub');
       await reply.finish(type);
     } finally {
       clearInterval(renew);
-      this.aborts.delete(abort);
       await reply.drop();
     }
     return last.seq;
