@@ -27,12 +27,12 @@ import { claimTurn, conversationById, extendTurn, finishMessage, historyBefore, 
 
 /** Messages of history an agent gets (agent-webhook.ts). */
 const HISTORY = 20;
+/** Longest reply kept: four visitor messages' worth, room for a long answer, a cap on a runaway agent. */
+const MAX_REPLY_CHARS = MAX_MESSAGE_LENGTH * 4;
 
 export interface TurnOptions {
   leaseMs: number;
   agentTimeoutMs: number;
-  /** Most characters of a reply (agent_too_long past it). */
-  maxReplyChars?: number;
 }
 
 class LeaseLost extends Error {}
@@ -120,7 +120,7 @@ export class TurnRunner {
         history: await historyBefore(db, conversationId, last.message.id, HISTORY),
         context: { origin: conversation.origin, reported: null },
       };
-      const maxChars = this.options.maxReplyChars ?? MAX_MESSAGE_LENGTH * 4;
+      const maxChars = MAX_REPLY_CHARS;
       const chunks = callAgent(agent, event, { totalMs: this.options.agentTimeoutMs, maxChars }, abort.signal);
       try {
         let next: IteratorResult<AgentChunk, { accepted: boolean }>;
@@ -136,7 +136,8 @@ export class TurnRunner {
         await chunks.return?.({ accepted: false }).catch(() => {});
       }
     } catch (err) {
-      const type: AgentFailureType = err instanceof AgentFailure ? err.type : 'hub_restarted';
+      // A lost lease is a restart as far as the visitor can tell; the hub's own errors read as "unavailable".
+      const type: AgentFailureType = err instanceof AgentFailure ? err.type : err instanceof LeaseLost ? 'hub_restarted' : 'agent_unavailable';
       if (err instanceof AgentFailure) this.log.warn({ agent_id: conversation.agent_id, failure: err.type, detail: err.detail }, 'agent reply failed');
       else if (err instanceof LeaseLost) this.log.warn({ agent_id: conversation.agent_id }, 'agent reply interrupted: this process lost the turn (its lease ended)');
       else this.log.error({ err, agent_id: conversation.agent_id }, 'agent reply failed in the hub');
