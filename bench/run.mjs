@@ -4,7 +4,7 @@
  * writes the same to bench/results.json for comparison between runs. Exit code 1 when a figure could
  * not be measured; with --strict, also when a budget is missed (the table says which either way).
  *
- *   node bench/run.mjs [--only bytes,handshake,scaling,browser] [--strict]
+ *   node bench/run.mjs [--only bytes,handshake,scaling,browser,relay] [--strict]
  *
  * Every process it starts (hubs, the bare Fastify app, Chromium) ends with it; temporary data
  * directories and PostgreSQL databases are removed. All traffic stays on 127.0.0.1 / localhost.
@@ -17,13 +17,14 @@ import { frameBytes, loaderBytes } from './bytes.mjs';
 import { handshakeScaling, handshakeThroughput, SCALE_STEPS } from './handshake.mjs';
 import { CONNECTIONS } from './lib/load.mjs';
 import { ROOT, runCleanups, snapshotDist } from './lib/proc.mjs';
+import { idleStreams, relayLatency } from './relay.mjs';
 import { loadProduct } from './lib/product.mjs';
 
 const started = Date.now();
 const loadAtStart = loadavg().map((n) => Number(n.toFixed(2)));
 const argv = process.argv.slice(2);
 const onlyArg = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : null;
-const SECTIONS = ['bytes', 'handshake', 'scaling', 'browser'];
+const SECTIONS = ['bytes', 'handshake', 'scaling', 'browser', 'relay'];
 const only = onlyArg ? onlyArg.split(',') : SECTIONS;
 const log = (line) => console.log(line);
 
@@ -32,6 +33,7 @@ const CONFIG = {
   throughput: { duration: 3, rounds: 3 }, // s per run; A B A B A B
   scaling: { duration: 1 },
   browser: { loads: 20, warmup: 1, traced: 5, latencies: [50, 100, 200], latencyLoads: 10 },
+  relay: { deltas: 500, turns: 20, counts: [1_000, 5_000], duration: 3 },
 };
 
 const FRAME_GZIP_BUDGET = 15_000; // "15 KB", read as 15,000 bytes (the stricter reading)
@@ -40,6 +42,7 @@ const RATIO_BUDGET = 0.7;
 const SCRIPTING_BUDGET_MS = 1; // the loader's own JavaScript on a first view (CPU profile)
 const FLOOR_RATIO_BUDGET = 1.15; // time to launcher over the floor page, at 100 ms latency
 const FLAT = 1.5; // scaling: a p50 within 1.5× of the smallest case counts as "does not grow"
+const RELAY_P50_BUDGET_MS = 5; // agent delta → the visitor's reader, on loopback
 
 const rows = [];
 const row = (section, figure, value, baseline, budget, status) => rows.push({ section, figure, value, baseline, budget, status });
@@ -124,6 +127,8 @@ async function main() {
     }
   });
 
+  await section('relay', relaySection);
+
   await section('browser', async () => {
     const b = (raw.browser = {});
     try {
@@ -156,6 +161,18 @@ async function main() {
     row('browser', `loader main-thread time, second view (trace of ${CONFIG.browser.traced}; ${split(s.loaderRepeat)})`, ms(s.loaderRepeat.totalMs), `floor script ${ms(s.floorRepeat.totalMs)}`, '', 'info');
     row('browser', `loader's own JavaScript, first view (CPU profile of ${CONFIG.browser.traced}: functions in loader.js)`, ms(b.loaderOwnJsMs), `browser APIs it calls: ${ms(b.loaderApisMs)}`, `≤ ${SCRIPTING_BUDGET_MS} ms`, check(b.loaderOwnJsMs <= SCRIPTING_BUDGET_MS));
   });
+}
+
+async function relaySection() {
+  const l = (raw.relay = await relayLatency({ log, ...CONFIG.relay }));
+  row('relay', `agent delta → visitor's reader, p50 / p99 (${l.deltas} deltas, loopback, one at a time)`, `${ms(l.relayP50)} / ${ms(l.relayP99)}`, '', `p50 < ${RELAY_P50_BUDGET_MS} ms`, check(l.relayP50 < RELAY_P50_BUDGET_MS));
+  row('relay', `time to first visible token (median of ${l.turns}: post → first delta on the reader)`, ms(l.ttftVisible, 1), `agent's own ${ms(l.ttftAgent, 1)}`, '', 'info');
+  const streams = (raw.streams = await idleStreams({ log, ...CONFIG.relay }));
+  for (const s of streams) {
+    const n = s.streams.toLocaleString('en-US');
+    row('relay', `${n} idle event streams: hub RSS, per added stream`, `${s.rssMb.toFixed(0)} MB, ${s.perStreamKb.toFixed(1)} KB`, '', '', 'info');
+    row('relay', `handshake throughput with ${n} streams open (opened in ${s.openSeconds.toFixed(1)} s)`, rps(s.handshakeRps), `none open ${rps(s.handshakeRpsBaseline)}`, '', 'info');
+  }
 }
 
 function printTable() {

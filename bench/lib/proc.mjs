@@ -154,7 +154,8 @@ export async function startHub({ dataDir, databaseUrl, env = {} }) {
   });
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitForHttp(`${url}/healthz`, proc);
+    // A minute: on a shared 2-core machine a cold start can take more than the default 15 s.
+    await waitForHttp(`${url}/healthz`, proc, 60_000);
   } catch (err) {
     await proc.stop();
     throw err;

@@ -40,6 +40,8 @@ export async function serveCommand(argv: string[], demo: boolean): Promise<void>
   const sitePort = portFlag(values['site-port'], 'site-port', DEMO_SITE_PORT);
   const refusedPort = portFlag(values['refused-site-port'], 'refused-site-port', sitePort === 65535 ? sitePort - 1 : sitePort + 1);
   const config = hubConfigOrExit({ ...(demo ? { 'log-level': process.env.KATAVEN_LOG_LEVEL ?? 'warn' } : {}), ...values });
+  // The demo's agents are the built-in one or the owner's own on this machine (examples/agent-webhook).
+  if (demo && (values as Record<string, unknown>)['allow-private-webhooks'] === undefined && !process.env.KATAVEN_ALLOW_PRIVATE_WEBHOOKS) config.allowPrivateWebhooks = true;
   if (demo && !config.publicUrl && LOOPBACK.includes(config.host) && config.port !== 0) {
     // The allowed demo site is http://localhost:<site port>. Naming the hub http://localhost too makes the frame
     // same-site with it, so a browser that blocks third-party storage (Debian's Chromium does by default)

@@ -5,11 +5,13 @@
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { pino } from 'pino';
 import { REQUEST_ID_HEADER } from '../protocol/errors.js';
 import { ID_PREFIX } from '../protocol/ids.js';
 import { agentRoutes } from './agents/routes.js';
 import { authenticate } from './auth.js';
+import type { HubConfig } from './config.js';
 import type { HubContext } from './context.js';
 import { HubError, installErrorHandling } from './errors.js';
 import { conversationRoutes } from './conversations/routes.js';
@@ -32,18 +34,31 @@ const LOG_REDACT = [
 /** The Admin API's body limit (Fastify's default for every route that sets none). */
 const ADMIN_BODY_LIMIT = 64 * 1024;
 
+/**
+ * Request-log lines name the route, not the conversation: its id is the visitor's only handle on it and
+ * is treated like a token (issue 10).
+ */
+export const redactUrl = (url: string) => url.replace(/\/conversations\/[^/?#]+/g, '/conversations/[redacted]');
+
+const serializers = {
+  req: (req: { method: string; url: string; host?: string; ip?: string }) => ({ method: req.method, url: redactUrl(req.url), host: req.host, remoteAddress: req.ip }),
+};
+
 export interface AppOptions {
   logger?: boolean;
   /** Where log lines go (default stdout); tests read them. */
   logStream?: NodeJS.WritableStream;
 }
 
-export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promise<FastifyInstance> {
+/** The hub's pino logger: credentials redacted, conversation ids out of request lines; silent with `logger: false`. */
+export function hubLogger(config: HubConfig, options: AppOptions = {}): FastifyBaseLogger {
+  if (options.logger === false) return pino({ enabled: false });
+  return pino({ level: config.logLevel, redact: { paths: LOG_REDACT, censor: '[redacted]' }, serializers }, options.logStream ?? process.stdout);
+}
+
+export async function buildApp(ctx: HubContext, log: FastifyBaseLogger = hubLogger(ctx.config)): Promise<FastifyInstance> {
   const app = Fastify({
-    logger:
-      options.logger === false
-        ? false
-        : { level: ctx.config.logLevel, redact: { paths: LOG_REDACT, censor: '[redacted]' }, ...(options.logStream ? { stream: options.logStream } : {}) },
+    loggerInstance: log,
     trustProxy: ctx.config.trustProxy,
     bodyLimit: ADMIN_BODY_LIMIT,
     genReqId: () => `${ID_PREFIX.request}_${randomUUID().replace(/-/g, '')}`,

@@ -18,8 +18,15 @@ export interface HubConfig {
   handshakeRateLimit: number;
   adminRateLimit: number;
   sessionRateLimit: number;
+  messageRateLimitIp: number;
+  messageRateLimitKey: number;
+  messageRateLimitConversation: number;
+  conversationRateLimitIp: number;
+  conversationRateLimitKey: number;
+  turnLeaseMs: number;
   keyCacheTtlMs: number;
   webhookTimeoutMs: number;
+  allowPrivateWebhooks: boolean;
   logLevel: string;
 }
 
@@ -38,6 +45,7 @@ interface Setting<K extends keyof HubConfig> {
   fallback: HubConfig[K];
 }
 
+const bool = (raw: string) => (raw === 'true' ? true : raw === 'false' ? false : { error: 'must be true or false' });
 const int = (min: number, max: number) => (raw: string) => {
   const n = Number(raw);
   return /^\d+$/.test(raw.trim()) && n >= min && n <= max ? n : { error: `must be a whole number from ${min} to ${max}` };
@@ -97,8 +105,21 @@ const settings = [
   { key: 'handshakeRateLimit', env: 'KATAVEN_HANDSHAKE_RATE_LIMIT', flag: 'handshake-rate-limit', value: 'N', parse: int(0, 1_000_000), fallback: 120 },
   { key: 'adminRateLimit', env: 'KATAVEN_ADMIN_RATE_LIMIT', parse: int(0, 1_000_000), fallback: 600 },
   { key: 'sessionRateLimit', env: 'KATAVEN_SESSION_RATE_LIMIT', parse: int(0, 1_000_000), fallback: 60 },
+  // Per minute, on what costs an agent call or a stored row, whatever session asks (issue 10: a renewed
+  // session must not renew the budget). 0 disables one. Across processes through Redis.
+  { key: 'messageRateLimitIp', env: 'KATAVEN_MESSAGE_RATE_LIMIT_IP', parse: int(0, 1_000_000), fallback: 30 },
+  { key: 'messageRateLimitKey', env: 'KATAVEN_MESSAGE_RATE_LIMIT_KEY', parse: int(0, 1_000_000), fallback: 1_200 },
+  { key: 'messageRateLimitConversation', env: 'KATAVEN_MESSAGE_RATE_LIMIT_CONVERSATION', parse: int(0, 1_000_000), fallback: 10 },
+  { key: 'conversationRateLimitIp', env: 'KATAVEN_CONVERSATION_RATE_LIMIT_IP', parse: int(0, 1_000_000), fallback: 10 },
+  { key: 'conversationRateLimitKey', env: 'KATAVEN_CONVERSATION_RATE_LIMIT_KEY', parse: int(0, 1_000_000), fallback: 300 },
+  // How long a stopped process's turn keeps its conversation before the sweep ends the reply
+  // (conversations/sweep.ts: the bound is 4/3 of it).
+  { key: 'turnLeaseMs', env: 'KATAVEN_TURN_LEASE_MS', parse: int(300, 600_000), fallback: 30_000 },
   { key: 'keyCacheTtlMs', env: 'KATAVEN_KEY_CACHE_TTL_MS', parse: int(0, 3_600_000), fallback: 30_000 },
   { key: 'webhookTimeoutMs', env: 'KATAVEN_WEBHOOK_TIMEOUT_MS', parse: webhookTimeout, fallback: 10_000 },
+  // Agent webhook and model URLs may reach loopback, link-local and private addresses only with this
+  // (src/hub/agent-call/url-guard.ts): an agent on the hub's own machine or network needs it.
+  { key: 'allowPrivateWebhooks', env: 'KATAVEN_ALLOW_PRIVATE_WEBHOOKS', flag: 'allow-private-webhooks', value: 'true|false', parse: bool, fallback: false },
   {
     key: 'logLevel', env: 'KATAVEN_LOG_LEVEL', flag: 'log-level', value: 'LEVEL',
     parse: (raw: string) => (LOG_LEVELS.includes(raw) ? raw : { error: `must be one of ${LOG_LEVELS.join(', ')}` }),

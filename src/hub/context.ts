@@ -1,5 +1,8 @@
 /** What every route plugin of the hub is given: config, store and the shared per-process services. */
 import type { HubConfig } from './config.js';
+import type { ConversationBus } from './conversations/bus.js';
+import type { OpenStreams } from './conversations/streams.js';
+import type { TurnRunner } from './conversations/turns.js';
 import type { Store } from './db/index.js';
 import type { BuiltAssets } from './widget/dist.js';
 import type { Limiter } from './rate-limit.js';
@@ -14,6 +17,10 @@ export interface HubContext {
   usage: UsageRecorder;
   limit: Limiter;
   sessions: SessionSigner;
+  /** Conversation changes to every process's event streams (memory, or Redis in production mode). */
+  bus: ConversationBus;
+  turns: TurnRunner;
+  streams: OpenStreams;
   /** Server secret (KATAVEN_SESSION_SECRET or the generated one): signs sessions, derives idempotent keys. */
   secret: string;
   /** The built loader and frame files; null when `npm run build` has not run. */

@@ -4,6 +4,8 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorBody, RequestErrorType } from '../protocol/errors.js';
+import { CLIENT_MESSAGE_ID_PATTERN } from '../protocol/conversation-events.js';
+import { CONVERSATION_ID_PATTERN } from '../protocol/ids.js';
 
 export class HubError extends Error {
   constructor(
@@ -28,6 +30,8 @@ interface ValidationIssue {
 /** What a schema pattern asks for, in words (a regular expression is no help to a person). */
 const PATTERN_HINTS: Record<string, string> = {
   '^#[0-9a-fA-F]{6}$': 'must be a colour written #rrggbb, e.g. "#0f766e"',
+  [CONVERSATION_ID_PATTERN]: 'is not a conversation id (conv_…); start a new conversation',
+  [CLIENT_MESSAGE_ID_PATTERN]: 'must be printable ASCII without spaces, e.g. a UUID',
 };
 
 /** `/domain_allowlist/2` → `domain_allowlist[2]` */

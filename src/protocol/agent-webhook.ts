@@ -42,7 +42,10 @@ export interface MessageCreatedEvent {
   agent_id: string;
   conversation_id: string;
   widget_key_id: string;
-  /** The visitor messages this turn answers (usually one; several when they were sent while a reply was in flight). */
+  /**
+   * The visitor message this turn answers: the latest one. When several were sent while a reply was in
+   * flight, one turn answers them all: the earlier ones are the end of `history`.
+   */
   message: ChatMessage;
   /** The conversation before `message`, oldest first (at most the last 20). */
   history: ChatMessage[];

@@ -10,6 +10,17 @@
  *
  * The frame reads the stream with `fetch` (never EventSource: the token never goes in a URL). Each event
  * is `id: <EventId>`, `event: <name>`, `data: <JSON>`; comment lines (`: hb`) are heartbeats to ignore.
+ *
+ * Resuming: send the last `id:` seen as `Last-Event-ID` (or the list's `last_event_id`); the hub replays
+ * what happened since, so the reader ends with exactly the conversation's state: no loss, no repeats.
+ * Without it the stream starts with the whole conversation. A replayed message arrives as
+ * `message.created` when the reader never saw it (its `status` says whether it is final), as
+ * `message.completed` / `message.failed` when it ended meanwhile (a reader without a copy adds it), and a
+ * reply still streaming as `message.delta` with the text past what the reader has. `agent.status` is
+ * not replayed: it describes the moment only.
+ *
+ * Event ids are opaque to the reader (the hub's form is `<sequence>` or `<sequence>.<characters>`: the
+ * conversation's count of stored changes, and how much of the streaming reply the reader has).
  */
 import type { ChatMessage } from './widget-api.js';
 
@@ -25,7 +36,11 @@ export interface ConversationEvents {
   'message.failed': { message_id: string; error: { type: AgentFailureType; message: string }; message: ChatMessage };
   /** What the agent is doing ("Searching the catalogue…"); an empty text clears it. */
   'agent.status': { text: string };
-  /** The stream is over for good (session expired, key revoked or disabled): do not reconnect with this session. */
+  /**
+   * The stream is over (session expired, key revoked or disabled): do not reconnect with this session;
+   * after `session_expired`, reconnect with a fresh one and `Last-Event-ID`. A stream that ends without
+   * it (a hub restart, a reader too slow to keep up) is to be resumed at once.
+   */
   'stream.closed': { reason: 'session_expired' | 'key_disabled' | 'key_not_found' | 'origin_not_allowed' };
 }
 
@@ -39,5 +54,8 @@ export type AgentFailureType = 'agent_timeout' | 'agent_unavailable' | 'agent_ba
 /** Seconds between heartbeat comments: below the 30–60 s idle cut of common proxies. */
 export const HEARTBEAT_SECONDS = 15;
 
-/** Longest `client_message_id` the hub accepts; the frame uses a random UUID. */
+/** Longest `client_message_id` the hub accepts (printable ASCII, no spaces); the frame uses a random UUID. */
 export const MAX_CLIENT_MESSAGE_ID_LENGTH = 64;
+
+/** Printable ASCII without spaces (a UUID fits): nothing the store could refuse (NUL) or a log could garble. */
+export const CLIENT_MESSAGE_ID_PATTERN = '^[\\x21-\\x7e]+$';

@@ -32,3 +32,6 @@ export const ID_ALPHABET = '[0-9a-z]';
  * visitor's only handle on the conversation.
  */
 export const CONVERSATION_ID_BYTES = 18;
+
+/** Conversation ids as the hub makes them, as the route schemas check them before the store sees one. */
+export const CONVERSATION_ID_PATTERN = `^${ID_PREFIX.conversation}_[A-Za-z0-9_-]{1,58}$`;

@@ -84,8 +84,38 @@ const conversations: Migration = {
   },
 };
 
+/**
+ * Live conversations: every stored change of a conversation (a message created, completed or failed)
+ * takes the next number of `conversations.seq`; the events stream resumes from it (conversations/
+ * cursor.ts). `answered_seq` is the last visitor message a turn answered; `turn_owner` and
+ * `turn_lease_until` make one hub process at a time the one that runs the agent (conversations/turns.ts).
+ * Rows written before: one batch with sequence 1, all answered.
+ */
+const liveConversations: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('conversations').addColumn('seq', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema.alterTable('conversations').addColumn('answered_seq', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema.alterTable('conversations').addColumn('turn_owner', 'text').execute();
+    await db.schema.alterTable('conversations').addColumn('turn_lease_until', 'text').execute();
+    await db.schema.alterTable('messages').addColumn('status', 'text', (c) => c.notNull().defaultTo('completed')).execute();
+    await db.schema.alterTable('messages').addColumn('client_message_id', 'text').execute();
+    await db.schema.alterTable('messages').addColumn('author_name', 'text').execute();
+    await db.schema.alterTable('messages').addColumn('failure_type', 'text').execute();
+    await db.schema.alterTable('messages').addColumn('seq', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema.alterTable('messages').addColumn('created_seq', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    await db.updateTable('messages').set({ seq: 1, created_seq: 1 }).execute();
+    await db.updateTable('conversations').set({ seq: 1, answered_seq: 1 }).execute();
+    // NULLs are distinct in a unique index on both databases: messages without a client id never collide.
+    await db.schema.createIndex('messages_client_message_id').on('messages').columns(['conversation_id', 'client_message_id']).unique().execute();
+    await db.schema.createIndex('messages_conversation_seq').on('messages').columns(['conversation_id', 'seq']).execute();
+    // The restart sweep's two questions: which replies are streaming, which leases have ended.
+    await db.schema.createIndex('messages_status').on('messages').column('status').execute();
+    await db.schema.createIndex('conversations_turn_lease').on('conversations').column('turn_lease_until').execute();
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
-    return { '0001_initial': initial, '0002_conversations': conversations };
+    return { '0001_initial': initial, '0002_conversations': conversations, '0003_live_conversations': liveConversations };
   },
 };

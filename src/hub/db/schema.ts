@@ -2,7 +2,9 @@
  * Table shapes as Kysely sees them. Timestamps are ISO 8601 UTC strings in both dialects, so rows read
  * the same from SQLite and PostgreSQL and sort as text. Ids are time-ordered (see ../ids.ts).
  */
-import type { MessageRole } from '../../protocol/widget-api.js';
+import type { Generated } from 'kysely';
+import type { AgentFailureType } from '../../protocol/conversation-events.js';
+import type { MessageRole, MessageStatus } from '../../protocol/widget-api.js';
 
 interface AccountTable { id: string; name: string; created_at: string }
 
@@ -52,14 +54,29 @@ export interface ConversationTable {
   agent_id: string;
   origin: string;
   created_at: string;
+  /** Number of the conversation's last stored change (see migrations.ts, 0003). */
+  seq: Generated<number>;
+  /** `created_seq` of the last visitor message a turn answered. */
+  answered_seq: Generated<number>;
+  /** The hub process running the agent for this conversation, until `turn_lease_until`. */
+  turn_owner: string | null;
+  turn_lease_until: string | null;
 }
 
-interface MessageTable {
+export interface MessageTable {
   id: string;
   conversation_id: string;
   role: MessageRole;
+  /** For a streaming reply: empty until it ends (the text so far lives on the bus, bus.ts). */
   text: string;
   created_at: string;
+  status: MessageStatus;
+  client_message_id: string | null;
+  author_name: string | null;
+  failure_type: AgentFailureType | null;
+  /** The conversation's change number of this message's last change; `created_seq` of its creation. */
+  seq: number;
+  created_seq: number;
 }
 
 export interface Database {

@@ -78,9 +78,9 @@ describe('streaming', () => {
     const s = await serve((res) => stream(res, complete));
     const event = messageEvent('Still there?');
     event.history = [
-      { id: 'm1', role: 'visitor', text: 'Hi', created_at: '', status: 'completed' },
-      { id: 'm2', role: 'agent', text: 'Half an ans', created_at: '', status: 'failed' },
-      { id: 'm3', role: 'person', text: 'Sam here, I can help.', created_at: '', author_name: 'Sam' },
+      { id: 'm1', role: 'visitor', text: 'Hi', created_at: '', status: 'completed', author_name: null },
+      { id: 'm2', role: 'agent', text: 'Half an ans', created_at: '', status: 'failed', author_name: null },
+      { id: 'm3', role: 'person', text: 'Sam here, I can help.', created_at: '', status: 'completed', author_name: 'Sam' },
     ];
     await run(llm(s, { system_prompt: null }), {}, event);
     expect(JSON.parse(s.requests[0]!.body).messages).toEqual([

@@ -49,12 +49,12 @@ export function messageEvent(text = 'Where is my order?'): MessageCreatedEvent {
   return {
     type: 'message.created',
     agent_id: 'agt_test',
-    conversation_id: 'cnv_test',
+    conversation_id: 'conv_test',
     widget_key_id: 'wk_test',
-    message: { id: 'msg_3', role: 'visitor', text, created_at: '2025-01-01T00:00:02.000Z', status: 'completed' },
+    message: { id: 'msg_3', role: 'visitor', text, created_at: '2025-01-01T00:00:02.000Z', status: 'completed', author_name: null },
     history: [
-      { id: 'msg_1', role: 'visitor', text: 'Hi', created_at: '2025-01-01T00:00:00.000Z', status: 'completed' },
-      { id: 'msg_2', role: 'agent', text: 'Hello! How can I help?', created_at: '2025-01-01T00:00:01.000Z', status: 'completed' },
+      { id: 'msg_1', role: 'visitor', text: 'Hi', created_at: '2025-01-01T00:00:00.000Z', status: 'completed', author_name: null },
+      { id: 'msg_2', role: 'agent', text: 'Hello! How can I help?', created_at: '2025-01-01T00:00:01.000Z', status: 'completed', author_name: null },
     ],
     context: { origin: 'https://shop.example', reported: { page: '/orders' } },
   };

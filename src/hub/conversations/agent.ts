@@ -1,0 +1,30 @@
+/**
+ * The turn runner's one door to the agent: a stored agent as an agent-call target (src/hub/agent-call/:
+ * demo, Standard Webhooks webhook, or OpenAI-compatible model), called within the hub's limits.
+ */
+import type { MessageCreatedEvent } from '../../protocol/agent-webhook.js';
+import { callAgent, type AgentChunk, type AgentCallResult, type AgentTarget } from '../agent-call/call.js';
+import { DEFAULT_AGENT_LIMITS } from '../agent-call/limits.js';
+import type { AgentTable } from '../db/schema.js';
+
+export { AgentFailure } from '../agent-call/failure.js';
+export type { AgentChunk } from '../agent-call/call.js';
+
+export interface AgentCallSettings {
+  /** `KATAVEN_WEBHOOK_TIMEOUT_MS`: how long the agent may take to start answering. */
+  firstByteMs: number;
+  allowPrivate: boolean;
+}
+
+function target(agent: AgentTable): AgentTarget {
+  if (agent.webhook_url) return { kind: 'webhook', name: agent.name, url: agent.webhook_url, secret: agent.webhook_secret };
+  return { kind: 'demo', name: agent.name };
+}
+
+export function askAgent(agent: AgentTable, event: MessageCreatedEvent, settings: AgentCallSettings, signal: AbortSignal): AsyncGenerator<AgentChunk, AgentCallResult> {
+  return callAgent(target(agent), event, {
+    allowPrivate: settings.allowPrivate,
+    limits: { ...DEFAULT_AGENT_LIMITS, firstByteMs: settings.firstByteMs },
+    signal,
+  });
+}

@@ -1,0 +1,204 @@
+/**
+ * Turns: the agent answering what the visitor wrote. At most one turn runs per conversation, across every
+ * hub process: the store is the arbiter (a conditional update takes `turn_owner` with a lease, repo.ts).
+ * A message posted while a turn runs waits for the next one, which answers every visitor message not yet
+ * answered. The lease is renewed while the turn runs; a process that stops mid-turn leaves a lease that
+ * expires, and the sweep (sweep.ts) ends its reply as failed (`hub_restarted`). A graceful stop lets the
+ * running turns finish (each is bounded by the agent's timeout) and starts none: what is still queued is
+ * left under a lease that ends, for another process's sweep to answer.
+ *
+ * Why the order "release, then look for unanswered messages": a post on another process inserts its
+ * message and then tries to claim; if its claim fails, this process has not released yet, so the look
+ * after the release sees the message. Nothing waits unanswered while no turn runs.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Kysely } from 'kysely';
+import { MAX_AGENT_REPLY_LENGTH, type MessageCreatedEvent } from '../../protocol/agent-webhook.js';
+import type { AgentFailureType } from '../../protocol/conversation-events.js';
+import { findAgent } from '../agents/repo.js';
+import type { Store } from '../db/index.js';
+import type { Database } from '../db/schema.js';
+import { AgentFailure, askAgent, type AgentCallSettings, type AgentChunk } from './agent.js';
+import type { ConversationBus } from './bus.js';
+import { failedChange } from './failures.js';
+import { claimTurn, conversationById, extendTurn, finishMessage, historyBefore, insertMessage, releaseTurn, unansweredMessages } from './repo.js';
+
+/** Messages of history an agent gets (agent-webhook.ts). */
+const HISTORY = 20;
+export interface TurnOptions {
+  leaseMs: number;
+  agent: AgentCallSettings;
+}
+
+class LeaseLost extends Error {}
+
+export class TurnRunner {
+  /** This process, as `turn_owner`: random per start, so a restarted process never mistakes an old lease for its own. */
+  readonly owner = `hub_${randomUUID()}`;
+  private readonly loops = new Map<string, Promise<void>>();
+  private readonly again = new Set<string>();
+  private closing = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly bus: ConversationBus,
+    private readonly log: FastifyBaseLogger,
+    private readonly options: TurnOptions,
+  ) {}
+
+  /** Something to answer may be waiting in this conversation: run turns until nothing is. Never throws. */
+  kick(conversationId: string): void {
+    if (this.closing) return;
+    this.again.add(conversationId);
+    if (this.loops.has(conversationId)) return;
+    const loop = this.loop(conversationId)
+      .catch((err) => this.log.error({ err }, 'conversation turn failed'))
+      .finally(() => {
+        this.loops.delete(conversationId);
+        // A kick that came while the loop was deciding to stop.
+        if (this.again.has(conversationId)) this.kick(conversationId);
+      });
+    this.loops.set(conversationId, loop);
+  }
+
+  /** Starts no turn any more and waits for the running ones to end (stored completed or failed). */
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.allSettled([...this.loops.values()]);
+  }
+
+  private async loop(conversationId: string): Promise<void> {
+    const { db } = this.store;
+    do {
+      this.again.delete(conversationId);
+      if (this.closing) return;
+      // Another process holds the turn: its look after releasing finds what we would answer.
+      if (!(await claimTurn(db, conversationId, this.owner, this.options.leaseMs))) return;
+      let answered: number | null = null;
+      try {
+        answered = await this.turn(conversationId);
+      } finally {
+        if (answered === null) answered = (await conversationById(db, conversationId))?.answered_seq ?? 0;
+        // Stopping with messages still queued: keep the lease, so that it ends and a sweep answers them.
+        const keep = this.closing && (await unansweredMessages(db, conversationId)).some((m) => m.seq > answered!);
+        await releaseTurn(db, conversationId, this.owner, answered, keep);
+      }
+    } while (this.again.has(conversationId) || (await unansweredMessages(db, conversationId)).length > 0);
+  }
+
+  /** One turn; returns the number of the last visitor message it answered. */
+  private async turn(conversationId: string): Promise<number> {
+    const { db } = this.store;
+    const conversation = await conversationById(db, conversationId);
+    const pending = await unansweredMessages(db, conversationId);
+    const last = pending.at(-1);
+    if (!conversation || !last) return conversation?.answered_seq ?? 0;
+    const abort = new AbortController();
+    const renew = setInterval(() => {
+      extendTurn(db, conversationId, this.owner, this.options.leaseMs).then(
+        (held) => held || abort.abort(new LeaseLost()),
+        () => {
+          // The store is away for a moment: the lease has two more renewals' worth of time.
+        },
+      );
+    }, Math.max(50, Math.floor(this.options.leaseMs / 3)));
+    const reply = new ReplyWriter(db, this.bus, conversationId);
+    try {
+      const agent = await findAgent(db, conversation.account_id, conversation.agent_id);
+      if (!agent) throw new AgentFailure('agent_unavailable', 'the agent of this conversation no longer exists', 'The assistant');
+      const event: MessageCreatedEvent = {
+        type: 'message.created',
+        agent_id: agent.id,
+        conversation_id: conversationId,
+        widget_key_id: conversation.widget_key_id,
+        message: last.message,
+        history: await historyBefore(db, conversationId, last.message.id, HISTORY),
+        context: { origin: conversation.origin, reported: null },
+      };
+      const maxChars = MAX_AGENT_REPLY_LENGTH;
+      const chunks = askAgent(agent, event, this.options.agent, abort.signal);
+      try {
+        let next: IteratorResult<AgentChunk, { accepted: boolean }>;
+        while (!(next = await chunks.next()).done) {
+          if (abort.signal.aborted) throw abort.signal.reason;
+          await reply.chunk(next.value, maxChars);
+        }
+        // 202: the agent posts later (service.ts postAgentMessage); this turn leaves no message.
+        if (next.value.accepted && !reply.started) return last.seq;
+        if (!reply.started) throw new AgentFailure('agent_bad_answer', 'the agent answered with no text', 'The assistant');
+        await reply.finish(null);
+      } finally {
+        await chunks.return?.({ accepted: false }).catch(() => {});
+      }
+    } catch (err) {
+      // A lost lease is a restart as far as the visitor can tell; the hub's own errors read as "unavailable".
+      const type: AgentFailureType = err instanceof AgentFailure ? err.type : err instanceof LeaseLost ? 'hub_restarted' : 'agent_unavailable';
+      if (err instanceof AgentFailure) this.log.warn({ agent_id: conversation.agent_id, failure: err.type, detail: err.detail }, 'agent reply failed');
+      else if (err instanceof LeaseLost) this.log.warn({ agent_id: conversation.agent_id }, 'agent reply interrupted: this process lost the turn (its lease ended)');
+      else this.log.error({ err, agent_id: conversation.agent_id }, 'agent reply failed in the hub');
+      await reply.finish(type);
+    } finally {
+      clearInterval(renew);
+      await reply.drop();
+    }
+    return last.seq;
+  }
+}
+
+/** The agent's message of one turn: stored as `streaming` at its first text, then deltas, then its end. */
+class ReplyWriter {
+  private id: string | null = null;
+  private text = '';
+  private statusShown = false;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly bus: ConversationBus,
+    private readonly conversationId: string,
+  ) {}
+
+  get started(): boolean {
+    return this.id !== null;
+  }
+
+  async chunk(chunk: AgentChunk, maxChars: number): Promise<void> {
+    const { bus } = this;
+    if (chunk.type === 'status') {
+      this.statusShown = chunk.text !== '';
+      return bus.publish(this.conversationId, { kind: 'status', text: chunk.text });
+    }
+    if (!chunk.text) return;
+    const room = maxChars - this.text.length;
+    await this.append(chunk.text.slice(0, room));
+    if (chunk.text.length > room) throw new AgentFailure('agent_too_long', `the reply passed ${maxChars} characters`, 'The assistant');
+  }
+
+  private async append(text: string): Promise<void> {
+    const { db, bus } = this;
+    if (this.id === null) {
+      const stored = await insertMessage(db, this.conversationId, { role: 'agent', text: '', status: 'streaming' });
+      this.id = stored.message.id;
+      await bus.publish(this.conversationId, { kind: 'change', seq: stored.seq, event: 'message.created', data: { message: stored.message } });
+    }
+    if (!text) return;
+    this.text += text;
+    await bus.appendDelta(this.conversationId, this.id, text, this.text.length);
+  }
+
+  /** Stores the whole text: completed (`failure` null) or failed, the partial text kept. */
+  async finish(failure: AgentFailureType | null): Promise<void> {
+    const { db, bus } = this;
+    if (this.statusShown) await bus.publish(this.conversationId, { kind: 'status', text: '' }).catch(() => {});
+    if (this.id === null) await this.append('');
+    const end = failure ? { text: this.text, status: 'failed' as const, failure_type: failure } : { text: this.text, status: 'completed' as const };
+    const stored = await finishMessage(db, this.conversationId, this.id!, end);
+    // null: the sweep ended it first (this process was taken for stopped), and published that.
+    if (!stored) return;
+    await bus.publish(this.conversationId, failure ? failedChange(stored, failure) : { kind: 'change', seq: stored.seq, event: 'message.completed', data: { message: stored.message } });
+  }
+
+  async drop(): Promise<void> {
+    if (this.id) await this.bus.dropReply(this.id).catch(() => {});
+  }
+}
