@@ -9,8 +9,14 @@ export const WIDGET_API = {
   session: '/api/v1/widget/session',
   /** POST `{}` → 201 `Conversation`. */
   conversations: '/api/v1/widget/conversations',
-  /** GET → `{ data: ChatMessage[] }` (oldest first); POST `{ text }` → 201 `{ data: [visitor message, agent reply] }`. */
+  /**
+   * GET → `MessageList` (oldest first). POST `PostMessageBody` → 202 `PostedMessage` at once, before the
+   * agent answers (the reply arrives on `events`); 200 with the first message for a repeated
+   * `client_message_id`.
+   */
   messages: (conversationId: string) => `/api/v1/widget/conversations/${encodeURIComponent(conversationId)}/messages`,
+  /** GET → `text/event-stream` of `ConversationEvents` (conversation-events.ts). */
+  events: (conversationId: string) => `/api/v1/widget/conversations/${encodeURIComponent(conversationId)}/events`,
 } as const;
 
 /** Longest visitor message accepted, in characters. */
@@ -37,18 +43,33 @@ export interface ChatMessage {
   role: MessageRole;
   text: string;
   created_at: string;
-  /** Absent on stores written before live conversations: completed. */
-  status?: MessageStatus;
-  author_name?: string | null;
+  status: MessageStatus;
+  /** Who wrote it, when a person posted it through the Admin API; null otherwise. */
+  author_name: string | null;
 }
 
 export interface MessageList {
   data: ChatMessage[];
+  /**
+   * The events stream's position right after this list: send it as `Last-Event-ID` to get, without
+   * loss or repeats, everything that happened since (a streaming reply's text included).
+   */
+  last_event_id: string;
+}
+
+export interface PostMessageBody {
+  text: string;
+  /** A random id per message the visitor typed (a UUID); a retry with the same id is answered with the first message. */
+  client_message_id?: string;
+}
+
+export interface PostedMessage {
+  message: ChatMessage;
 }
 
 /**
  * Error types the frame may meet besides the handshake's: `session_invalid` (401: token expired or forged;
- * refresh by a new handshake), `conversation_not_found` (404: start a new one), `agent_unavailable` (502:
- * the agent's webhook failed or timed out; the visitor's message was kept), `rate_limited` (429).
+ * refresh by a new handshake), `conversation_not_found` (404: start a new one), `rate_limited` (429).
+ * Agent failures no longer answer a request: they arrive on the events stream as `message.failed`.
  */
-export type WidgetErrorType = 'session_invalid' | 'conversation_not_found' | 'agent_unavailable' | 'rate_limited';
+export type WidgetErrorType = 'session_invalid' | 'conversation_not_found' | 'rate_limited';
