@@ -5,14 +5,15 @@
 import type { ErrorBody } from '../protocol/errors.js';
 import {
   WIDGET_API,
-  type ChatMessage,
   type Conversation,
   type MessageList,
+  type PostedMessage,
+  type PostMessageBody,
   type SessionRefresh,
 } from '../protocol/widget-api.js';
 
 export type Result<T> =
-  | { ok: true; data: T }
+  | { ok: true; status: number; data: T }
   /** `status` 0 means no HTTP answer: `type` is `network_error` or `timeout`. */
   | { ok: false; status: number; type: string; message: string };
 
@@ -21,8 +22,8 @@ export interface Auth {
   token: string;
 }
 
-/** Longer than the hub's own webhook timeout, so a slow agent still ends in the hub's 502, not ours. */
-const TIMEOUT_MS = 45_000;
+/** The hub answers every call at once (a reply arrives on the events stream, events.ts, not here). */
+const TIMEOUT_MS = 20_000;
 
 export function createApi(fetchFn: typeof fetch, auth: Auth) {
   async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Result<T>> {
@@ -42,7 +43,7 @@ export function createApi(fetchFn: typeof fetch, auth: Auth) {
       try {
         b = await res.json();
       } catch {}
-      if (res.ok && b && typeof b == 'object') return { ok: true, data: b as T };
+      if (res.ok && b && typeof b == 'object') return { ok: true, status: res.status, data: b as T };
       const e = (b as Partial<ErrorBody> | undefined)?.error;
       return {
         ok: false,
@@ -61,7 +62,8 @@ export function createApi(fetchFn: typeof fetch, auth: Auth) {
     refresh: () => call<SessionRefresh>('POST', WIDGET_API.session, {}),
     createConversation: () => call<Conversation>('POST', WIDGET_API.conversations, {}),
     listMessages: (id: string) => call<MessageList>('GET', WIDGET_API.messages(id)),
-    postMessage: (id: string, text: string) => call<{ data: ChatMessage[] }>('POST', WIDGET_API.messages(id), { text }),
+    /** `context`: what the page reported with `Kataven('context', …)`, forwarded to the agent unverified. */
+    postMessage: (id: string, body: PostMessageBody & { context?: Record<string, unknown> }) => call<PostedMessage>('POST', WIDGET_API.messages(id), body),
   };
 }
 
