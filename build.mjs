@@ -1,8 +1,10 @@
 // Builds everything into dist/: the loader (tiny browser IIFE, size-checked), the frame assets
-// (content-hashed), the Node entry points (CLI with the hub, and the client package entry).
+// (content-hashed), the Node entry points (CLI with the hub, and the client package entry), the
+// package's type declarations, and dist/test/: the same browser files with a loader whose timeouts are
+// short, for the e2e hub only.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
 
 const LOADER_GZIP_BUDGET = 1500;
@@ -22,11 +24,33 @@ const sizes = (buf) => ({
   brotli: brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
 });
 
-async function buildLoader() {
+/** A TypeScript module of src/protocol/, bundled and imported in memory (Node 20 cannot import .ts). */
+async function importTs(file) {
+  const out = await build({ entryPoints: [file], bundle: true, format: 'esm', platform: 'neutral', write: false });
+  return import('data:text/javascript;base64,' + Buffer.from(out.outputFiles[0].contents).toString('base64'));
+}
+
+const { HANDSHAKE_TIMEOUT_MS, FRAME_READY_TIMEOUT_MS } = await importTs('src/protocol/timeouts.ts');
+// The e2e run waits out both on purpose (a hub that never answers, a CSP that blocks the frame). Short,
+// but far above what a handshake and a frame load take on a loaded CI machine.
+const TEST_TIMEOUTS = { handshake: 2_000, frame: 5_000 };
+
+/**
+ * Writes `<dir>/loader.js` and `<dir>/loader.json` (sizes, content hash, SRI value). Only the shipped
+ * build (dist/) is held to the size budget.
+ */
+async function buildLoader(dir = 'dist', timeouts = { handshake: HANDSHAKE_TIMEOUT_MS, frame: FRAME_READY_TIMEOUT_MS }) {
   // The loader runs on customers' pages: ES2018, one IIFE, no globals but `Kataven`.
   await build({
     entryPoints: ['src/loader/index.ts'],
-    outfile: 'dist/loader.js',
+    outfile: `${dir}/loader.js`,
+    // The seconds for the warning text come in as a string, so that the minifier folds the message into
+    // one literal instead of shipping a division.
+    define: {
+      __HANDSHAKE_TIMEOUT_MS__: String(timeouts.handshake),
+      __HANDSHAKE_TIMEOUT_S__: JSON.stringify(String(timeouts.handshake / 1000)),
+      __FRAME_READY_TIMEOUT_MS__: String(timeouts.frame),
+    },
     bundle: true,
     minify: true,
     format: 'iife',
@@ -36,12 +60,13 @@ async function buildLoader() {
     // mode semantics either way, and every byte here is paid on every customer page view.
     tsconfigRaw: { compilerOptions: { alwaysStrict: false } },
   });
-  const loader = await readFile('dist/loader.js');
+  const loader = await readFile(`${dir}/loader.js`);
   const loaderSizes = sizes(loader);
   // The hub serves this build at /widget/v1/loader/<hash>.js too, for pages that pin it with SRI.
   const integrity = 'sha384-' + createHash('sha384').update(loader).digest('base64');
   const hash = createHash('sha256').update(loader).digest('hex').slice(0, 16);
-  await writeFile('dist/loader.json', JSON.stringify({ ...loaderSizes, hash, integrity }, null, 2));
+  await writeFile(`${dir}/loader.json`, JSON.stringify({ ...loaderSizes, hash, integrity }, null, 2));
+  if (dir !== 'dist') return;
   log(`dist/loader.js  raw ${loaderSizes.raw} B  gzip ${loaderSizes.gzip} B  brotli ${loaderSizes.brotli} B  (budget ${LOADER_GZIP_BUDGET} B gzip)`);
   log(`                pinned URL /widget/v1/loader/${hash}.js  integrity="${integrity}"`);
   if (loaderSizes.gzip > LOADER_GZIP_BUDGET) {
@@ -90,6 +115,52 @@ async function buildNode() {
   log('dist/cli.js, dist/index.js');
 }
 
+async function buildTypes() {
+  // esbuild strips types, so the TypeScript compiler writes the .d.ts files that package.json's `types`
+  // and `exports` name: consumers check against these under their own settings instead of compiling our
+  // source. tsconfig.build.json lists the public entry points; the compiler follows their imports only.
+  const { default: ts } = await import('typescript');
+  const { config } = ts.readConfigFile('tsconfig.build.json', ts.sys.readFile);
+  const { options, fileNames, errors: configErrors } = ts.parseJsonConfigFileContent(config, ts.sys, process.cwd());
+  const program = ts.createProgram(fileNames, options);
+  const api = program.getSourceFile('src/protocol/api.ts');
+  const { diagnostics } = program.emit(undefined, (path, text) => {
+    ts.sys.writeFile(path, path.endsWith('/protocol/api.d.ts') ? plainApiTypes(ts, program.getTypeChecker(), api) : text);
+  });
+  const errors = [...configErrors, ...ts.getPreEmitDiagnostics(program), ...diagnostics];
+  if (errors.length) {
+    console.error(ts.formatDiagnosticsWithColorAndContext(errors, { ...ts.sys, getCanonicalFileName: (f) => f, getNewLine: () => '\n' }));
+    process.exit(1);
+  }
+  log('dist/types      client and browser API declarations');
+}
+
+/**
+ * The Hub API types are TypeBox `Static<typeof Schema>`s. Shipped as emitted, they would make every
+ * consumer's compiler load and check TypeBox's own declarations (measured with TypeBox 1.4: 2.3 million
+ * type instantiations, half a minute of CPU for a strict project without skipLibCheck) and show
+ * `Static<…>` in their editor. So the shipped api.d.ts spells out each type as the plain object type the
+ * compiler resolves it to; the schemas are the hub's business and not part of the package.
+ */
+function plainApiTypes(ts, checker, file) {
+  const flags = ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.InTypeAlias;
+  const aliases = checker.getExportsOfModule(checker.getSymbolAtLocation(file)).filter((s) => s.flags & ts.SymbolFlags.TypeAlias);
+  const lines = aliases.map((s) => `export type ${s.name} = ${checker.typeToString(checker.getDeclaredTypeOfSymbol(s), file, flags)};`);
+  return `// The Hub API's request and response types (generated by build.mjs from src/protocol/api.ts).\n${lines.join('\n')}\n`;
+}
+
+/** dist/test/: what the e2e hub serves (loadBuiltAssets reads a directory laid out like dist/). */
+async function buildTestAssets() {
+  await rm('dist/test', { recursive: true, force: true });
+  await mkdir('dist/test', { recursive: true });
+  await buildLoader('dist/test', TEST_TIMEOUTS);
+  await cp('dist/frame', 'dist/test/frame', { recursive: true });
+  log(`dist/test/      loader with ${TEST_TIMEOUTS.handshake} ms / ${TEST_TIMEOUTS.frame} ms timeouts, for the e2e tests`);
+}
+
 if (wants('loader')) await buildLoader();
 if (wants('frame')) await buildFrame();
 if (wants('node')) await buildNode();
+if (wants('types')) await buildTypes();
+// Needs the frame; never shipped on its own, so it comes with every build that includes the frame.
+if (wants('frame')) await buildTestAssets();

@@ -1,9 +1,10 @@
 /** `kataven serve` runs the hub; `kataven demo` also seeds the demo account and prints what to paste. */
 import { startDemoSite } from '../demo/sites.js';
 import { startServer } from '../hub/server.js';
-import { HUB_FLAGS, parse } from './args.js';
-import { ensureDemo } from './demo-seed.js';
+import { HUB_FLAGS, parse, UsageError } from './args.js';
+import { DEMO_SITE_PORT, ensureDemo } from './demo-seed.js';
 import { hubConfigOrExit } from './hub-config.js';
+import { explainListenError } from './port-taken.js';
 
 const LOOPBACK = ['127.0.0.1', 'localhost', '::1'];
 
@@ -12,43 +13,58 @@ export const SERVE_USAGE = `Usage: kataven serve [--port 8787] [--host 127.0.0.1
 
 Runs the hub: Hub API, widget endpoints, loader and frame. Flags override KATAVEN_* variables.`;
 
-export const DEMO_USAGE = `Usage: kataven demo [serve flags]
+export const DEMO_USAGE = `Usage: kataven demo [serve flags] [--site-port 3000] [--refused-site-port 3001]
 
-Runs the hub with a demo account, agent and widget key (allowlist localhost:3000), and prints the
-secret key and the <script> tag to paste.`;
+Runs the hub with a demo account, agent and widget key (allowlist localhost:<site port>), serves the
+demo site on http://localhost:<site port> (allowed) and http://127.0.0.1:<refused site port> (not), and
+prints the secret key and the <script> tag to paste.`;
+
+const DEMO_FLAGS = { ...HUB_FLAGS, 'site-port': { type: 'string' }, 'refused-site-port': { type: 'string' } } as const;
+
+function portFlag(value: string | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (/^\d+$/.test(value) && Number(value) >= 1 && Number(value) <= 65535) return Number(value);
+  throw new UsageError(`--${flag}=${JSON.stringify(value)}: must be a port from 1 to 65535\n\n${DEMO_USAGE}`);
+}
 
 export async function serveCommand(argv: string[], demo: boolean): Promise<void> {
   const usage = demo ? DEMO_USAGE : SERVE_USAGE;
-  const { values } = parse(argv, HUB_FLAGS, usage);
+  // serve refuses the demo's site flags; the cast only widens the type to read them in the demo.
+  const { values } = parse(argv, demo ? DEMO_FLAGS : HUB_FLAGS, usage) as ReturnType<typeof parse<typeof DEMO_FLAGS>>;
   if (values.help) return void console.log(usage);
+  const command = demo ? 'kataven demo' : 'kataven serve';
+  const sitePort = portFlag(values['site-port'], 'site-port', DEMO_SITE_PORT);
+  const refusedPort = portFlag(values['refused-site-port'], 'refused-site-port', sitePort === 65535 ? sitePort - 1 : sitePort + 1);
   const config = hubConfigOrExit({ ...(demo ? { 'log-level': process.env.KATAVEN_LOG_LEVEL ?? 'warn' } : {}), ...values });
   if (demo && !config.publicUrl && LOOPBACK.includes(config.host) && config.port !== 0) {
-    // The allowed demo site is http://localhost:3000. Naming the hub http://localhost too makes the frame
+    // The allowed demo site is http://localhost:<site port>. Naming the hub http://localhost too makes the frame
     // same-site with it, so a browser that blocks third-party storage (Debian's Chromium does by default)
     // still lets the frame keep the conversation id across reloads. Real sites are cross-site: see README.
     config.publicUrl = `http://localhost:${config.port}`;
   }
-  const hub = await startServer(config);
+  const hub = await startServer(config).catch(async (err: unknown) => {
+    throw await explainListenError(err, { host: config.host, port: config.port, flag: '--port', command });
+  });
   if (!demo) return void hub.app.log.info(`hub listening on ${hub.url}`);
-  const { demo: creds, created } = await ensureDemo(hub.store, config.dataDir, hub.ctx.secret);
-  const site = (host: string, port: number) =>
-    startDemoSite({ hubUrl: hub.url, clientKey: creds.widget_key, host, port }).catch((err: Error) => {
-      throw new Error(`cannot serve the demo site on ${host}:${port} (${err.message}); stop whatever uses that port`);
+  const { demo: creds, created } = await ensureDemo(hub.store, config.dataDir, hub.ctx.secret, sitePort);
+  const site = (host: string, port: number, flag: string) =>
+    startDemoSite({ hubUrl: hub.url, clientKey: creds.widget_key, host, port }).catch(async (err: unknown) => {
+      throw await explainListenError(err, { host, port, flag, command });
     });
-  const allowed = await site('localhost', 3000);
-  const refused = await site('127.0.0.1', 3001);
+  const allowed = await site('localhost', sitePort, '--site-port');
+  const refused = await site('127.0.0.1', refusedPort, '--refused-site-port');
   // The demo sites live as long as the process: the hub's shutdown handler ends it.
   const integrity = hub.ctx.assets?.loader.integrity ?? '(build the loader first)';
   console.log(`
 Kataven hub          ${hub.url}   (data in ${config.dataDir})
 Demo account         ${creds.account_id}${created ? ' (created now)' : ''}
 Demo secret key      ${creds.secret_key}
-Demo widget key      ${creds.widget_key}   allowlist: localhost:3000
+Demo widget key      ${creds.widget_key}   allowlist: localhost:${sitePort}
 
 Demo site, allowed     ${allowed.url}     (the launcher appears bottom right)
 Demo site, not allowed ${refused.url}    (no widget; one [kataven] warning in the console)
 
-Paste this into a page served from http://localhost:3000:
+Paste this into a page served from ${allowed.url}:
 
   <script src="${hub.url}/widget/v1/loader.js" data-client-key="${creds.widget_key}" async></script>
 
@@ -56,6 +72,7 @@ Or pinned to this exact build with Subresource Integrity:
 
   <script src="${hub.url}/widget/v1/loader/${hub.ctx.assets?.loader.hash}.js" integrity="${integrity}" crossorigin="anonymous" data-client-key="${creds.widget_key}" async></script>
 
+API reference: ${hub.url}/docs
 Try the API:  curl -H "Authorization: Bearer ${creds.secret_key}" ${hub.url}/api/v1/widget-keys
 Stop with Ctrl-C.`);
 }

@@ -11,6 +11,7 @@ export class Agents extends APIResource {
    *
    * @example
    * for await (const agent of client.agents.list()) console.log(agent.id, agent.name, agent.is_default);
+   * @see http://127.0.0.1:8787/docs#/agents/get_api_v1_agents (the API reference; every hub serves it at /docs)
    */
   list(params: ListParams = {}, options?: RequestOptions): PagePromise<Agent> {
     const { limit, starting_after } = params;
@@ -25,6 +26,7 @@ export class Agents extends APIResource {
    *
    * @example
    * const agent = await client.agents.create({ name: 'Support', greeting: 'Hi! How can we help?', accent_color: '#0f766e' });
+   * @see http://127.0.0.1:8787/docs#/agents/post_api_v1_agents (the API reference; every hub serves it at /docs)
    */
   create(input: CreateAgentParams, options?: RequestOptions): Promise<Agent> {
     return this.client.request(ROUTES.agents.create, { body: input, options });
@@ -35,6 +37,7 @@ export class Agents extends APIResource {
    *
    * @example
    * const agent = await client.agents.retrieve('ag_…');
+   * @see http://127.0.0.1:8787/docs#/agents/get_api_v1_agents__id_ (the API reference; every hub serves it at /docs)
    */
   retrieve(id: string, options?: RequestOptions): Promise<Agent> {
     return this.client.request(ROUTES.agents.retrieve, { id, options });
@@ -45,6 +48,7 @@ export class Agents extends APIResource {
    *
    * @example
    * await client.agents.update('ag_…', { greeting: 'Hello again!' });
+   * @see http://127.0.0.1:8787/docs#/agents/patch_api_v1_agents__id_ (the API reference; every hub serves it at /docs)
    */
   update(id: string, patch: UpdateAgentParams, options?: RequestOptions): Promise<Agent> {
     return this.client.request(ROUTES.agents.update, { id, body: patch, options });

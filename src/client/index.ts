@@ -1,11 +1,13 @@
-/** The `kataven` package: the typed Node client for the Hub API. `import { Kataven } from 'kataven'`. */
+/**
+ * The `kataven` package: the typed Node client for the Hub API. `import { Kataven } from 'kataven'`.
+ * Only what a caller names is exported; the route table (routes.ts) is the client's own business.
+ */
 export { Kataven, VERSION, type ClientOptions, type RequestOptions } from './kataven.js';
 export {
   APIError, APIConnectionError, APIConnectionTimeoutError, AuthenticationError, BadRequestError, ConflictError,
   InternalServerError, NotFoundError, PermissionDeniedError, RateLimitError, UnprocessableEntityError,
 } from './errors.js';
 export { PagePromise, type Page } from './pagination.js';
-export { ROUTES, type Route } from './routes.js';
 export type { WidgetKeys } from './widget-keys.js';
 export type { Agents } from './agents.js';
 export type {

@@ -18,6 +18,7 @@ export class WidgetKeys extends APIResource {
    * @example
    * const page = await client.widgetKeys.list({ limit: 10 }); // { data, has_more }
    * for await (const key of client.widgetKeys.list()) console.log(key.id, key.name);
+   * @see http://127.0.0.1:8787/docs#/widget-keys/get_api_v1_widget_keys (the API reference; every hub serves it at /docs)
    */
   list(params: ListParams = {}, options?: RequestOptions): PagePromise<WidgetKey> {
     const { limit, starting_after } = params;
@@ -34,6 +35,7 @@ export class WidgetKeys extends APIResource {
    * @example
    * const created = await client.widgetKeys.create({ name: 'Shop', domain_allowlist: ['shop.example.com'] });
    * console.log(created.key); // pk_live_…: paste into data-client-key
+   * @see http://127.0.0.1:8787/docs#/widget-keys/post_api_v1_widget_keys (the API reference; every hub serves it at /docs)
    */
   create(input: CreateWidgetKeyParams, options?: RequestOptions): Promise<CreatedWidgetKey> {
     return this.client.request(ROUTES.widgetKeys.create, { body: input, options });
@@ -46,6 +48,7 @@ export class WidgetKeys extends APIResource {
    * @example
    * await client.widgetKeys.update('wk_…', { domain_allowlist: ['shop.example.com', '*.shop.example.com'] });
    * await client.widgetKeys.update('wk_…', { disabled: true }); // revoke
+   * @see http://127.0.0.1:8787/docs#/widget-keys/patch_api_v1_widget_keys__id_ (the API reference; every hub serves it at /docs)
    */
   update(id: string, patch: UpdateWidgetKeyParams, options?: RequestOptions): Promise<WidgetKey> {
     return this.client.request(ROUTES.widgetKeys.update, { id, body: patch, options });
@@ -57,6 +60,7 @@ export class WidgetKeys extends APIResource {
    *
    * @example
    * const { deleted } = await client.widgetKeys.delete('wk_…');
+   * @see http://127.0.0.1:8787/docs#/widget-keys/delete_api_v1_widget_keys__id_ (the API reference; every hub serves it at /docs)
    */
   delete(id: string, options?: RequestOptions): Promise<DeletedWidgetKey> {
     return this.client.request(ROUTES.widgetKeys.delete, { id, options });

@@ -24,6 +24,9 @@ export interface DemoSite {
   close(): Promise<void>;
 }
 
+/** What a demo site answers on /healthz, so that a second `kataven demo` can name what holds its port. */
+export const DEMO_SITE_HEALTH = { status: 'ok', service: 'kataven demo site' } as const;
+
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.css': 'text/css; charset=utf-8', '.js': 'text/javascript; charset=utf-8' };
 
 /** examples/site, from the bundled CLI (dist/) or from source (src/demo/). */
@@ -46,6 +49,10 @@ export async function startDemoSite(options: DemoSiteOptions): Promise<DemoSite>
     // No icon, and no "404" line in the demo's console for the browser's automatic request.
     if (name === '/favicon.ico') {
       res.writeHead(204).end();
+      return;
+    }
+    if (name === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(DEMO_SITE_HEALTH));
       return;
     }
     if (req.method !== 'GET' || body === undefined) {

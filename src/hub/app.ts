@@ -12,6 +12,7 @@ import { authenticate } from './auth.js';
 import type { HubContext } from './context.js';
 import { HubError, installErrorHandling } from './errors.js';
 import { conversationRoutes } from './conversations/routes.js';
+import { docsRoutes } from './docs/routes.js';
 import { handshakeRoutes } from './handshake/route.js';
 import { widgetRoutes } from './widget/routes.js';
 import { widgetKeyRoutes } from './widget-keys/routes.js';
@@ -82,6 +83,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
   await handshakeRoutes(app, ctx);
   await conversationRoutes(app, ctx);
   await widgetRoutes(app, ctx);
+  await docsRoutes(app);
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

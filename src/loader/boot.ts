@@ -13,22 +13,17 @@
  * teardown are inert (the iframe is gone), a handshake given up on is not aborted, and browser
  * features are not probed (see below).
  */
+import type { KatavenError, KatavenEventName, KatavenHandler } from '../protocol/browser-api.js';
 import type { ErrorBody } from '../protocol/errors.js';
 import { HANDSHAKE_PATH, type HandshakeRequest, type HandshakeResponse } from '../protocol/handshake.js';
 import type { CommandMessage, FrameToPage, InitMessage } from '../protocol/messages.js';
 
-export type KatavenEvent = 'ready' | 'open' | 'close' | 'error';
-
-/** Argument of `error` handlers: the hub's `error.type`, or network_error, timeout, bad_response, frame_timeout. */
-export interface KatavenError {
-  type: string;
-  message: string;
-}
-
-/** A handler gets the event's payload: a `KatavenError` for `error`, nothing for the others. */
-export type KatavenHandler = (detail?: KatavenError) => void;
-
-/** `window.Kataven`: the snippet's queue stub (with `q`) or the real API (with `loaded`). */
+/**
+ * `window.Kataven` as the loader meets it: the snippet's queue stub (with `q`) or the real API (with
+ * `loaded`), called by untyped page code with anything. Site owners see the typed `KatavenApi`; the
+ * global declaration of it (protocol/browser-global.ts) makes the compiler check `win.Kataven = api`
+ * below against it.
+ */
 export interface Kataven {
   (command: string, ...args: unknown[]): void;
   /** Calls queued by the stub before the loader ran, each an `arguments` object. */
@@ -78,7 +73,7 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
     const handlers: Record<string, KatavenHandler[]> = {};
     // Each handler runs in a task of its own, like a DOM event listener: one that throws is reported
     // by the browser as the site's own error, and neither the other handlers nor the loader notice.
-    const emit = (name: KatavenEvent, detail?: KatavenError) =>
+    const emit = (name: KatavenEventName, detail?: KatavenError) =>
       (handlers[name] || []).forEach((f) => win.setTimeout(f, 0, detail));
     // Closed: an 88 × 88 launcher. Open: a 400 × 680 panel (max-height 100%); full screen below 480 px
     // of viewport width, where 100% × 100% anchored at a bottom corner needs no top/left.
@@ -90,7 +85,7 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
     };
 
     /** Tears everything down, once. With a `type` it is a failure: one warning, then `error`. */
-    const end = (type?: string, message?: string) => {
+    const end = (type?: KatavenError['type'], message?: string) => {
       if (dead) return;
       dead = 1;
       port.close();
@@ -158,8 +153,8 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
     for (const args of (stub && stub.q) || []) api.apply(0, args as Parameters<Kataven>);
 
     win.setTimeout(() => {
-      if (!session) end('timeout', hub + ' did not answer in 10 s');
-    }, 1e4);
+      if (!session) end('timeout', hub + ' did not answer in ' + __HANDSHAKE_TIMEOUT_S__ + ' s');
+    }, __HANDSHAKE_TIMEOUT_MS__);
     let res: Response | undefined;
     let err: ErrorBody['error'] | undefined;
     // Every path of this async IIFE is inside try: it never rejects.
@@ -220,9 +215,9 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
         // (browsers still fire `load`), so silence is the only signal.
         win.setTimeout(() => {
           if (!ready) end('frame_timeout', 'the frame did not load; allow frame-src ' + hub + ' in the page CSP');
-        }, 15e3);
+        }, __FRAME_READY_TIMEOUT_MS__);
       } catch {
-        if (err && err.type) end(err.type, err.message);
+        if (err && err.type) end(err.type as KatavenError['type'], err.message);
         // With a response in hand, whatever went wrong was in what the hub sent.
         else if (res) end('bad_response', 'the hub answered HTTP ' + res.status + ' with an unreadable body');
         else end('network_error', 'could not reach ' + hub + '; check the script src and that the hub is up');

@@ -24,6 +24,16 @@ export const WEBHOOK_HEADERS = { id: 'webhook-id', timestamp: 'webhook-timestamp
 /** Receivers should refuse a `webhook-timestamp` further than this from their clock (replay window). */
 export const WEBHOOK_TOLERANCE_SECONDS = 300;
 
+/**
+ * Longest agent reply the hub keeps, in characters: larger than a visitor message (`MAX_MESSAGE_LENGTH`)
+ * because answers with code or lists run long, bounded so that one agent cannot fill the store or a frame.
+ * A reply that passes it ends in `message.failed` (`agent_too_long`) with the first part kept.
+ */
+export const MAX_AGENT_REPLY_LENGTH = 16_000;
+
+/** Longest `status` line shown to the visitor, in characters; a longer one is cut. */
+export const MAX_AGENT_STATUS_LENGTH = 200;
+
 /** Most bytes of `context.reported` (JSON) the hub forwards; the page's `Kataven('context', …)` is cut to it. */
 export const MAX_REPORTED_CONTEXT_BYTES = 2048;
 

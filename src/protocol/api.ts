@@ -5,13 +5,18 @@
 import { Type, type Static } from 'typebox';
 
 const Id = Type.String({ minLength: 1, maxLength: 64 });
-const Timestamp = Type.String({ description: 'ISO 8601 UTC timestamp' });
+// `examples` only where a generated "string" would mislead: /docs shows them as each operation's
+// example request and response.
+const WidgetKeyId = Type.String({ minLength: 1, maxLength: 64, examples: ['wk_m5x2k9q1a7f3h8c0v4n6r2t'] });
+const AgentId = Type.String({ minLength: 1, maxLength: 64, examples: ['agt_m5x2k8z0b1d4g7j9l2p5s8u'] });
+const Timestamp = Type.String({ description: 'ISO 8601 UTC timestamp', examples: ['2025-06-01T09:30:00.000Z'] });
 const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
-const Name = Type.String({ minLength: 1, maxLength: 100 });
+const Name = Type.String({ minLength: 1, maxLength: 100, examples: ['Acme'] });
 const Allowlist = Type.Array(Type.String({ maxLength: 300 }), {
   description: 'Origins allowed to embed the widget. Replaces the whole list on update.',
+  examples: [['acme.example', '*.acme.example']],
 });
-const AgentRef = Type.Union([Id, Type.Null()], {
+const AgentRef = Type.Union([AgentId, Type.Null()], {
   description: "An agent of the same account; null means the account's default agent.",
 });
 
@@ -20,11 +25,11 @@ export const ErrorSchema = Type.Object({
 });
 
 export const WidgetKeySchema = Type.Object({
-  id: Id,
-  name: Type.String(),
-  key_last8: Type.String(),
-  domain_allowlist: Type.Array(Type.String()),
-  agent_id: Type.Union([Type.String(), Type.Null()]),
+  id: WidgetKeyId,
+  name: Type.String({ examples: ['Acme'] }),
+  key_last8: Type.String({ examples: ['x7Kp2QaZ'] }),
+  domain_allowlist: Type.Array(Type.String(), { examples: [['acme.example', '*.acme.example']] }),
+  agent_id: Type.Union([AgentId, Type.Null()]),
   created_at: Timestamp,
   updated_at: Timestamp,
   last_used_at: NullableTimestamp,
@@ -34,7 +39,7 @@ export type WidgetKey = Static<typeof WidgetKeySchema>;
 
 export const CreatedWidgetKeySchema = Type.Intersect([
   WidgetKeySchema,
-  Type.Object({ key: Type.String({ description: 'The plaintext pk_live_ key. Returned once, never again.' }) }),
+  Type.Object({ key: Type.String({ description: 'The plaintext pk_live_ key. Returned once, never again.', examples: ['pk_live_4eC39HqLyjWDarjtT1zdp7dc2bG5nM8rx7Kp2QaZ'] }) }),
 ]);
 export type CreatedWidgetKey = Static<typeof CreatedWidgetKeySchema>;
 
@@ -56,7 +61,7 @@ export const UpdateWidgetKeyBody = Type.Object(
 export type UpdateWidgetKeyParams = Static<typeof UpdateWidgetKeyBody>;
 
 export const DeletedWidgetKeySchema = Type.Object({
-  id: Id,
+  id: WidgetKeyId,
   deleted: Type.Boolean({ description: 'true: removed for good; false: it had been used, so it was disabled' }),
   disabled_at: Type.Optional(Timestamp),
 });
@@ -79,18 +84,19 @@ export const WidgetKeyListSchema = Type.Object({
 });
 export type WidgetKeyList = Static<typeof WidgetKeyListSchema>;
 
-const AccentColor = Type.String({ pattern: '^#[0-9a-fA-F]{6}$', description: '#rrggbb' });
-const WebhookUrl = Type.Union([Type.String({ maxLength: 2000 }), Type.Null()], {
+const AccentColor = Type.String({ pattern: '^#[0-9a-fA-F]{6}$', description: '#rrggbb', examples: ['#2f6feb'] });
+const Greeting = Type.String({ maxLength: 500, examples: ['Hi! Ask us anything about your order.'] });
+const WebhookUrl = Type.Union([Type.String({ maxLength: 2000, examples: ['https://agent.acme.example/kataven'] }), Type.Null()], {
   description: 'http(s) URL that receives each visitor message and answers { "reply": "…" }; null uses the built-in demo agent',
 });
 
 export const AgentSchema = Type.Object({
-  id: Id,
-  name: Type.String(),
-  greeting: Type.String(),
-  accent_color: Type.String(),
-  webhook_url: Type.Union([Type.String(), Type.Null()]),
-  webhook_secret: Type.String({ description: 'Signs webhook requests (X-Kataven-Signature)' }),
+  id: AgentId,
+  name: Type.String({ examples: ['Acme'] }),
+  greeting: Greeting,
+  accent_color: Type.String({ examples: ['#2f6feb'] }),
+  webhook_url: Type.Union([Type.String({ examples: ['https://agent.acme.example/kataven'] }), Type.Null()]),
+  webhook_secret: Type.String({ description: 'Signs webhook requests (X-Kataven-Signature)', examples: ['whsec_3q9Vb2kLx8MzT1nR5yWc0aHd7Uf4Jg6E'] }),
   is_default: Type.Boolean(),
   created_at: Timestamp,
   updated_at: Timestamp,
@@ -100,7 +106,7 @@ export type Agent = Static<typeof AgentSchema>;
 export const CreateAgentBody = Type.Object(
   {
     name: Name,
-    greeting: Type.Optional(Type.String({ maxLength: 500 })),
+    greeting: Type.Optional(Greeting),
     accent_color: Type.Optional(AccentColor),
     webhook_url: Type.Optional(WebhookUrl),
   },
@@ -111,7 +117,7 @@ export type CreateAgentParams = Static<typeof CreateAgentBody>;
 export const UpdateAgentBody = Type.Object(
   {
     name: Type.Optional(Name),
-    greeting: Type.Optional(Type.String({ maxLength: 500 })),
+    greeting: Type.Optional(Greeting),
     accent_color: Type.Optional(AccentColor),
     webhook_url: Type.Optional(WebhookUrl),
   },

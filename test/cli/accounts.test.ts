@@ -4,12 +4,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/hub/config.js';
 import { createHub } from '../../src/hub/hub.js';
-import { buildCli, kataven } from './run.js';
+import { kataven } from './run.js';
 
 describe('kataven accounts and serve', () => {
   let dataDir: string;
   beforeAll(() => {
-    buildCli();
     dataDir = mkdtempSync(join(tmpdir(), 'kataven-cli-'));
   });
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agent, AgentList } from '../../src/client/index.js';
-import { buildCli, cliAgainstHub, json, kataven } from './run.js';
+import { cliAgainstHub, json, kataven } from './run.js';
 
-beforeAll(buildCli, 120_000);
 
 describe('kataven agents --help', () => {
   it('describes every command and flag', async () => {

@@ -1,9 +1,5 @@
-/**
- * The CLI as users run it: `node dist/cli.js …` in a child process. dist/ is rebuilt (`node build.mjs
- * node`) when a source file is newer, under a lock so parallel test files do not build over each other.
- */
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+/** The CLI as users run it: `node dist/cli.js …` in a child process (dist/ is built by test/setup/build.ts). */
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll } from 'vitest';
@@ -11,44 +7,6 @@ import { startTestHub, type TestHub } from '../helpers/hub.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = join(ROOT, 'dist', 'cli.js');
-
-const mtime = (path: string) => {
-  try {
-    return statSync(path).mtimeMs;
-  } catch {
-    return 0;
-  }
-};
-
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestSource(path) : mtime(path));
-  }
-  return newest;
-}
-
-const pause = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-
-export function buildCli(): void {
-  mkdirSync(join(ROOT, 'dist'), { recursive: true });
-  const lock = join(ROOT, 'dist', '.cli-test-build.lock');
-  for (let waited = 0; ; waited += 100) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      if (waited > 60_000) rmSync(lock, { recursive: true, force: true }); // left behind by a killed run
-      pause(100);
-    }
-  }
-  try {
-    if (mtime(CLI) < newestSource(join(ROOT, 'src'))) execFileSync(process.execPath, ['build.mjs', 'node', '--quiet'], { cwd: ROOT, stdio: 'inherit' });
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
-}
 
 export interface Run {
   code: number | null;

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreatedWidgetKey, DeletedWidgetKey, WidgetKey, WidgetKeyList } from '../../src/client/index.js';
 import { handshake } from '../client/helpers.js';
-import { buildCli, cliAgainstHub, json, kataven } from './run.js';
+import { cliAgainstHub, json, kataven } from './run.js';
 
-beforeAll(buildCli, 120_000);
 
 describe('kataven widget-keys --help', () => {
   it('describes every command and flag', async () => {

@@ -3,7 +3,7 @@
  * against the hub's own /api/v1/openapi.json, and every client method is checked to send its route.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROUTES, type Route } from '../../src/client/index.js';
+import { ROUTES, type Route } from '../../src/client/routes.js';
 import type { CreateAgentParams, CreateWidgetKeyParams, UpdateAgentParams, UpdateWidgetKeyParams } from '../../src/protocol/api.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
 import { clientFor, recordingFetch } from './helpers.js';

@@ -3,11 +3,9 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
-import { buildCli } from '../cli/run.js';
 
 let hub: TestHub;
 beforeAll(async () => {
-  buildCli();
   hub = await startTestHub('sqlite');
 }, 120_000);
 afterAll(() => hub.close());

@@ -1,4 +1,5 @@
 /** Shared by the client tests: a client on a test hub, a real handshake, and a fetch that records calls. */
+import { vi } from 'vitest';
 import { Kataven, type ClientOptions } from '../../src/client/index.js';
 import type { TestHub } from '../helpers/hub.js';
 import { handshake as widgetHandshake } from '../helpers/widget.js';
@@ -26,6 +27,18 @@ type Fault = (n: number, call: Call, real: () => Promise<Response>) => Promise<R
 
 export function recordingFetch(fault: Fault = () => undefined) {
   const calls: Call[] = [];
+  let inFlight = 0;
+  // The body is read here, inside the count, so that `busy()` covers every byte of real I/O.
+  const real = (input: Parameters<typeof fetch>[0], init: RequestInit) => async () => {
+    inFlight++;
+    try {
+      const res = await fetch(input, init);
+      const body = res.body ? await res.arrayBuffer() : null;
+      return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+    } finally {
+      inFlight--;
+    }
+  };
   const impl: typeof fetch = async (input, init = {}) => {
     const call: Call = {
       method: init.method ?? 'GET',
@@ -35,10 +48,38 @@ export function recordingFetch(fault: Fault = () => undefined) {
       signal: init.signal ?? undefined,
     };
     calls.push(call);
-    const real = () => fetch(input, init);
-    return (await fault(calls.length - 1, call, real)) ?? real();
+    const send = real(input, init);
+    return (await fault(calls.length - 1, call, send)) ?? send();
   };
-  return { fetch: impl, calls };
+  /** True while a request to the real hub is on the wire. */
+  const busy = () => inFlight > 0;
+  return { fetch: impl, calls, busy };
+}
+
+/** The fake clock of the retry tests: setTimeout and Date (setImmediate stays real, see `drive`). */
+export const useFakeClock = () => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+
+/**
+ * Awaits `pending` on the fake clock: whenever no real request is on the wire (`busy`) and a timer waits
+ * (a back-off, a Retry-After, a request timeout), the clock jumps to it. So the retry tests take no idle
+ * time, and Date.now() still measures the waits the client chose.
+ */
+export async function drive<T>(pending: Promise<T>, busy: () => boolean = () => false): Promise<T> {
+  let settled = false;
+  // Handled at once: a rejection must not count as unhandled while the clock is still being driven.
+  const outcome = pending.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
+  void outcome.then(() => (settled = true));
+  while (!settled) {
+    // One real turn lets every promise reaction and I/O callback that is due run first.
+    await new Promise((r) => setImmediate(r));
+    if (!settled && !busy() && vi.getTimerCount() > 0) await vi.advanceTimersToNextTimerAsync();
+  }
+  const done = await outcome;
+  if ('error' in done) throw done.error;
+  return done.value;
 }
 
 /** What undici throws when the peer resets the connection. */

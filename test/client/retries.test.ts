@@ -1,12 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { APIConnectionError, APIConnectionTimeoutError, BadRequestError, ConflictError, InternalServerError, Kataven, RateLimitError } from '../../src/client/index.js';
 import { parseRetryAfter, retryDelayMs } from '../../src/client/retry.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
-import { clientFor, connectionReset, recordingFetch, untilAborted } from './helpers.js';
+import { clientFor, connectionReset, drive, recordingFetch, untilAborted, useFakeClock } from './helpers.js';
 
 const errorResponse = (status: number, type: string, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify({ error: { type, message: `${type} from the test` } }), { status, headers: { 'content-type': 'application/json', ...headers } });
-
 
 describe('retries and timeouts (injected fetch in front of a real hub)', () => {
   let hub: TestHub;
@@ -14,11 +13,14 @@ describe('retries and timeouts (injected fetch in front of a real hub)', () => {
     hub = await startTestHub('sqlite');
   });
   afterAll(() => hub.close());
+  // The waits (back-off, Retry-After, timeouts) run on a fake clock, driven by `drive`.
+  beforeEach(useFakeClock);
+  afterEach(() => vi.useRealTimers());
 
   it('retries a 429 after its Retry-After seconds', async () => {
     const recorder = recordingFetch(async (n) => (n === 0 ? errorResponse(429, 'rate_limited', { 'retry-after': '1' }) : undefined));
     const started = Date.now();
-    const page = await clientFor(hub, { fetch: recorder.fetch }).agents.list();
+    const page = await drive(clientFor(hub, { fetch: recorder.fetch }).agents.list(), recorder.busy);
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
     expect(page.data.length).toBeGreaterThan(0);
     expect(recorder.calls).toHaveLength(2);
@@ -28,7 +30,7 @@ describe('retries and timeouts (injected fetch in front of a real hub)', () => {
     const recorder = recordingFetch(async (n) => {
       if (n === 0) throw connectionReset();
     });
-    const agent = await clientFor(hub, { fetch: recorder.fetch }).agents.retrieve(hub.account.agent_id);
+    const agent = await drive(clientFor(hub, { fetch: recorder.fetch }).agents.retrieve(hub.account.agent_id), recorder.busy);
     expect(agent.id).toBe(hub.account.agent_id);
     expect(recorder.calls).toHaveLength(2);
   });
@@ -37,7 +39,7 @@ describe('retries and timeouts (injected fetch in front of a real hub)', () => {
     const recorder = recordingFetch(async () => {
       throw connectionReset();
     });
-    const err = await clientFor(hub, { fetch: recorder.fetch, maxRetries: 1 }).agents.list().then(() => null, (e: unknown) => e);
+    const err = await drive(clientFor(hub, { fetch: recorder.fetch, maxRetries: 1 }).agents.list(), recorder.busy).then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(APIConnectionError);
     expect((err as Error).message).toContain('ECONNRESET');
     expect(recorder.calls).toHaveLength(2);
@@ -52,7 +54,7 @@ describe('retries and timeouts (injected fetch in front of a real hub)', () => {
 
   it('retries a 409 that is not an idempotency conflict', async () => {
     const recorder = recordingFetch(async (n) => (n === 0 ? errorResponse(409, 'conflict', { 'retry-after': '0' }) : undefined));
-    await clientFor(hub, { fetch: recorder.fetch }).agents.list();
+    await drive(clientFor(hub, { fetch: recorder.fetch }).agents.list(), recorder.busy);
     expect(recorder.calls).toHaveLength(2);
   });
 
@@ -64,7 +66,7 @@ describe('retries and timeouts (injected fetch in front of a real hub)', () => {
 
   it('gives up after maxRetries 5xx answers with InternalServerError', async () => {
     const recorder = recordingFetch(async () => errorResponse(503, 'service_unavailable', { 'retry-after': '0' }));
-    await expect(clientFor(hub, { fetch: recorder.fetch }).agents.list()).rejects.toBeInstanceOf(InternalServerError);
+    await expect(drive(clientFor(hub, { fetch: recorder.fetch }).agents.list(), recorder.busy)).rejects.toBeInstanceOf(InternalServerError);
     expect(recorder.calls).toHaveLength(3);
   });
 
@@ -79,14 +81,14 @@ describe('retries and timeouts (injected fetch in front of a real hub)', () => {
     const hanging: typeof fetch = (_input, init) => untilAborted(init?.signal ?? undefined);
     const client = new Kataven({ apiKey: 'sk', baseUrl: hub.url, fetch: hanging, timeout: 5_000 });
     const started = Date.now();
-    await expect(client.agents.list({}, { timeout: 50, maxRetries: 0 })).rejects.toBeInstanceOf(APIConnectionTimeoutError);
+    await expect(drive(client.agents.list({}, { timeout: 50, maxRetries: 0 }))).rejects.toBeInstanceOf(APIConnectionTimeoutError);
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it('retries a timed-out request', async () => {
     const recorder = recordingFetch(async (n, call) => (n === 0 ? untilAborted(call.signal) : undefined));
     const client = clientFor(hub, { timeout: 100, fetch: recorder.fetch });
-    expect((await client.agents.list()).data.length).toBeGreaterThan(0);
+    expect((await drive(client.agents.list(), recorder.busy)).data.length).toBeGreaterThan(0);
     expect(recorder.calls).toHaveLength(2);
   });
 
@@ -100,7 +102,7 @@ describe('retries and timeouts (injected fetch in front of a real hub)', () => {
       return n === 1 ? errorResponse(500, 'internal_error', { 'retry-after': '0' }) : undefined;
     });
     const client = clientFor(hub, { fetch: recorder.fetch });
-    const created = await client.widgetKeys.create({ name: 'Exactly once' });
+    const created = await drive(client.widgetKeys.create({ name: 'Exactly once' }), recorder.busy);
     const keys = recorder.calls.map((c) => c.headers.get('idempotency-key'));
     expect(keys).toHaveLength(3);
     expect(keys[0]).toMatch(/^[0-9a-f-]{36}$/);

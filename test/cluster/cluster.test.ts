@@ -5,10 +5,11 @@
  * a delete on the other.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testDatabase, type TestDatabase } from '../helpers/databases.js';
+import { adminQuery, testDatabase, type TestDatabase } from '../helpers/databases.js';
+import { call, type Answer } from '../helpers/http.js';
+import { createWidgetKey, handshakeAt } from '../helpers/widget.js';
 import {
-  adminQuery, call, createAccountViaCli, createWidgetKey, ensureBuilt, freshMinuteWindow, handshake, REDIS_URL,
-  SESSION_SECRET, skipReason, spawnHub, waitFor, type Answer, type HubProcess,
+  createAccountViaCli, freshMinuteWindow, REDIS_URL, SESSION_SECRET, skipReason, spawnHub, waitFor, type HubProcess,
 } from './support.js';
 
 const skip = skipReason('cluster tests', 'postgres', 'redis');
@@ -26,7 +27,6 @@ describe.skipIf(skip)('two hub processes on one PostgreSQL and one Redis', () =>
   const latencies: Record<string, number> = {};
 
   beforeAll(async () => {
-    ensureBuilt({ frame: true });
     db = await testDatabase('postgres');
     env = {
       KATAVEN_DATABASE_URL: db.databaseUrl!,
@@ -56,7 +56,7 @@ describe.skipIf(skip)('two hub processes on one PostgreSQL and one Redis', () =>
       expect(ready.status, hub.output()).toBe(200);
       expect(ready.body).toEqual({ status: 'ready', database: 'ok', redis: 'ok' });
     }
-    const migrations = await adminQuery(db.databaseUrl!, 'select name from kysely_migration order by name');
+    const migrations = await adminQuery('select name from kysely_migration order by name', [], db.databaseUrl!);
     expect(new Set(migrations.map((m) => m.name)).size).toBe(migrations.length);
     expect(migrations.length).toBeGreaterThan(0);
     expect(a.output() + b.output()).not.toMatch(/migration .* failed/);
@@ -64,7 +64,7 @@ describe.skipIf(skip)('two hub processes on one PostgreSQL and one Redis', () =>
 
   it('a key created through A handshakes through B', async () => {
     const key = await createWidgetKey(a.url, secretKey, ['shop.example']);
-    const res = await handshake(b.url, key.key, SITE);
+    const res = await handshakeAt(b.url, key.key, SITE);
     expect(res.status).toBe(200);
     expect(res.body.frame_url).toBe(`${b.url}/widget/v1/frame?k=${key.id}&o=${encodeURIComponent(SITE)}`);
     // A token signed by B is accepted by A: one shared session secret.
@@ -93,7 +93,7 @@ describe.skipIf(skip)('two hub processes on one PostgreSQL and one Redis', () =>
   it('disabled through A: refused by B within 2 s for the handshake, the frame and a session refresh', async () => {
     const key = await createWidgetKey(a.url, secretKey, ['shop.example']);
     // B has everything cached: the key by hash and by id, and a session it signed.
-    const hs = await handshake(b.url, key.key, SITE);
+    const hs = await handshakeAt(b.url, key.key, SITE);
     expect(hs.status).toBe(200);
     const token = hs.body.session_token as string;
     const okFrame = await frame(b, key.id);
@@ -108,7 +108,7 @@ describe.skipIf(skip)('two hub processes on one PostgreSQL and one Redis', () =>
 
     // A 429 still means "B thinks the key is enabled": the rate limit is checked after the key.
     const [h, f, s] = await Promise.all([
-      refusedWithin('disable/handshake', since, () => handshake(b.url, key.key, SITE), (r) => r.status === 403),
+      refusedWithin('disable/handshake', since, () => handshakeAt(b.url, key.key, SITE), (r) => r.status === 403),
       refusedWithin('disable/frame', since, () => frame(b, key.id), (r) => r.status === 403),
       refusedWithin('disable/session', since, () => refresh(b, token), (r) => r.status === 403),
     ]);
@@ -119,7 +119,7 @@ describe.skipIf(skip)('two hub processes on one PostgreSQL and one Redis', () =>
 
   it('allowlist changed through A: B refuses the old origin and accepts the new one within 2 s', async () => {
     const key = await createWidgetKey(a.url, secretKey, ['shop.example']);
-    const hs = await handshake(b.url, key.key, SITE);
+    const hs = await handshakeAt(b.url, key.key, SITE);
     expect(hs.status).toBe(200);
     const token = hs.body.session_token as string;
     expect((await frame(b, key.id)).status).toBe(200);
@@ -128,18 +128,18 @@ describe.skipIf(skip)('two hub processes on one PostgreSQL and one Redis', () =>
     const patched = await call(a.url, 'PATCH', `/api/v1/widget-keys/${key.id}`, { key: secretKey, body: { domain_allowlist: ['other.example'] } });
     expect(patched.status).toBe(200);
     const [h, , s] = await Promise.all([
-      refusedWithin('allowlist/handshake', since, () => handshake(b.url, key.key, SITE), (r) => r.status === 403),
+      refusedWithin('allowlist/handshake', since, () => handshakeAt(b.url, key.key, SITE), (r) => r.status === 403),
       refusedWithin('allowlist/frame', since, () => frame(b, key.id), (r) => r.status === 403),
       refusedWithin('allowlist/session', since, () => refresh(b, token), (r) => r.status === 403),
     ]);
     expect(h.body.error.type).toBe('origin_not_allowed');
     expect(s.body.error.type).toBe('origin_not_allowed');
-    expect((await handshake(b.url, key.key, 'https://other.example')).status).toBe(200);
+    expect((await handshakeAt(b.url, key.key, 'https://other.example')).status).toBe(200);
   });
 
   it('first use through B, DELETE through A: a soft disable, then refused by B within 2 s', async () => {
     const key = await createWidgetKey(a.url, secretKey, ['shop.example']);
-    expect((await handshake(b.url, key.key, SITE)).status).toBe(200);
+    expect((await handshakeAt(b.url, key.key, SITE)).status).toBe(200);
     // The first use is written before B answers, so A sees it at once.
     const listed = await call(a.url, 'GET', '/api/v1/widget-keys?limit=100', { key: secretKey });
     expect(listed.body.data.find((k: { id: string }) => k.id === key.id).last_used_at).toEqual(expect.any(String));
@@ -148,7 +148,7 @@ describe.skipIf(skip)('two hub processes on one PostgreSQL and one Redis', () =>
     const deleted = await call(a.url, 'DELETE', `/api/v1/widget-keys/${key.id}`, { key: secretKey });
     expect(deleted.status).toBe(200);
     expect(deleted.body).toMatchObject({ id: key.id, deleted: false, disabled_at: expect.any(String) });
-    const h = await refusedWithin('delete-used/handshake', since, () => handshake(b.url, key.key, SITE), (r) => r.status === 403);
+    const h = await refusedWithin('delete-used/handshake', since, () => handshakeAt(b.url, key.key, SITE), (r) => r.status === 403);
     expect(h.body.error.type).toBe('key_disabled');
   });
 
@@ -160,7 +160,7 @@ describe.skipIf(skip)('two hub processes on one PostgreSQL and one Redis', () =>
     const deleted = await call(a.url, 'DELETE', `/api/v1/widget-keys/${key.id}`, { key: secretKey });
     expect(deleted.body).toEqual({ id: key.id, deleted: true });
     await refusedWithin('delete-unused/frame', since, () => frame(b, key.id), (r) => r.status === 403);
-    const h = await refusedWithin('delete-unused/handshake', since, () => handshake(b.url, key.key, SITE), (r) => r.status === 404);
+    const h = await refusedWithin('delete-unused/handshake', since, () => handshakeAt(b.url, key.key, SITE), (r) => r.status === 404);
     expect(h.body.error.type).toBe('key_not_found');
   });
 
@@ -168,11 +168,11 @@ describe.skipIf(skip)('two hub processes on one PostgreSQL and one Redis', () =>
     const key = await createWidgetKey(a.url, secretKey, ['shop.example']);
     await freshMinuteWindow(10_000);
     const statuses: number[] = [];
-    for (let i = 0; i < RATE_LIMIT * 2 + 2; i++) statuses.push((await handshake(i % 2 ? b.url : a.url, key.key, SITE)).status);
+    for (let i = 0; i < RATE_LIMIT * 2 + 2; i++) statuses.push((await handshakeAt(i % 2 ? b.url : a.url, key.key, SITE)).status);
     expect(statuses.filter((s) => s === 200)).toHaveLength(RATE_LIMIT);
     expect(statuses.filter((s) => s === 429)).toHaveLength(RATE_LIMIT + 2);
     expect(statuses.slice(0, RATE_LIMIT).every((s) => s === 200)).toBe(true);
-    const refused = await handshake(b.url, key.key, SITE);
+    const refused = await handshakeAt(b.url, key.key, SITE);
     expect(refused.body.error.type).toBe('rate_limited');
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
   }, 30_000);

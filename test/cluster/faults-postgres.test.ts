@@ -5,10 +5,10 @@
  * serves again by itself, and every create it acknowledged (201) is in the database.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testDatabase, type TestDatabase } from '../helpers/databases.js';
+import { adminQuery, databaseName, terminateConnections, testDatabase, type TestDatabase } from '../helpers/databases.js';
+import { call, type Answer } from '../helpers/http.js';
 import {
-  adminQuery, call, createAccountViaCli, databaseName, ensureBuilt, SESSION_SECRET, skipReason, sleep, spawnHub,
-  tcpProxy, terminateConnections, waitFor, type Answer, type HubProcess, type TcpProxy,
+  createAccountViaCli, SESSION_SECRET, skipReason, sleep, spawnHub, tcpProxy, waitFor, type HubProcess, type TcpProxy,
 } from './support.js';
 
 const skip = skipReason('PostgreSQL fault tests', 'postgres');
@@ -27,7 +27,6 @@ describe.skipIf(skip)('PostgreSQL faults under a stream of requests', () => {
   let secretKey: string;
 
   beforeAll(async () => {
-    ensureBuilt();
     db = await testDatabase('postgres');
     proxy = await tcpProxy(db.databaseUrl!);
     const env = { KATAVEN_DATABASE_URL: db.databaseUrl!, KATAVEN_DATA_DIR: db.dataDir };
@@ -153,7 +152,7 @@ describe.skipIf(skip)('PostgreSQL faults under a stream of requests', () => {
     // No acknowledged write lost.
     const acknowledged = outcomes.filter((o) => o.id).map((o) => o.id!);
     expect(acknowledged.length).toBeGreaterThan(10);
-    const stored = new Set((await adminQuery(db.databaseUrl!, 'select id from widget_keys')).map((r) => r.id as string));
+    const stored = new Set((await adminQuery('select id from widget_keys', [], db.databaseUrl!)).map((r) => r.id as string));
     expect(acknowledged.filter((id) => !stored.has(id))).toEqual([]);
     console.info(`[faults/postgres] ${summary(outcomes)}\n${warnings()}`);
   }, 60_000);

@@ -6,9 +6,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabase, type TestDatabase } from '../helpers/databases.js';
+import { call, type Answer } from '../helpers/http.js';
+import { createWidgetKey, handshakeAt } from '../helpers/widget.js';
 import {
-  call, createAccountViaCli, createWidgetKey, ensureBuilt, handshake, REDIS_URL, SESSION_SECRET, skipReason, sleep,
-  spawnHub, tcpProxy, waitFor, type Answer, type HubProcess, type TcpProxy,
+  createAccountViaCli, REDIS_URL, SESSION_SECRET, skipReason, sleep, spawnHub, tcpProxy, waitFor, type HubProcess, type TcpProxy,
 } from './support.js';
 
 const skip = skipReason('Redis fault tests', 'postgres', 'redis');
@@ -24,7 +25,6 @@ describe.skipIf(skip)('Redis faults with two hub processes', () => {
   let secretKey: string;
 
   beforeAll(async () => {
-    ensureBuilt();
     db = await testDatabase('postgres');
     proxy = await tcpProxy(REDIS_URL!);
     const env = {
@@ -54,16 +54,16 @@ describe.skipIf(skip)('Redis faults with two hub processes', () => {
   };
 
   it('answers 503 fast while Redis is away, and after it is back serves and hears invalidations again', async () => {
-    const k1 = await createWidgetKey(a.url, secretKey, ['shop.example'], 'k1');
-    const k2 = await createWidgetKey(a.url, secretKey, ['shop.example'], 'k2');
-    expect((await handshake(b.url, k1.key, SITE)).status).toBe(200);
-    expect((await handshake(b.url, k2.key, SITE)).status).toBe(200);
+    const k1 = await createWidgetKey(a.url, secretKey, ['shop.example'], { name: 'k1' });
+    const k2 = await createWidgetKey(a.url, secretKey, ['shop.example'], { name: 'k2' });
+    expect((await handshakeAt(b.url, k1.key, SITE)).status).toBe(200);
+    expect((await handshakeAt(b.url, k2.key, SITE)).status).toBe(200);
     expect((await call(b.url, 'GET', '/readyz')).body).toMatchObject({ status: 'ready', redis: 'ok' });
 
     // Redis gone for B: connections reset, new ones refused.
     proxy.setMode('reset');
-    await waitFor(async () => (await handshake(b.url, k1.key, SITE)).status === 503, 3_000);
-    for (let i = 0; i < 5; i++) expectUnavailable(await handshake(b.url, k1.key, SITE));
+    await waitFor(async () => (await handshakeAt(b.url, k1.key, SITE)).status === 503, 3_000);
+    for (let i = 0; i < 5; i++) expectUnavailable(await handshakeAt(b.url, k1.key, SITE));
     const notReady = await call(b.url, 'GET', '/readyz');
     expect(notReady.status).toBe(503);
     expect(notReady.body.error).toEqual({ type: 'not_ready', message: expect.stringMatching(/redis unreachable/) });
@@ -73,17 +73,17 @@ describe.skipIf(skip)('Redis faults with two hub processes', () => {
     const revokedAt = performance.now();
     expect((await call(a.url, 'PATCH', `/api/v1/widget-keys/${k2.id}`, { key: secretKey, body: { disabled: true } })).status).toBe(200);
     await sleep(1_000);
-    expectUnavailable(await handshake(b.url, k1.key, SITE));
+    expectUnavailable(await handshakeAt(b.url, k1.key, SITE));
     // B cannot hear the revocation, so it caches nothing while its subscription is down: it reads k2
     // from PostgreSQL and refuses it at once, before the rate limit (which needs Redis) is reached.
-    const deaf = await handshake(b.url, k2.key, SITE);
+    const deaf = await handshakeAt(b.url, k2.key, SITE);
     expect(deaf.status).toBe(403);
     expect(deaf.body.error.type).toBe('key_disabled');
 
     // A partition instead: nothing answers, nothing is refused. Commands time out after 1 s.
     proxy.setMode('stall');
     await sleep(200);
-    expectUnavailable(await handshake(b.url, k1.key, SITE));
+    expectUnavailable(await handshakeAt(b.url, k1.key, SITE));
     expect((await call(b.url, 'GET', '/readyz')).status).toBe(503);
 
     // Back: B serves again by itself, and k2 stays refused.
@@ -91,12 +91,12 @@ describe.skipIf(skip)('Redis faults with two hub processes', () => {
     const restoredAt = performance.now();
     const seen: number[] = [];
     await waitFor(async () => {
-      const res = await handshake(b.url, k1.key, SITE);
+      const res = await handshakeAt(b.url, k1.key, SITE);
       seen.push(res.status);
       return res.status === 200;
     }, 5_000);
     const recoveryMs = performance.now() - restoredAt;
-    const k2back = await handshake(b.url, k2.key, SITE);
+    const k2back = await handshakeAt(b.url, k2.key, SITE);
     expect(k2back.status, `k1 on B after Redis came back: ${seen.join(',')}`).toBe(403);
     expect(k2back.body.error.type).toBe('key_disabled');
     await waitFor(async () => (await call(b.url, 'GET', '/readyz')).status === 200, 3_000);
@@ -104,7 +104,7 @@ describe.skipIf(skip)('Redis faults with two hub processes', () => {
     // The bus works again: a disable on A is seen by B within 2 s.
     const since = performance.now();
     expect((await call(a.url, 'PATCH', `/api/v1/widget-keys/${k1.id}`, { key: secretKey, body: { disabled: true } })).status).toBe(200);
-    await waitFor(async () => (await handshake(b.url, k1.key, SITE)).status === 403, 3_000, 10);
+    await waitFor(async () => (await handshakeAt(b.url, k1.key, SITE)).status === 403, 3_000, 10);
     const latency = performance.now() - since;
     expect(latency).toBeLessThan(2_000);
 

@@ -7,9 +7,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabase, type TestDatabase } from '../helpers/databases.js';
+import { call } from '../helpers/http.js';
+import { createWidgetKey, handshakeAt } from '../helpers/widget.js';
 import {
-  call, createAccountViaCli, createWidgetKey, ensureBuilt, handshake, REDIS_URL, SESSION_SECRET, skipReason, sleep, spawnHub,
-  tcpProxy, type HubProcess, type TcpProxy,
+  createAccountViaCli, REDIS_URL, SESSION_SECRET, skipReason, sleep, spawnHub, tcpProxy, type HubProcess, type TcpProxy,
 } from './support.js';
 
 const skip = skipReason('revocation race test', 'postgres', 'redis');
@@ -24,7 +25,6 @@ describe.skipIf(skip)('a revocation that lands while the other process is readin
   let secretKey: string;
 
   beforeAll(async () => {
-    ensureBuilt();
     db = await testDatabase('postgres');
     proxy = await tcpProxy(db.databaseUrl!);
     const env = {
@@ -51,7 +51,7 @@ describe.skipIf(skip)('a revocation that lands while the other process is readin
       // B has a pooled connection ready, so its read goes out at once.
       expect((await call(b.url, 'GET', '/readyz')).status).toBe(200);
       proxy.downstreamDelayMs = DELAY_MS;
-      const inFlight = handshake(b.url, key.key, SITE);
+      const inFlight = handshakeAt(b.url, key.key, SITE);
       await sleep(100);
       const since = performance.now();
       const patched = await call(a.url, 'PATCH', `/api/v1/widget-keys/${key.id}`, { key: secretKey, body: { disabled: true } });
@@ -61,7 +61,7 @@ describe.skipIf(skip)('a revocation that lands while the other process is readin
       // 403: B's read came after the change after all (a slow machine); try again with a new key.
       if (first.status !== 200) continue;
       produced++;
-      const next = await handshake(b.url, key.key, SITE);
+      const next = await handshakeAt(b.url, key.key, SITE);
       const latency = performance.now() - since;
       expect(next.status, `B still serves the key it read before the revocation: ${JSON.stringify(next.body)}`).toBe(403);
       expect(next.body.error.type).toBe('key_disabled');

@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WIDGET_API } from '../../src/protocol/widget-api.js';
-import { call, createAccountViaCli, ensureBuilt, handshake, spawnHub, waitFor, type HubProcess } from './support.js';
+import { call } from '../helpers/http.js';
+import { handshakeAt } from '../helpers/widget.js';
+import { createAccountViaCli, spawnHub, waitFor, type HubProcess } from './support.js';
 
 const WEBHOOK_DELAY_MS = 1_000;
 
@@ -22,7 +24,6 @@ describe('graceful shutdown', () => {
   let received = 0;
 
   beforeAll(async () => {
-    ensureBuilt();
     dataDir = mkdtempSync(join(tmpdir(), 'kataven-shutdown-'));
     webhook = createServer((req, res) => {
       req.resume();
@@ -51,7 +52,7 @@ describe('graceful shutdown', () => {
     expect(agent.status, JSON.stringify(agent.body)).toBe(201);
     const key = await call(hub.url, 'POST', '/api/v1/widget-keys', { key: secretKey, body: { name: 'k', domain_allowlist: ['shop.example'], agent_id: agent.body.id } });
     expect(key.status).toBe(201);
-    const hs = await handshake(hub.url, key.body.key, 'https://shop.example');
+    const hs = await handshakeAt(hub.url, key.body.key, 'https://shop.example');
     expect(hs.status).toBe(200);
     const token = hs.body.session_token as string;
     const conversation = await call(hub.url, 'POST', WIDGET_API.conversations, { key: token, body: {} });

@@ -1,14 +1,13 @@
 /**
  * Helpers for the production-mode tests: which services are available, hub processes spawned from the
- * built CLI (dist/cli.js), a TCP proxy that can cut, stall or slow a dependency for one hub, and small
- * HTTP helpers with a timeout on every call. Every loop here is bounded in count and in time.
+ * built CLI (dist/cli.js, built before the run by test/setup/build.ts), a TCP proxy that can cut, stall
+ * or slow a dependency for one hub, and the cluster's HTTP calls. Every loop here is bounded in count
+ * and in time.
  */
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI = join(ROOT, 'dist', 'cli.js');
@@ -49,23 +48,6 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | null | fal
     await sleep(everyMs);
   }
   throw new Error(`condition not met within ${timeoutMs} ms${last ? ` (last error: ${(last as Error).message})` : ''}`);
-}
-
-// ---------------------------------------------------------------------------------------------- build
-
-/**
- * The hubs run from dist/cli.js (`node build.mjs node`); built here when missing. The frame routes also
- * need the loader and the frame built.
- */
-export function ensureBuilt(options: { frame?: boolean } = {}): void {
-  const built = (file: string) => existsSync(join(ROOT, 'dist', file));
-  if (!built('cli.js')) spawnSync(process.execPath, ['build.mjs', 'node', '--quiet'], { cwd: ROOT, stdio: 'inherit' });
-  if (!built('cli.js')) throw new Error('dist/cli.js is missing and `node build.mjs node` failed');
-  if (!options.frame) return;
-  // The loader build may exit non-zero over its size budget after writing its files; only the files matter here.
-  if (!built('loader.json')) spawnSync(process.execPath, ['build.mjs', 'loader', '--quiet'], { cwd: ROOT, stdio: 'inherit' });
-  if (!built('frame/manifest.json')) spawnSync(process.execPath, ['build.mjs', 'frame', '--quiet'], { cwd: ROOT, stdio: 'inherit' });
-  if (!built('loader.json') || !built('frame/manifest.json')) throw new Error('the loader and frame are not built and `node build.mjs loader frame` failed');
 }
 
 // ------------------------------------------------------------------------------------------ processes
@@ -177,62 +159,7 @@ export async function createAccountViaCli(env: Record<string, string>, name = 'C
   return JSON.parse(out.trim().split('\n').pop()!);
 }
 
-// ------------------------------------------------------------------------------------------------ HTTP
-
-export interface Answer {
-  status: number;
-  headers: Headers;
-  body: any;
-  ms: number;
-}
-
-/**
- * One request with a hard timeout (status 0 and body { error: { type: 'client_timeout' } } when it hits
- * it, so a hang shows up as data instead of a stuck test).
- */
-export async function call(
-  base: string,
-  method: string,
-  path: string,
-  init: { body?: unknown; headers?: Record<string, string>; key?: string; timeoutMs?: number } = {},
-): Promise<Answer> {
-  const headers: Record<string, string> = { ...init.headers };
-  if (init.key) headers.authorization = `Bearer ${init.key}`;
-  let body: string | undefined;
-  if (init.body !== undefined) {
-    body = typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
-    headers['content-type'] ??= 'application/json';
-  }
-  const start = performance.now();
-  try {
-    const res = await fetch(base + path, { method, headers, body, signal: AbortSignal.timeout(init.timeoutMs ?? 10_000) });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      /* not JSON */
-    }
-    return { status: res.status, headers: res.headers, body: parsed, ms: performance.now() - start };
-  } catch (err) {
-    const type = (err as Error).name === 'TimeoutError' ? 'client_timeout' : 'connection_failed';
-    return { status: 0, headers: new Headers(), body: { error: { type, message: String(err) } }, ms: performance.now() - start };
-  }
-}
-
-/** The widget handshake as the loader sends it (text/plain, a CORS simple request). */
-export function handshake(base: string, clientKey: string, origin: string, headers: Record<string, string> = {}) {
-  return call(base, 'POST', '/api/v1/widget/handshake', {
-    body: JSON.stringify({ client_key: clientKey }),
-    headers: { origin, 'content-type': 'text/plain;charset=UTF-8', ...headers },
-  });
-}
-
-export async function createWidgetKey(base: string, secretKey: string, allowlist: string[], name = 'k') {
-  const res = await call(base, 'POST', '/api/v1/widget-keys', { key: secretKey, body: { name, domain_allowlist: allowlist } });
-  if (res.status !== 201) throw new Error(`create key: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body as { id: string; key: string; key_last8: string };
-}
+// ----------------------------------------------------------------------------------------- rate limits
 
 /** ms until the current 1-minute rate-limit window ends; waits for the next one when fewer than `needMs` remain. */
 export async function freshMinuteWindow(needMs: number): Promise<void> {
@@ -336,24 +263,3 @@ export async function tcpProxy(targetUrl: string): Promise<TcpProxy> {
   proxy.port = (server.address() as net.AddressInfo).port;
   return proxy;
 }
-
-// -------------------------------------------------------------------------------------------- database
-
-/** Runs one statement on the server of KATAVEN_TEST_DATABASE_URL (not through any proxy). */
-export async function adminQuery<R extends pg.QueryResultRow = any>(url: string, text: string, values: unknown[] = []): Promise<R[]> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
-  await client.connect();
-  try {
-    return (await client.query<R>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
-/** Kills every server connection to `database` (ours only: filtered by datname). Returns how many. */
-export async function terminateConnections(database: string): Promise<number> {
-  const rows = await adminQuery(PG_URL!, 'select pg_terminate_backend(pid) as ok from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [database]);
-  return rows.filter((r) => r.ok).length;
-}
-
-export const databaseName = (url: string) => new URL(url).pathname.slice(1);

@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccountViaCli, createWidgetKey, ensureBuilt, handshake, spawnHub, type HubProcess } from './support.js';
+import { createWidgetKey, handshakeAt } from '../helpers/widget.js';
+import { createAccountViaCli, spawnHub, type HubProcess } from './support.js';
 
 const LIMIT = 2;
 const SITE = 'https://shop.example';
@@ -26,7 +27,6 @@ describe('trustProxy and the handshake rate limit', () => {
   const setups: Record<string, Setup> = {};
 
   beforeAll(async () => {
-    ensureBuilt();
     const [on, list, off] = await Promise.all([start('trust-on', 'true'), start('trust-list', '127.0.0.1'), start('trust-off', null)]);
     Object.assign(setups, { on, list, off });
   }, 60_000);
@@ -40,7 +40,7 @@ describe('trustProxy and the handshake rate limit', () => {
 
   const burst = async (s: Setup, clientKey: string, forwardedFor: string, n: number) => {
     const statuses: number[] = [];
-    for (let i = 0; i < n; i++) statuses.push((await handshake(s.hub.url, clientKey, SITE, { 'x-forwarded-for': forwardedFor })).status);
+    for (let i = 0; i < n; i++) statuses.push((await handshakeAt(s.hub.url, clientKey, SITE, { 'x-forwarded-for': forwardedFor })).status);
     return statuses;
   };
 

@@ -1,23 +1,9 @@
 /**
- * Chromium for the e2e tests: Playwright's own bundled browser when it is installed (a developer's
- * machine), otherwise the system Chromium (/usr/bin/chromium; CI installs Debian's package).
+ * Chromium for the e2e tests, as test/setup/chromium.ts finds it (KATAVEN_CHROMIUM, Playwright's
+ * bundled browser, or the system one); that setup installs one before the tests when there is none.
  */
-import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
-
-const SYSTEM_CHROMIUM = process.env.KATAVEN_CHROMIUM ?? '/usr/bin/chromium';
-
-export function chromiumPath(): string {
-  let bundled = '';
-  try {
-    bundled = chromium.executablePath();
-  } catch {
-    /* playwright-core without a downloaded browser */
-  }
-  if (bundled && existsSync(bundled)) return bundled;
-  if (existsSync(SYSTEM_CHROMIUM)) return SYSTEM_CHROMIUM;
-  throw new Error(`No Chromium found: install Playwright's browser (npx playwright install chromium) or a system Chromium at ${SYSTEM_CHROMIUM} (apt-get install chromium), or set KATAVEN_CHROMIUM`);
-}
+import { chromiumPath } from '../setup/chromium.js';
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({

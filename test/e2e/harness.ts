@@ -2,8 +2,10 @@
  * The e2e world: a real hub (temp SQLite), the demo customer site on two origins, and Chromium.
  * `allowed` is http://localhost:<port> (pinned in the key's allowlist); `refused` is http://127.0.0.1:<port>.
  */
+import { fileURLToPath } from 'node:url';
 import type { Browser, ConsoleMessage, Page } from 'playwright-core';
 import { startDemoSite, type DemoSite } from '../../src/demo/sites.js';
+import { loadBuiltAssets } from '../../src/hub/widget/dist.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
 import { createKey } from '../helpers/widget.js';
 import { launchChromium } from './browser.js';
@@ -19,11 +21,23 @@ export interface World {
   close(): Promise<void>;
 }
 
-export async function startWorld(): Promise<World> {
+/**
+ * The loader the world's hub serves at /widget/v1/loader.js. `short-timeouts` is dist/test/loader.js
+ * (build.mjs): the shipped code with short handshake and frame timeouts, for the tests that wait them out.
+ */
+export type WorldLoader = 'shipped' | 'short-timeouts';
+
+export async function startWorld(loader: WorldLoader = 'shipped'): Promise<World> {
   // Served by the real site servers, not by page.route(): Chromium's Local Network Access check refuses
   // loopback subresources to a page whose response did not come from a loopback server.
   const pages = new Map<string, string>();
   const hub = await startTestHub('sqlite');
+  if (loader === 'short-timeouts') {
+    const testBuild = loadBuiltAssets(fileURLToPath(new URL('../../dist/test', import.meta.url)));
+    if (!hub.ctx.assets || !testBuild) throw new Error('dist/ or dist/test/ is not built: run `node build.mjs`');
+    // The widget routes read the loader from this object on every request.
+    hub.ctx.assets.loader = testBuild.loader;
+  }
   // Reserve the allowed site's port first, so the key can pin it exactly like the demo key pins 3000.
   const probe = await startDemoSite({ hubUrl: hub.url, clientKey: 'pending', host: 'localhost', port: 0 });
   const port = new URL(probe.url).port;

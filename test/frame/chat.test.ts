@@ -390,7 +390,7 @@ describe('input rules', () => {
     const c = await chat();
     c.type('  \n\t ');
     c.submit();
-    await new Promise((r) => setTimeout(r, 20));
+    await c.idle();
     expect(c.calls).toEqual([]);
     expect(c.ui.bubbles()).toEqual([GREETING]);
   });
@@ -400,7 +400,7 @@ describe('input rules', () => {
     expect(c.ui.input()!.maxLength).toBe(MAX_MESSAGE_LENGTH);
     c.type('x'.repeat(MAX_MESSAGE_LENGTH + 1));
     c.submit();
-    await new Promise((r) => setTimeout(r, 20));
+    await c.idle();
     expect(c.calls).toEqual([]);
     expect(c.ui.error()!.textContent).toBe(`Messages can be at most ${MAX_MESSAGE_LENGTH} characters long.`);
     expect(c.ui.input()!.value).toHaveLength(MAX_MESSAGE_LENGTH + 1);

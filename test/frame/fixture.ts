@@ -105,6 +105,9 @@ export interface FrameOptions {
   holdFrames?: boolean;
 }
 
+/** What the barriers below send through a channel: no message of the protocol, so both sides ignore it. */
+const MARK = 'kataven-test-barrier';
+
 const open: Array<{ close(): unknown }> = [];
 /** Close every window and port the fixture opened (afterEach). */
 export async function cleanup() {
@@ -135,17 +138,19 @@ export function mountFrame(opts: FrameOptions = {}) {
     warn: (text) => warnings.push(text),
   });
 
-  /** What the page received on its end of the channel, in order. */
+  /** What the page received on its end of the channel, in order (the barrier's markers left out). */
   const got: any[] = [];
   let pagePort: MessagePort | undefined;
+  const channels: MessageChannel[] = [];
 
   /** Hand over a session the way the loader does; `from` overrides source/origin/ports. */
   function init(over: Partial<InitMessage> = {}, from: { source?: unknown; origin?: string; ports?: unknown[] } = {}) {
     const channel = new MessageChannel();
     open.push({ close: () => (channel.port1.close(), channel.port2.close()) });
-    channel.port1.addEventListener('message', (e) => got.push((e as MessageEvent).data));
+    channel.port1.addEventListener('message', (e) => (e as MessageEvent).data !== MARK && got.push((e as MessageEvent).data));
     channel.port1.start();
     pagePort = channel.port1;
+    channels.push(channel);
     const data: InitMessage = {
       v: 1,
       type: 'init',
@@ -188,6 +193,33 @@ export function mountFrame(opts: FrameOptions = {}) {
     live: () => $('[role="status"]'),
   };
 
+  /**
+   * Resolves once promise chains (fetch answers) have run out and everything the frame has posted to the
+   * page so far has arrived: a marker posted on the frame's end of each channel arrives after it (a port
+   * delivers in order). For claims that something did not happen.
+   */
+  async function idle() {
+    await new Promise((r) => setImmediate(r));
+    for (const { port1, port2 } of channels) {
+      const marked = new Promise((r) => port1.addEventListener('message', (e) => (e as MessageEvent).data === MARK && r(null)));
+      port2.postMessage(MARK);
+      await marked;
+    }
+  }
+
+  /**
+   * …after the frame has handled every command sent so far: a marker sent after them reaches a listener
+   * of ours that comes after the frame's. Only once the frame listens (after `ready`): listening starts
+   * the port, which would deliver commands the frame means to hold until then.
+   */
+  async function handled() {
+    const port = channels.at(-1)!.port2;
+    const seen = new Promise((r) => port.addEventListener('message', (e) => (e as MessageEvent).data === MARK && r(null)));
+    pagePort!.postMessage(MARK);
+    await seen;
+    await idle();
+  }
+
   return {
     win,
     doc,
@@ -197,6 +229,8 @@ export function mountFrame(opts: FrameOptions = {}) {
     warnings,
     got,
     init,
+    idle,
+    handled,
     ui,
     /** The page sends a command on the channel. */
     command: (data: unknown) => pagePort!.postMessage(data),
@@ -208,6 +242,3 @@ export function mountFrame(opts: FrameOptions = {}) {
     submit: () => ui.input()!.form!.dispatchEvent(new win.Event('submit', { bubbles: true, cancelable: true }) as unknown as Event),
   };
 }
-
-/** Let ports, fetches and promise chains settle. */
-export const settle = () => new Promise((r) => setTimeout(r, 5));

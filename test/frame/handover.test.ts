@@ -108,7 +108,7 @@ describe('the frame', () => {
     f.init({}, { source: {} });
     f.init({}, { origin: 'https://evil.test' });
     expect(f.ui.launcher()).toBeNull();
-    await new Promise((r) => setTimeout(r, 20));
+    await f.idle();
     expect(f.got).toEqual([]);
   });
 
@@ -116,7 +116,7 @@ describe('the frame', () => {
     const f = mountFrame({ holdPaint: true });
     f.init();
     expect(f.ui.launcher()).not.toBeNull();
-    await new Promise((r) => setTimeout(r, 20));
+    await f.idle();
     expect(f.got).toEqual([]);
     f.paints[0]!();
     await vi.waitFor(() => expect(f.got).toEqual([{ v: 1, type: 'ready' }]));

@@ -69,14 +69,14 @@ describe('open and close', () => {
     f.command({ v: 1, type: 'open' });
     f.command({ v: 1, type: 'open' });
     await vi.waitFor(() => expect(f.got).toContainEqual(state(true)));
-    await new Promise((r) => setTimeout(r, 20));
+    await f.handled();
     expect(f.got).toEqual([READY, state(true)]);
   });
 
   it('ignores other messages on the port', async () => {
     const f = await ready();
     for (const m of [{ v: 2, type: 'open' }, { type: 'open' }, { v: 1, type: 'toggle' }, { v: 1, type: 'init', open: true }, 'open', null]) f.command(m);
-    await new Promise((r) => setTimeout(r, 20));
+    await f.handled();
     expect(f.got).toEqual([READY]);
     expect(f.ui.panel()!.hidden).toBe(true);
   });
@@ -104,7 +104,7 @@ describe('open and close', () => {
   it('ignores Escape while closed', async () => {
     const f = await ready();
     f.key('Escape', f.doc);
-    await new Promise((r) => setTimeout(r, 20));
+    await f.idle();
     expect(f.got).toEqual([READY]);
   });
 
@@ -179,7 +179,7 @@ describe('composer', () => {
     f.type('hello');
     const notCancelled = f.key('Enter', f.ui.input()!, { shiftKey: true });
     expect(notCancelled).toBe(true);
-    await new Promise((r) => setTimeout(r, 20));
+    await f.idle();
     expect(s.calls).toEqual([]);
   });
 

@@ -1,6 +1,7 @@
 /**
  * The dialects every store test runs on: SQLite always, PostgreSQL when KATAVEN_TEST_DATABASE_URL is set.
- * Each PostgreSQL store gets a database of its own, so parallel files and runs never collide.
+ * Each PostgreSQL store gets a database of its own, so parallel files and runs never collide. The one
+ * home of the tests' PostgreSQL plumbing: throwaway databases, admin statements, killed connections.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,15 +25,24 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-async function adminQuery(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: pgUrl });
+/** One statement on `url` (default: the server of KATAVEN_TEST_DATABASE_URL), on a connection of its own. */
+export async function adminQuery<R extends pg.QueryResultRow = any>(text: string, values: unknown[] = [], url = pgUrl): Promise<R[]> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
   await client.connect();
   try {
-    await client.query(text);
+    return (await client.query<R>(text, values)).rows;
   } finally {
     await client.end();
   }
 }
+
+/** Kills every server connection to `database` (ours only: filtered by datname). Returns how many. */
+export async function terminateConnections(database: string): Promise<number> {
+  const rows = await adminQuery('select pg_terminate_backend(pid) as ok from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [database]);
+  return rows.filter((r) => r.ok).length;
+}
+
+export const databaseName = (url: string) => new URL(url).pathname.slice(1);
 
 export async function testDatabase(dialect: TestDialect): Promise<TestDatabase> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kataven-test-'));

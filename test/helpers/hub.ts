@@ -4,12 +4,13 @@ import { createAccount, type NewAccount } from '../../src/hub/accounts/repo.js';
 import { loadConfig, type HubConfig } from '../../src/hub/config.js';
 import { createHub, type Hub } from '../../src/hub/hub.js';
 import { testDatabase, type TestDialect } from './databases.js';
+import { call, type Answer } from './http.js';
 
 export interface TestHub extends Hub {
   url: string;
   account: NewAccount;
-  /** fetch against the hub with the account's secret key. */
-  api(path: string, init?: { method?: string; body?: unknown; headers?: Record<string, string>; key?: string | null }): Promise<{ status: number; headers: Headers; body: any }>;
+  /** A call to the hub with the account's secret key (`key: null` for none). */
+  api(path: string, init?: { method?: string; body?: unknown; headers?: Record<string, string>; key?: string | null }): Promise<Answer>;
   close(): Promise<void>;
 }
 
@@ -28,25 +29,8 @@ export async function startTestHub(dialect: TestDialect = 'sqlite', overrides: P
     ...hub,
     url,
     account,
-    async api(path, init = {}) {
-      const headers: Record<string, string> = { ...init.headers };
-      const key = init.key === undefined ? account.secret_key : init.key;
-      if (key) headers.authorization = `Bearer ${key}`;
-      let body: string | undefined;
-      if (init.body !== undefined) {
-        body = typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
-        headers['content-type'] ??= 'application/json';
-      }
-      const res = await fetch(url + path, { method: init.method ?? 'GET', headers, body });
-      const text = await res.text();
-      let parsed: unknown = text;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        /* not JSON: keep the text */
-      }
-      return { status: res.status, headers: res.headers, body: parsed };
-    },
+    api: (path, init = {}) =>
+      call(url, init.method ?? 'GET', path, { body: init.body, headers: init.headers, key: init.key === undefined ? account.secret_key : init.key }),
     async close() {
       hub.app.server.closeAllConnections();
       await hub.app.close();

@@ -1,6 +1,8 @@
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HANDSHAKE_PATH } from '../../src/protocol/handshake.js';
 import { DIALECTS } from '../helpers/databases.js';
+import { call } from '../helpers/http.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
 
 describe.each(DIALECTS)('handshake on %s', (dialect) => {
@@ -13,11 +15,7 @@ describe.each(DIALECTS)('handshake on %s', (dialect) => {
   afterAll(() => hub.close());
 
   const handshake = (body: string, origin?: string | null, extra: Record<string, string> = {}) =>
-    fetch(`${hub.url}/api/v1/widget/handshake`, {
-      method: 'POST',
-      headers: { 'content-type': 'text/plain;charset=UTF-8', ...(origin ? { origin } : {}), ...extra },
-      body,
-    }).then(async (res) => ({ status: res.status, headers: res.headers, body: await res.json() }));
+    call(hub.url, 'POST', HANDSHAKE_PATH, { body, headers: { 'content-type': 'text/plain;charset=UTF-8', ...(origin ? { origin } : {}), ...extra } });
   const hs = (origin?: string | null, clientKey = key.key) => handshake(JSON.stringify({ client_key: clientKey }), origin);
 
   it('allows a listed origin with CORS headers and a session', async () => {

@@ -2,10 +2,9 @@
  * The loader suite against the shipped file: dist/loader.js, minified, evaluated in the page's own
  * JavaScript realm (happy-dom's window is a node:vm context) the way a browser runs a classic script:
  * `document.currentScript` is the tag while the file's top level runs, and null afterwards.
- * The bundle is (re)built first when it is missing or older than its sources.
+ * The bundle is built before the run (test/setup/build.ts).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
@@ -16,24 +15,7 @@ import { loaderSuite } from './suite.js';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const bundlePath = join(root, 'dist/loader.js');
 
-function readBundle(): string {
-  const sources = ['src/loader', 'src/protocol'].flatMap((dir) =>
-    readdirSync(join(root, dir)).map((f) => join(root, dir, f)),
-  );
-  const stale = !existsSync(bundlePath) || sources.some((f) => statSync(f).mtimeMs > statSync(bundlePath).mtimeMs);
-  if (stale) {
-    try {
-      execFileSync(process.execPath, ['build.mjs', 'loader', '--quiet'], { cwd: root, stdio: 'pipe' });
-    } catch (e) {
-      const out = e as { stderr?: Buffer; stdout?: Buffer };
-      throw new Error(`dist/loader.js is missing or stale and \`node build.mjs loader\` failed:\n${out.stderr ?? ''}${out.stdout ?? ''}`);
-    }
-  }
-  if (!existsSync(bundlePath)) throw new Error('dist/loader.js is missing: run `node build.mjs loader`');
-  return readFileSync(bundlePath, 'utf8');
-}
-
-const code = readBundle();
+const code = readFileSync(bundlePath, 'utf8');
 const script = new vm.Script(code, { filename: bundlePath });
 
 describe('loader (dist/loader.js)', () => {
@@ -41,7 +23,7 @@ describe('loader (dist/loader.js)', () => {
     expect(gzipSync(Buffer.from(code), { level: 9 }).length).toBeLessThanOrEqual(1500);
   });
 
-  loaderSuite((page, tag) => {
+  loaderSuite({ inPageRealm: true }, (page, tag) => {
     const doc = page.win.document;
     Object.defineProperty(doc, 'currentScript', { value: tag, configurable: true });
     try {

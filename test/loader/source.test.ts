@@ -4,5 +4,5 @@ import { boot, type LoaderWindow } from '../../src/loader/boot.js';
 import { loaderSuite } from './suite.js';
 
 describe('loader (source)', () => {
-  loaderSuite((page, script) => boot(script, page.win as unknown as LoaderWindow));
+  loaderSuite({ inPageRealm: false }, (page, script) => boot(script, page.win as unknown as LoaderWindow));
 });

@@ -1,0 +1,49 @@
+/**
+ * The host page's API: `window.Kataven(command, …args)`, served by the loader. Types only, so a site
+ * owner's TypeScript can check its calls (`import type { KatavenApi } from 'kataven/browser'`, or the
+ * global from `kataven/browser/global`); the loader implements it (src/loader/boot.ts).
+ */
+import type { HandshakeErrorType } from './handshake.js';
+
+/**
+ * Failures the loader names itself, when there is no refusal from the hub to pass on: `network_error`
+ * (the hub could not be reached: wrong script src, hub down), `timeout` (no handshake answer in time),
+ * `bad_response` (the answer was not a handshake response), `frame_timeout` (the frame never said it was
+ * ready, usually a page CSP without the hub in `frame-src`).
+ */
+export type LoaderErrorType = 'network_error' | 'timeout' | 'bad_response' | 'frame_timeout';
+
+/** Argument of `error` handlers: the hub's refusal (`error.type` and `message`) or the loader's own. */
+export interface KatavenError {
+  type: HandshakeErrorType | LoaderErrorType;
+  message: string;
+}
+
+/** Each event and the argument its handlers get. */
+export interface KatavenEvents {
+  /** The launcher is shown. */
+  ready: void;
+  /** The panel opened, by the visitor or by a command. */
+  open: void;
+  /** The panel closed, by the visitor or by a command. */
+  close: void;
+  /** The widget could not be shown; it has removed itself from the page. */
+  error: KatavenError;
+}
+
+export type KatavenEventName = keyof KatavenEvents;
+
+export type KatavenHandler<E extends KatavenEventName = KatavenEventName> = (detail: KatavenEvents[E]) => void;
+
+/** Commands that take no argument. Before the widget is ready, open/close/toggle are remembered. */
+export type KatavenCommand = 'open' | 'close' | 'toggle' | 'destroy';
+
+/**
+ * `window.Kataven`, once the loader (or the queue stub before it) is on the page. A call never throws:
+ * a bad one is skipped with one `[kataven]` warning in the console.
+ */
+export interface KatavenApi {
+  (command: KatavenCommand): void;
+  /** Adds a handler (`on` twice with the same function keeps one) or removes it. */
+  <E extends KatavenEventName>(command: 'on' | 'off', event: E, handler: KatavenHandler<E>): void;
+}
