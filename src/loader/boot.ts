@@ -13,7 +13,7 @@
  * teardown are inert (the iframe is gone), a handshake given up on is not aborted, and browser
  * features are not probed (see below).
  */
-import type { KatavenError, KatavenEventName, KatavenHandler } from '../protocol/browser-api.js';
+import type { KatavenError, KatavenEventName, KatavenHandler, KatavenReply } from '../protocol/browser-api.js';
 import type { ErrorBody } from '../protocol/errors.js';
 import { HANDSHAKE_PATH, type HandshakeRequest, type HandshakeResponse } from '../protocol/handshake.js';
 import type { CommandMessage, FrameToPage, InitMessage } from '../protocol/messages.js';
@@ -73,7 +73,7 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
     const handlers: Record<string, KatavenHandler[]> = {};
     // Each handler runs in a task of its own, like a DOM event listener: one that throws is reported
     // by the browser as the site's own error, and neither the other handlers nor the loader notice.
-    const emit = (name: KatavenEventName, detail?: KatavenError) =>
+    const emit = (name: KatavenEventName, detail?: KatavenError | KatavenReply) =>
       (handlers[name] || []).forEach((f) => win.setTimeout(f, 0, detail));
     // Closed: an 88 × 88 launcher. Open: a 400 × 680 panel (max-height 100%); full screen below 480 px
     // of viewport width, where 100% × 100% anchored at a bottom corner needs no top/left.
@@ -118,12 +118,12 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
         ready = 1;
         frame.style.visibility = '';
         emit(d.type);
-      }
-      if (d.type == 'state') {
+      } else if (d.type == 'state') {
         open = d.open;
         resize();
         emit(open ? 'open' : 'close');
-      }
+        // `message`: `{ role, text }`, with the port's `v` and `type` left on (copying fields costs bytes).
+      } else emit(d.type, d);
     };
 
     const api: Kataven = (command, event, fn) => {
