@@ -123,7 +123,7 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
         resize();
         emit(open ? 'open' : 'close');
         // `message`: `{ role, text }`, with the port's `v` and `type` left on (copying fields costs bytes).
-      } else emit(d.type, d);
+      } else emit(d.type as 'message', d as KatavenReply);
     };
 
     const api: Kataven = (command, event, fn) => {
