@@ -4,16 +4,17 @@
  */
 import type { ErrorBody } from '../protocol/errors.js';
 import {
-  FRAME_REPLY_TIMEOUT_MS,
+  WIDGET_API_TIMEOUT_MS,
   WIDGET_API,
-  type ChatMessage,
   type Conversation,
   type MessageList,
+  type PostedMessage,
+  type PostMessageBody,
   type SessionRefresh,
 } from '../protocol/widget-api.js';
 
 export type Result<T> =
-  | { ok: true; data: T }
+  | { ok: true; status: number; data: T }
   /** `status` 0 means no HTTP answer: `type` is `network_error` or `timeout`. */
   | { ok: false; status: number; type: string; message: string };
 
@@ -25,7 +26,7 @@ export interface Auth {
 export function createApi(fetchFn: typeof fetch, auth: Auth) {
   async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Result<T>> {
     const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), FRAME_REPLY_TIMEOUT_MS);
+    const timer = setTimeout(() => abort.abort(), WIDGET_API_TIMEOUT_MS);
     try {
       const headers: Record<string, string> = { authorization: 'Bearer ' + auth.token };
       if (body !== undefined) headers['content-type'] = 'application/json';
@@ -40,7 +41,7 @@ export function createApi(fetchFn: typeof fetch, auth: Auth) {
       try {
         b = await res.json();
       } catch {}
-      if (res.ok && b && typeof b == 'object') return { ok: true, data: b as T };
+      if (res.ok && b && typeof b == 'object') return { ok: true, status: res.status, data: b as T };
       const e = (b as Partial<ErrorBody> | undefined)?.error;
       return {
         ok: false,
@@ -59,7 +60,8 @@ export function createApi(fetchFn: typeof fetch, auth: Auth) {
     refresh: () => call<SessionRefresh>('POST', WIDGET_API.session, {}),
     createConversation: () => call<Conversation>('POST', WIDGET_API.conversations, {}),
     listMessages: (id: string) => call<MessageList>('GET', WIDGET_API.messages(id)),
-    postMessage: (id: string, text: string) => call<{ data: ChatMessage[] }>('POST', WIDGET_API.messages(id), { text }),
+    /** `context`: what the page reported with `Kataven('context', …)`, forwarded to the agent unverified. */
+    postMessage: (id: string, body: PostMessageBody & { context?: Record<string, unknown> }) => call<PostedMessage>('POST', WIDGET_API.messages(id), body),
   };
 }
 

@@ -8,6 +8,7 @@
 import type { InitMessage } from '../protocol/messages.js';
 import { createApi } from './api.js';
 import { createChat } from './chat.js';
+import { reportedContext } from './context.js';
 import { keepFocusIn } from './focus.js';
 import { awaitInit, connect, pageOrigin, type Port } from './handover.js';
 import { keepFresh } from './session.js';
@@ -27,6 +28,12 @@ export interface FrameEnv {
   fetch: typeof fetch;
   /** Calls back once what is in the DOM has been painted. */
   afterPaint: (cb: () => void) => void;
+  /** Calls back before the next paint (requestAnimationFrame): streamed text renders once per frame. */
+  nextFrame: (cb: () => void) => void;
+  /** A random UUID (a visitor message's `client_message_id`). */
+  uuid: () => string;
+  /** The site developer's console (the frame's console shows in the page's devtools). */
+  warn: (text: string) => void;
 }
 
 export function boot(env: FrameEnv): void {
@@ -41,31 +48,46 @@ function start(env: FrameEnv, init: InitMessage, port: Port): void {
   const agent = init.agent;
   const auth = { token: init.session_token };
   const api = createApi(env.fetch, auth);
-  const page = connect(port, (open) => setOpen(open, true));
+  const page = connect(port, {
+    onCommand: (open) => setOpen(open, true),
+    onContext: (c) => chat.setContext(reportedContext(c, (t) => env.warn('[kataven] ' + t))),
+  });
 
   const setOpen = (open: boolean, focus: boolean) => {
     if (view.isOpen() == open) return;
+    if (open) chat.opened();
     // Focus goes back to the launcher only if it was in this frame: a close commanded by the page
     // while the visitor works there must not pull focus into the widget.
     view.setOpen(open, focus && (open || doc.hasFocus()));
     page.send({ v: 1, type: 'state', open });
   };
-  const view = createView(doc, agent, {
-    onToggle: (open) => setOpen(open, true),
-    onSubmit: (text) => void chat.send(text),
+  const view = createView(
+    doc,
+    agent,
+    {
+      onToggle: (open) => setOpen(open, true),
+      onSubmit: (text) => void chat.send(text),
+    },
+    env.nextFrame,
+  );
+  const stop = keepFresh(api, auth, init.expires_at, (reason) => {
+    chat.stop();
+    view.lock(reason);
   });
-  const stop = keepFresh(api, auth, init.expires_at, (reason) => view.lock(reason));
   const chat = createChat({
     api,
+    fetch: env.fetch,
+    auth,
     store: safeStore(env.storage),
     keyId: new URLSearchParams(env.search).get('k') || '',
     agent,
     view,
+    uuid: env.uuid,
+    notify: (m) => page.send(m),
     onExpired: stop,
   });
   doc.body.appendChild(view.root);
   keepFocusIn(doc, view.panel);
-  void chat.load();
   env.afterPaint(() => {
     page.send({ v: 1, type: 'ready' });
     // data-open or an early Kataven('open'): open without taking focus from the page that just loaded.

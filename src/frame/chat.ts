@@ -1,66 +1,220 @@
 /**
  * The conversation: created on the visitor's first message, its id kept in the frame's storage so it
- * survives a reload, its history loaded from the hub. Nothing here throws or rejects: every failure
- * becomes a line in the panel.
+ * survives a reload. Its history comes from `GET …/messages` (a reply still streaming with its text so
+ * far), everything after from the events stream (events.ts), resumed where the history ended. Nothing
+ * here throws or rejects: every failure becomes a mark on a bubble or a line in the panel.
+ *
+ * Messages are keyed by their hub id, so a replayed or repeated event changes what is on screen at most
+ * once. A visitor message gets its id when its post answers, or earlier when the stream brings it first
+ * (matched by text among this tab's messages still without an id). Each carries a random
+ * `client_message_id`, so a retried post is answered with the first message and never stored twice.
  */
+import type { ConversationEvent } from '../protocol/conversation-events.js';
 import type { AgentPublic } from '../protocol/handshake.js';
-import { MAX_MESSAGE_LENGTH } from '../protocol/widget-api.js';
-import type { Api, Result } from './api.js';
+import type { ReplyMessage } from '../protocol/messages.js';
+import { MAX_MESSAGE_LENGTH, WIDGET_API, type ChatMessage, type MessageStatus } from '../protocol/widget-api.js';
+import type { Api, Auth, Result } from './api.js';
+import { readEvents, type Backoff, type ReaderHandlers } from './events.js';
+import type { Bubble } from './log.js';
 import type { Store } from './storage.js';
+import { EN } from './strings.js';
 import type { View } from './view.js';
-
-export const EXPIRED = 'This chat session has expired. Reload the page to continue.';
 
 /** Storage key of the conversation id: one conversation per widget key (and, by partitioning, per site). */
 export const conversationKey = (keyId: string) => 'kataven:conversation:' + keyId;
 
+/**
+ * The typing dots stop after this long without a word from the agent: an agent that answered `202`
+ * may write back hours later (or a person may), and dots that never stop would say it is typing.
+ */
+export const TYPING_MS = 60_000;
+
 /** The line a visitor reads when a call fails. */
-export function errorLine(r: Extract<Result<unknown>, { ok: false }>, agent: AgentPublic): string {
-  if (r.type == 'agent_unavailable') return agent.name + ' could not answer right now. Please try again.';
-  if (r.type == 'rate_limited' || r.status == 429) return "You're sending messages too fast. Please wait a moment and try again.";
-  if (r.type == 'session_invalid' || r.status == 401) return EXPIRED;
-  if (r.type == 'timeout') return 'The chat service took too long to answer. Please try again.';
-  if (r.status == 0) return 'Could not reach the chat service. Check your connection and try again.';
-  return r.message || 'Something went wrong (HTTP ' + r.status + '). Please try again.';
+export function errorLine(r: Extract<Result<unknown>, { ok: false }>): string {
+  if (r.type == 'rate_limited' || r.status == 429) return EN.rateLimited;
+  if (r.type == 'session_invalid' || r.status == 401) return EN.expired;
+  if (r.type == 'timeout') return EN.timeout;
+  if (r.status == 0) return EN.offline;
+  return r.message || EN.httpError(r.status);
 }
 
 export interface ChatDeps {
   api: Api;
+  /** For the events stream, which `api` does not read (it is not one JSON answer). */
+  fetch: typeof fetch;
+  auth: Auth;
   store: Store;
   /** The widget key id (`k` of the frame URL). */
   keyId: string;
   agent: AgentPublic;
   view: View;
-  /** The session is over (401): stop refreshing it. */
+  /** A random UUID per visitor message (its `client_message_id`). */
+  uuid(): string;
+  /** Tell the page an agent's or a person's message is complete (the loader's `message` event). */
+  notify(m: ReplyMessage): void;
+  /** The session is over: stop refreshing it. */
   onExpired(): void;
+  backoff?: Backoff;
 }
 
-export function createChat({ api, store, keyId, agent, view, onExpired }: ChatDeps) {
-  const key = conversationKey(keyId);
-  const fail = (r: Extract<Result<unknown>, { ok: false }>) => {
-    if (r.status == 401) {
-      view.lock(EXPIRED);
-      onExpired();
-    } else view.setError(errorLine(r, agent));
+interface Entry {
+  id?: string;
+  role: ChatMessage['role'];
+  text: string;
+  status: MessageStatus;
+  bubble: Bubble;
+  /** Visitor messages of this tab: the id their post (and every retry of it) carries. */
+  clientId?: string;
+  /** Told to the page and to screen readers (or, history, known already). */
+  told?: boolean;
+  /** A person's name, when a person wrote it. */
+  author?: string | null;
+}
+
+const isMessage = (m: any): m is ChatMessage =>
+  !!m && typeof m.id == 'string' && typeof m.text == 'string' && (m.role == 'visitor' || m.role == 'agent' || m.role == 'person');
+
+export function createChat(d: ChatDeps) {
+  const { api, store, view, agent } = d;
+  const key = conversationKey(d.keyId);
+  const known = new Map<string, Entry>();
+  const bubbles = new WeakMap<Element, Entry>();
+  /** This tab's visitor messages without a hub id yet, oldest first. */
+  const unconfirmed: Entry[] = [];
+  let stream: { stop(): void } | undefined;
+  let context: Record<string, unknown> | null = null;
+  let unread = 0;
+  let statusText = '';
+  let typingTimer: ReturnType<typeof setTimeout> | undefined;
+  let typing = false;
+  let ended = false;
+
+  const showStatus = () => view.log.status(statusText, typing);
+  const setTyping = (on: boolean) => {
+    typing = on;
+    clearTimeout(typingTimer);
+    if (on) typingTimer = setTimeout(() => setTyping(false), TYPING_MS);
+    showStatus();
   };
 
-  /** Render the stored conversation's history; a conversation the hub no longer knows is forgotten. */
+  const end = (text: string) => {
+    ended = true;
+    stream?.stop();
+    setTyping(false);
+    view.lock(text);
+    d.onExpired();
+  };
+  const forget = () => {
+    stream?.stop();
+    stream = undefined;
+    store.remove(key);
+  };
+
+  /** A completed agent or person message, live: the page hears of it, and so do screen readers (once). */
+  function tell(e: Entry) {
+    if (e.role == 'visitor' || e.told) return;
+    e.told = true;
+    d.notify({ v: 1, type: 'message', role: e.role, text: e.text });
+    if (view.isOpen()) view.announce(EN.said(e.author || agent.name) + e.bubble.plain());
+    else {
+      view.setUnread(++unread);
+      view.announce(EN.unreadAnnounce(agent.name, unread));
+    }
+  }
+
+  /** The visitor message a reply answers: the nearest visitor bubble above it. */
+  function question(e: Entry): Entry | undefined {
+    for (let el = e.bubble.el.previousElementSibling; el; el = el.previousElementSibling) {
+      const q = bubbles.get(el);
+      if (q && q.role == 'visitor') return q;
+    }
+  }
+
+  function markFailed(e: Entry, note: string) {
+    const q = question(e);
+    // The hub has answered that message (with this failure): posting its id again would get the first
+    // answer back and no new reply, so Retry asks again in a new message of the same words.
+    e.bubble.fail(note, q ? () => (e.bubble.fail(note), void send(q.text)) : undefined);
+  }
+
+  /** Puts `m` on screen, or brings its bubble up to date. `live`: it happened now (not history). */
+  function upsert(m: ChatMessage, live: boolean, failure?: string) {
+    const status = m.status || 'completed';
+    let e = known.get(m.id);
+    if (!e && m.role == 'visitor') {
+      const i = unconfirmed.findIndex((u) => u.text == m.text);
+      if (i >= 0) {
+        e = unconfirmed.splice(i, 1)[0]!;
+        e.id = m.id;
+        known.set(m.id, e);
+        e.bubble.fail(null);
+        return live && setTyping(true);
+      }
+    }
+    if (!e) {
+      e = { id: m.id, role: m.role, text: m.text, status, bubble: view.log.add(m.role, m.text, status, m.author_name), told: !live, author: m.author_name };
+      known.set(m.id, e);
+      bubbles.set(e.bubble.el, e);
+    } else if (e.text != m.text || e.status != status) {
+      e.text = m.text;
+      e.status = status;
+      e.bubble.set(m.text, status);
+    }
+    // Another tab's message: the agent is on it. An agent's message: it has started, or said its piece.
+    if (m.role == 'visitor') return live && setTyping(true);
+    if (status != 'streaming') statusText = '';
+    setTyping(false);
+    if (status == 'failed') markFailed(e, failure || EN.replyFailed(agent.name));
+    if (status == 'completed') tell(e);
+  }
+
+  function apply(ev: ConversationEvent) {
+    if (ev.event == 'message.delta') {
+      const e = known.get(ev.data.message_id);
+      // A delta for a reply we have no copy of cannot be placed; its completion brings the whole text.
+      if (!e || typeof ev.data.text != 'string') return;
+      e.text += ev.data.text;
+      e.status = 'streaming';
+      e.bubble.set(e.text, 'streaming');
+    } else if (ev.event == 'agent.status') {
+      statusText = typeof ev.data.text == 'string' ? ev.data.text : '';
+      showStatus();
+    } else if (ev.event == 'message.failed') {
+      if (isMessage(ev.data.message)) upsert({ ...ev.data.message, status: 'failed' }, true, ev.data.error?.message);
+    } else if (ev.event == 'message.created' || ev.event == 'message.completed') {
+      if (isMessage(ev.data.message)) upsert(ev.data.message, true);
+    }
+  }
+
+  const onEnd: ReaderHandlers['onEnd'] = (reason) => {
+    if (reason == 'conversation_not_found') forget();
+    else end(reason == 'session_invalid' || reason == 'session_expired' ? EN.expired : EN.unavailable);
+  };
+  const listen = (id: string, from?: string) => {
+    stream?.stop();
+    stream = readEvents(d.fetch, d.auth, WIDGET_API.events(id), from, { onEvent: apply, onEnd }, d.backoff);
+  };
+
+  const fail = (r: Extract<Result<unknown>, { ok: false }>) => (r.status == 401 ? end(EN.expired) : view.setError(errorLine(r)));
+
+  /** The stored conversation's history, then its stream from where the history ends. */
   async function load(): Promise<void> {
     const id = store.get(key);
     if (!id) return;
     const r = await api.listMessages(id);
     if (r.ok) {
-      for (const m of Array.isArray(r.data.data) ? r.data.data : []) {
-        if (m && typeof m.text == 'string') view.bubble(m.role == 'visitor' ? 'visitor' : 'agent', m.text);
-      }
+      for (const m of Array.isArray(r.data.data) ? r.data.data : []) if (isMessage(m)) upsert(m, false);
+      const last = r.data.last_event_id;
+      listen(id, typeof last == 'string' ? last : undefined);
     } else if (r.status == 404) store.remove(key);
-    else fail(r);
+    else if (r.status == 401) fail(r);
+    // Without the list, the stream from its beginning brings the whole conversation.
+    else listen(id);
   }
-  // A message sent while history is loading waits for it, so the log stays in order.
-  let loading: Promise<void> | undefined;
+  const loading = load().catch(() => {});
 
-  /** Create a conversation if there is none yet and post `text`; one retry if the stored one is gone. */
-  async function post(text: string) {
+  /** Create a conversation if there is none yet and post `e`; one retry if the stored one is gone. */
+  async function post(e: Entry) {
     for (let attempt = 0; ; attempt++) {
       let id = store.get(key);
       if (!id) {
@@ -69,49 +223,74 @@ export function createChat({ api, store, keyId, agent, view, onExpired }: ChatDe
         if (typeof c.data.id != 'string') return { ok: false as const, status: 500, type: 'bad_response', message: '' };
         id = c.data.id;
         store.set(key, id);
+        listen(id);
       }
-      const r = await api.postMessage(id, text);
+      const r = await api.postMessage(id, { text: e.text, client_message_id: e.clientId, ...(context && { context }) });
       if (r.ok || r.status != 404 || attempt > 0) return r;
-      store.remove(key);
+      forget();
     }
   }
 
+  /** Posts in the order they were written, one at a time: the hub keeps them in arrival order. */
+  let queue: Promise<void> = loading;
+  const enqueue = (e: Entry) => (queue = queue.then(() => deliver(e)).catch(() => {}));
+
+  async function deliver(e: Entry) {
+    if (ended) return;
+    e.bubble.fail(null);
+    const r = await post(e);
+    if (!r.ok) {
+      if (r.status == 401) return end(EN.expired);
+      // Stored or not, a retry with the same client_message_id leaves one message on the hub.
+      return e.bubble.fail(EN.notSent + ' ' + errorLine(r), () => void enqueue(e));
+    }
+    const m = r.data.message;
+    if (!isMessage(m)) return;
+    const i = unconfirmed.indexOf(e);
+    if (i >= 0) unconfirmed.splice(i, 1);
+    const shown = known.get(m.id);
+    // The stream brought this message first and it landed on another bubble (two alike): keep one.
+    if (shown && shown != e) e.bubble.el.remove();
+    else {
+      e.id = m.id;
+      known.set(m.id, e);
+    }
+    // 202: a new message, the agent's turn is coming. 200: a retry of one the hub had; its reply is under way or done.
+    if (r.status == 202) setTyping(true);
+  }
+
+  /** Trim, refuse empty or overlong text, show it at once, then post it. */
+  function send(raw: string): Promise<void> {
+    const text = raw.trim();
+    if (!text) return Promise.resolve();
+    if (text.length > MAX_MESSAGE_LENGTH) {
+      view.setError(EN.tooLong(MAX_MESSAGE_LENGTH));
+      return Promise.resolve();
+    }
+    view.setError('');
+    view.input.value = '';
+    const e: Entry = { role: 'visitor', text, status: 'completed', bubble: view.log.add('visitor', text), clientId: d.uuid() };
+    bubbles.set(e.bubble.el, e);
+    unconfirmed.push(e);
+    return enqueue(e);
+  }
+
   return {
-    load(): Promise<void> {
-      return (loading = load().catch(() => {}));
+    /** Settles once the history is on screen (tests wait on it). */
+    loaded: loading,
+    send,
+    /** The latest `Kataven('context', …)`, already made fit (context.ts). */
+    setContext(c: Record<string, unknown> | null) {
+      context = c;
     },
-    /** Trim, refuse empty or overlong text, show it at once (optimistic), then the agent's reply. */
-    async send(raw: string): Promise<void> {
-      const text = raw.trim();
-      if (!text) return;
-      if (text.length > MAX_MESSAGE_LENGTH) {
-        view.setError('Messages can be at most ' + MAX_MESSAGE_LENGTH + ' characters long.');
-        return;
-      }
-      view.setError('');
-      view.input.value = '';
-      view.setBusy(true);
-      try {
-        await loading;
-        const mine = view.bubble('visitor', text);
-        const r = await post(text);
-        view.setBusy(false);
-        if (r.ok) {
-          for (const m of Array.isArray(r.data.data) ? r.data.data : []) {
-            if (m && m.role == 'agent' && typeof m.text == 'string') view.bubble('agent', m.text);
-          }
-          return;
-        }
-        // agent_unavailable: the hub kept the visitor's message, so it stays. Otherwise it was not
-        // stored: take it out of the log and back into the composer to try again.
-        if (r.type != 'agent_unavailable') {
-          view.remove(mine);
-          view.restoreDraft(text);
-        }
-        fail(r);
-      } catch {
-        view.setBusy(false);
-      }
+    /** The panel opened: what was unread is read. */
+    opened() {
+      unread = 0;
+      view.setUnread(0);
+    },
+    stop() {
+      stream?.stop();
+      clearTimeout(typingTimer);
     },
   };
 }

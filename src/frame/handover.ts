@@ -61,11 +61,19 @@ export function awaitInit(
   } catch {}
 }
 
-/** Our end of the channel: typed sends, and the page's `open`/`close` commands (nothing else). */
-export function connect(port: Port, onCommand: (open: boolean) => void) {
+export interface PageHandlers {
+  onCommand(open: boolean): void;
+  /** `Kataven('context', …)`: the value as the page gave it, unchecked (context.ts checks it). */
+  onContext(context: unknown): void;
+}
+
+/** Our end of the channel: typed sends, and the page's `open`/`close` commands and `context` (nothing else). */
+export function connect(port: Port, on: PageHandlers) {
   port.addEventListener('message', (e: MessageEvent<PageToFrame>) => {
     const d = e.data;
-    if (d && d.v === 1 && (d.type === 'open' || d.type === 'close')) onCommand(d.type === 'open');
+    if (!d || d.v !== 1) return;
+    if (d.type === 'open' || d.type === 'close') on.onCommand(d.type === 'open');
+    else if (d.type === 'context') on.onContext(d.context);
   });
   return {
     /** Start delivering commands; until then the port queues them (HTML: port message queue). */

@@ -9,6 +9,13 @@ boot({
   // A getter: reading `window.localStorage` itself throws a SecurityError when storage is blocked.
   storage: () => window.localStorage,
   fetch: (input, init) => window.fetch(input, init),
+  nextFrame: (cb) => requestAnimationFrame(cb),
+  // crypto.randomUUID exists only in secure contexts; a hub served over plain http (a LAN test) is not one.
+  uuid: () =>
+    crypto.randomUUID
+      ? crypto.randomUUID()
+      : '10000000-1000-4000-8000-100000000000'.replace(/[018]/g, (c) => (+c ^ (crypto.getRandomValues(new Uint8Array(1))[0]! & (15 >> (+c / 4)))).toString(16)),
+  warn: (text) => console.warn(text),
   afterPaint(cb) {
     // The frame is `visibility: hidden` until `ready`, and browsers may not run animation frames for a
     // hidden cross-origin frame (Chromium throttles them): a timeout backs the frame callback up.

@@ -5,7 +5,7 @@
  * 429) retry while the token is still valid.
  */
 import type { Api, Auth } from './api.js';
-import { EXPIRED } from './chat.js';
+import { EN } from './strings.js';
 
 /** Refresh this share of the way from now to expiry. */
 const SHARE = 0.8;
@@ -36,10 +36,10 @@ export function keepFresh(api: Api, auth: Auth, expiresAt: string, onEnd: (reaso
       return schedule((expires - Date.now()) * SHARE);
     }
     const left = expires - Date.now();
-    if (!r.ok && r.status == 401) return end(EXPIRED);
+    if (!r.ok && r.status == 401) return end(EN.expired);
     // Key disabled, origin no longer allowed…: the hub's message says what happened.
-    if (!r.ok && r.status >= 400 && r.status < 500 && r.status != 429) return end(r.message || EXPIRED);
-    if (left <= 0) return end(EXPIRED);
+    if (!r.ok && r.status >= 400 && r.status < 500 && r.status != 429) return end(r.message || EN.expired);
+    if (left <= 0) return end(EN.expired);
     schedule(Math.min(RETRY_MS, left / 2));
   }
 

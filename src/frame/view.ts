@@ -2,11 +2,13 @@
  * The widget's DOM: launcher button and chat panel, built with createElement and textContent only. The
  * frame's CSP (`default-src 'none'`, styles from 'self') refuses inline style attributes, and agent
  * names, greetings and messages come from customers and visitors: none of it is ever parsed as HTML
- * (agent messages go through the markdown subset of `markdown.ts`, which builds nodes too).
+ * (the log, log.ts, renders agent messages through the markdown subset of `markdown.ts`, which builds
+ * nodes too). Words come from strings.ts.
  */
 import { DEFAULT_ACCENT_COLOR, type AgentPublic } from '../protocol/handshake.js';
 import { MAX_MESSAGE_LENGTH } from '../protocol/widget-api.js';
-import { renderMarkdown } from './markdown.js';
+import { createLog } from './log.js';
+import { EN } from './strings.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -35,7 +37,7 @@ export function inkOn(hex: string): string {
   return 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.3 ? '#111' : '#fff';
 }
 
-export function createView(doc: Document, agent: AgentPublic, on: ViewHandlers) {
+export function createView(doc: Document, agent: AgentPublic, on: ViewHandlers, nextFrame: (cb: () => void) => void, t = EN) {
   const el = <K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string, parent?: Element) => {
     const e = doc.createElement(tag);
     if (cls) e.className = cls;
@@ -63,8 +65,18 @@ export function createView(doc: Document, agent: AgentPublic, on: ViewHandlers) 
 
   const launcher = el('button', 'kv-launch', '', root);
   launcher.type = 'button';
-  launcher.setAttribute('aria-label', 'Open chat with ' + name);
+  launcher.setAttribute('aria-label', t.openChat(name));
   icon('M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z', launcher);
+  // The count is in the launcher's label; the badge is for the eye only.
+  const badge = el('span', 'kv-badge', '', launcher);
+  badge.setAttribute('aria-hidden', 'true');
+  badge.hidden = true;
+
+  // The one place screen readers are told of news: a completed reply (panel open) or the unread count
+  // (panel closed). Outside the panel, so it is heard while the panel is hidden.
+  const live = el('div', 'kv-sr', '', root);
+  live.setAttribute('role', 'status');
+  live.setAttribute('aria-live', 'polite');
 
   const panel = el('section', 'kv-panel', '', root);
   panel.hidden = true;
@@ -74,54 +86,35 @@ export function createView(doc: Document, agent: AgentPublic, on: ViewHandlers) 
   el('h1', '', name, header).id = 'kv-title';
   const closer = el('button', 'kv-close', '', header);
   closer.type = 'button';
-  closer.setAttribute('aria-label', 'Close chat');
+  closer.setAttribute('aria-label', t.closeChat);
   icon('M6 6l12 12M18 6L6 18', closer);
 
-  const log = el('div', 'kv-log', '', panel);
-  log.setAttribute('role', 'log');
-  log.setAttribute('aria-live', 'polite');
-  log.setAttribute('aria-label', 'Conversation');
+  const log = createLog(doc, panel, t, name, nextFrame);
 
   const error = el('p', 'kv-err', '', panel);
   error.setAttribute('role', 'alert');
 
   const form = el('form', 'kv-form', '', panel);
-  const label = el('label', 'kv-sr', 'Message ' + name, form);
+  const label = el('label', 'kv-sr', t.composerLabel(name), form);
   label.htmlFor = 'kv-input';
   const input = el('textarea', '', '', form);
   input.id = 'kv-input';
   input.rows = 2;
   input.maxLength = MAX_MESSAGE_LENGTH;
-  input.placeholder = 'Write a message…';
-  const send = el('button', 'kv-send', 'Send', form);
+  input.placeholder = t.placeholder;
+  const send = el('button', 'kv-send', t.send, form);
   send.type = 'submit';
 
-  let typing: HTMLElement | null = null;
-  let busy = false;
   let locked = false;
-
-  const bubble = (role: 'visitor' | 'agent', text: string) => {
-    const b = el('div', 'kv-msg kv-' + role);
-    // Who said it, for screen readers reading the log; the bubble's look says it for everyone else.
-    el('span', 'kv-sr', (role == 'agent' ? name : 'You') + ': ', b);
-    // dir="auto" on the message, not the bubble: the prefix above would decide the direction of a
-    // Hebrew or Arabic message by its own first letter. Visitors' text stays text (pre-wrap keeps its lines).
-    const body = el('div', role == 'agent' ? 'kv-md' : '', role == 'agent' ? '' : text, b);
-    body.dir = 'auto';
-    if (role == 'agent') body.appendChild(renderMarkdown(doc, text));
-    log.insertBefore(b, typing);
-    log.scrollTop = log.scrollHeight;
-    return b;
-  };
 
   const view = {
     root,
     launcher,
     panel,
-    log,
     input,
     send,
     error,
+    log,
     isOpen: () => !panel.hidden,
     /** Show or hide the panel. `focus`: move focus into the composer, or back to the launcher. */
     setOpen(open: boolean, focus: boolean) {
@@ -129,26 +122,18 @@ export function createView(doc: Document, agent: AgentPublic, on: ViewHandlers) 
       launcher.hidden = open;
       if (focus) (open ? input : launcher).focus();
     },
-    bubble,
-    remove: (b: Element) => b.remove(),
     setError(text: string) {
       error.textContent = text;
     },
-    /** Composer disabled (and a typing indicator shown) while a message is on its way. */
-    setBusy(on: boolean) {
-      busy = on;
-      if (on && !typing) {
-        typing = el('div', 'kv-msg kv-agent kv-typing', '', log);
-        typing.setAttribute('aria-hidden', 'true');
-        log.scrollTop = log.scrollHeight;
-      } else if (!on && typing) {
-        typing.remove();
-        typing = null;
-      }
-      const hadFocus = doc.activeElement == input;
-      input.disabled = send.disabled = on || locked;
-      // Disabling drops focus to <body>; give it back so the visitor can type the next message.
-      if (!on && !locked && !panel.hidden && (hadFocus || doc.activeElement == null || doc.activeElement == doc.body)) input.focus();
+    /** Replies the visitor has not seen: on the launcher (badge and label); 0 clears it. */
+    setUnread(n: number) {
+      badge.hidden = !n;
+      badge.textContent = n > 99 ? '99+' : String(n);
+      launcher.setAttribute('aria-label', n ? t.openChatUnread(name, n) : t.openChat(name));
+    },
+    /** Tell screen readers `text`, once (politely, after what they are reading). */
+    announce(text: string) {
+      live.textContent = text;
     },
     /** For good: the session is over. The composer stays disabled and `text` says why. */
     lock(text: string) {
@@ -156,21 +141,21 @@ export function createView(doc: Document, agent: AgentPublic, on: ViewHandlers) 
       input.disabled = send.disabled = true;
       error.textContent = text;
     },
-    restoreDraft(text: string) {
-      if (!input.value) input.value = text;
-    },
   };
 
   launcher.addEventListener('click', () => on.onToggle(true));
   closer.addEventListener('click', () => on.onToggle(false));
+  // The pill vanishes once pressed: focus goes on to the composer rather than to <body>.
+  log.pill.addEventListener('click', () => input.focus());
   doc.addEventListener('keydown', (e) => {
     if (e.key == 'Escape' && !panel.hidden) {
       e.preventDefault();
       on.onToggle(false);
     }
   });
+  // The composer stays usable while a reply streams: a message sent meanwhile waits on the hub for its turn.
   const submit = () => {
-    if (!busy && !locked) on.onSubmit(input.value);
+    if (!locked) on.onSubmit(input.value);
   };
   form.addEventListener('submit', (e) => {
     // Never a navigation: the CSP has form-action 'none' anyway.
@@ -184,6 +169,6 @@ export function createView(doc: Document, agent: AgentPublic, on: ViewHandlers) 
       submit();
     }
   });
-  if (agent.greeting) bubble('agent', agent.greeting);
+  if (agent.greeting) log.add('agent', agent.greeting);
   return view;
 }

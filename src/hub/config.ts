@@ -3,7 +3,7 @@
  * own message naming the variable or flag and what to write instead; the hub refuses to start on any.
  */
 import { resolve } from 'node:path';
-import { FRAME_REPLY_TIMEOUT_MS } from '../protocol/widget-api.js';
+import { AGENT_TOTAL_TIMEOUT_MS } from '../protocol/agent-webhook.js';
 
 export interface HubConfig {
   port: number;
@@ -62,19 +62,12 @@ const url = (schemes: string[], example: string) => (raw: string) => {
 };
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
-/**
- * The frame gives up on a reply after FRAME_REPLY_TIMEOUT_MS; the hub needs time after the webhook to
- * store the reply and answer, so the webhook must answer this much sooner.
- */
-const REPLY_HEADROOM_MS = 5_000;
-const WEBHOOK_TIMEOUT_MAX_MS = FRAME_REPLY_TIMEOUT_MS - REPLY_HEADROOM_MS;
+/** The wait for an agent's first byte lies within the whole answer's limit (src/protocol/agent-webhook.ts). */
 const webhookTimeout = (raw: string) => {
-  const n = int(100, WEBHOOK_TIMEOUT_MAX_MS)(raw);
+  const n = int(100, AGENT_TOTAL_TIMEOUT_MS)(raw);
   // Above the cap, say why there is one.
-  if (typeof n !== 'number' && /^\d+$/.test(raw.trim()) && Number(raw) > WEBHOOK_TIMEOUT_MAX_MS) {
-    return {
-      error: `must be at most ${WEBHOOK_TIMEOUT_MAX_MS} ms: the widget stops waiting for a reply after ${FRAME_REPLY_TIMEOUT_MS} ms, and the hub needs the rest to store the reply and answer`,
-    };
+  if (typeof n !== 'number' && /^\d+$/.test(raw.trim()) && Number(raw) > AGENT_TOTAL_TIMEOUT_MS) {
+    return { error: `must be at most ${AGENT_TOTAL_TIMEOUT_MS} ms: that is the longest a whole answer of an agent may take` };
   }
   return n;
 };

@@ -21,6 +21,9 @@ export const WEBHOOK_SECRET_PREFIX = 'whsec_';
 /** Standard Webhooks header names. */
 export const WEBHOOK_HEADERS = { id: 'webhook-id', timestamp: 'webhook-timestamp', signature: 'webhook-signature' } as const;
 
+/** The longest an agent's whole answer may take, streamed or not; the hub then fails it as `agent_timeout`. */
+export const AGENT_TOTAL_TIMEOUT_MS = 120_000;
+
 /** Receivers should refuse a `webhook-timestamp` further than this from their clock (replay window). */
 export const WEBHOOK_TOLERANCE_SECONDS = 300;
 

@@ -19,6 +19,12 @@ export interface KatavenError {
   message: string;
 }
 
+/** Argument of `message` handlers: an agent's or a person's message, complete (text as written: markdown). */
+export interface KatavenReply {
+  role: 'agent' | 'person';
+  text: string;
+}
+
 /** Each event and the argument its handlers get. */
 export interface KatavenEvents {
   /** The launcher is shown. */
@@ -29,6 +35,8 @@ export interface KatavenEvents {
   close: void;
   /** The widget could not be shown; it has removed itself from the page. */
   error: KatavenError;
+  /** A reply arrived in full while the page was open (not the history of earlier visits). */
+  message: KatavenReply;
 }
 
 export type KatavenEventName = keyof KatavenEvents;

@@ -39,5 +39,18 @@ export interface StateMessage { v: 1; type: 'state'; open: boolean }
 /** Page → frame, on the port: the host page asks to open or close the panel. */
 export interface CommandMessage { v: 1; type: 'open' | 'close' }
 
-export type PageToFrame = InitMessage | CommandMessage;
-export type FrameToPage = HelloMessage | ReadyMessage | StateMessage;
+/**
+ * Page → frame, on the port: `Kataven('context', {…})`, what the page wants the agent to know (a cart,
+ * a page name). The frame keeps the latest, cut to MAX_REPORTED_CONTEXT_BYTES of JSON
+ * (agent-webhook.ts), and sends it with each message; the hub passes it on as reported, never verified.
+ */
+export interface ContextMessage { v: 1; type: 'context'; context: unknown }
+
+/**
+ * Frame → page, on the port: an agent's or a person's message is complete (live, not history), so the
+ * loader emits `Kataven('on', 'message', fn)` with `{ role, text }` (text as written: markdown).
+ */
+export interface ReplyMessage { v: 1; type: 'message'; role: 'agent' | 'person'; text: string }
+
+export type PageToFrame = InitMessage | CommandMessage | ContextMessage;
+export type FrameToPage = HelloMessage | ReadyMessage | StateMessage | ReplyMessage;

@@ -26,10 +26,10 @@ export const MAX_MESSAGE_LENGTH = 4000;
 export const WIDGET_API_BODY_LIMIT = 16 * 1024;
 
 /**
- * How long the frame waits for any answer of these endpoints. The hub's webhook timeout is capped below
- * it (src/hub/config.ts), so a slow agent ends in the hub's 502 `agent_unavailable`, not in a frame timeout.
+ * How long the frame waits for any answer of these endpoints. The hub answers each at once: a reply,
+ * however slow the agent, arrives on the events stream instead (conversation-events.ts).
  */
-export const FRAME_REPLY_TIMEOUT_MS = 45_000;
+export const WIDGET_API_TIMEOUT_MS = 20_000;
 
 export interface SessionRefresh {
   session_token: string;

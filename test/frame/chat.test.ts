@@ -1,153 +1,393 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { MAX_REPORTED_CONTEXT_BYTES } from '../../src/protocol/agent-webhook.js';
 import { MAX_MESSAGE_LENGTH } from '../../src/protocol/widget-api.js';
-import { AGENT, cleanup, fakeFetch, hubError, json, mountFrame, msg, STORE_KEY } from './fixture.js';
+import { AGENT, cleanup, fakeFetch, hubError, json, mountFrame, msg, sseStream, STORE_KEY } from './fixture.js';
 
 afterEach(cleanup);
 
 const CONV = 'POST /api/v1/widget/conversations';
 const list = (id: string) => 'GET /api/v1/widget/conversations/' + id + '/messages';
 const post = (id: string) => 'POST /api/v1/widget/conversations/' + id + '/messages';
-const reply = (b: { text: string }) => json(201, { data: [msg('visitor', b.text), msg('agent', 'echo: ' + b.text)] });
+const events = (id: string) => 'GET /api/v1/widget/conversations/' + id + '/events';
 const GREETING = 'agent: ' + AGENT.greeting;
+const created = { [CONV]: () => json(201, { id: 'c1', created_at: '' }) };
 
-/** An open frame over `routes`; `stored` pre-fills localStorage with a conversation id. */
-async function chat(routes: Parameters<typeof fakeFetch>[0], stored?: string, storage?: () => Storage) {
-  const ff = fakeFetch(routes);
-  const f = mountFrame({ fetch: ff.fetch, storage });
-  if (stored) f.win.localStorage.setItem(STORE_KEY, stored);
-  f.init({ open: true });
-  await vi.waitFor(() => expect(f.got).toContainEqual({ v: 1, type: 'state', open: true }));
+/**
+ * An open frame over `routes`, with the events of conversation `c1` written by the test (`streams`,
+ * one per connection). Posts answer 202 with the stored message (id `v:<text>`) unless a route says else.
+ */
+async function chat(routes: Parameters<typeof fakeFetch>[0] = {}, opts: { stored?: string; open?: boolean; storage?: () => Storage; holdFrames?: boolean } = {}) {
+  const streams: ReturnType<typeof sseStream>[] = [];
+  const ff = fakeFetch({
+    ...created,
+    [post('c1')]: (b) => json(202, { message: msg('visitor', b.text, 'v:' + b.text) }),
+    [events('c1')]: (_b, _c, init) => {
+      const s = sseStream();
+      streams.push(s);
+      return s.response(init.signal);
+    },
+    ...routes,
+  });
+  const f = mountFrame({ fetch: ff.fetch, storage: opts.storage, holdFrames: opts.holdFrames });
+  if (opts.stored) f.win.localStorage.setItem(STORE_KEY, opts.stored);
+  f.init({ open: opts.open ?? true });
+  await vi.waitFor(() => expect(f.got).toContainEqual({ v: 1, type: 'ready' }));
+  const posts = () => ff.calls.filter((c) => c.path.endsWith('/messages') && c.method == 'POST').map((c) => c.body);
+  /** Submits `text`, then waits until it was posted, or failed, or locked the chat. */
   const send = async (text: string) => {
+    const before = posts().length;
+    const notes = f.doc.querySelectorAll('.kv-note').length;
     f.type(text);
     f.submit();
-    // The typing indicator shows from submit until the answer (or failure) is in.
-    await vi.waitFor(() => expect(f.doc.querySelector('.kv-typing')).toBeNull());
+    await vi.waitFor(() => expect(posts().length > before || f.doc.querySelectorAll('.kv-note').length > notes || f.ui.input()!.disabled).toBe(true));
+    await new Promise((r) => setTimeout(r, 5));
   };
-  return { ...f, ...ff, send };
+  /** The live stream: waits for the reader to connect. */
+  const live = async () => {
+    await vi.waitFor(() => expect(streams.length).toBeGreaterThan(0));
+    return streams[streams.length - 1]!;
+  };
+  return { ...f, ...ff, send, live, streams, posts };
 }
 
 describe('conversations', () => {
-  it('creates a conversation on the first message and stores its id', async () => {
-    const c = await chat({ [CONV]: () => json(201, { id: 'c1', created_at: '' }), [post('c1')]: reply });
+  it('creates a conversation on the first message, stores its id and listens to it', async () => {
+    const c = await chat();
     await c.send('hello');
-    expect(c.calls.map((x) => [x.method + ' ' + x.path, x.body])).toEqual([
-      [CONV, {}],
-      [post('c1'), { text: 'hello' }],
-    ]);
+    expect(c.calls.map((x) => x.method + ' ' + x.path)).toEqual([CONV, events('c1'), post('c1')]);
+    expect(c.calls[1]!.lastEventId).toBeUndefined();
+    expect(c.posts()).toEqual([{ text: 'hello', client_message_id: 'cm_1' }]);
     expect(c.calls.every((x) => x.auth == 'Bearer tok_1')).toBe(true);
     expect(c.win.localStorage.getItem(STORE_KEY)).toBe('c1');
-    expect(c.ui.bubbles()).toEqual([GREETING, 'you: hello', 'agent: echo: hello']);
+    expect(c.ui.bubbles()).toEqual([GREETING, 'you: hello']);
   });
 
-  it('reuses the conversation for the next message', async () => {
-    const c = await chat({ [CONV]: () => json(201, { id: 'c1', created_at: '' }), [post('c1')]: reply });
-    await c.send('one');
-    await c.send('two');
-    expect(c.calls.filter((x) => x.path.endsWith('/conversations'))).toHaveLength(1);
-    expect(c.ui.bubbles()).toHaveLength(5);
+  it('shows the reply the stream brings, and the visitor message once though the stream echoes it', async () => {
+    const c = await chat();
+    await c.send('hello');
+    const s = await c.live();
+    s.send('message.created', '1', { message: msg('visitor', 'hello', 'v:hello') });
+    s.send('message.created', '2', { message: msg('agent', '', 'a1', 'streaming') });
+    s.send('message.delta', '2.5', { message_id: 'a1', text: 'Hi **there**' });
+    s.send('message.completed', '3', { message: msg('agent', 'Hi **there**!', 'a1') });
+    await vi.waitFor(() => expect(c.ui.bubbles()).toEqual([GREETING, 'you: hello', 'agent: Hi there!']));
+    expect(c.doc.querySelector('.kv-agent strong')!.textContent).toBe('there');
   });
 
-  it('loads the history of a stored id', async () => {
-    const c = await chat({ [list('c9')]: () => json(200, { data: [msg('visitor', 'earlier'), msg('agent', 'answer')] }) }, 'c9');
-    await vi.waitFor(() => expect(c.ui.bubbles()).toEqual([GREETING, 'you: earlier', 'agent: answer']));
-    expect(c.calls[0]).toMatchObject({ method: 'GET', auth: 'Bearer tok_1' });
-  });
-
-  it('forgets a stored id the hub answers 404 for', async () => {
-    const c = await chat(
-      {
-        [list('gone')]: () => hubError(404, 'conversation_not_found'),
-        [CONV]: () => json(201, { id: 'c2', created_at: '' }),
-        [post('c2')]: reply,
+  it('takes an echo that beats the post answer as the same message', async () => {
+    let answer!: () => void;
+    const c = await chat({
+      [post('c1')]: async (b) => {
+        await new Promise<void>((r) => (answer = r));
+        return json(202, { message: msg('visitor', b.text, 'v1') });
       },
-      'gone',
+    });
+    c.type('hello');
+    c.submit();
+    const s = await c.live();
+    s.send('message.created', '1', { message: msg('visitor', 'hello', 'v1') });
+    await new Promise((r) => setTimeout(r, 10));
+    answer();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(c.ui.bubbles()).toEqual([GREETING, 'you: hello']);
+  });
+
+  it("shows another tab's message, once", async () => {
+    const c = await chat({ [list('c1')]: () => json(200, { data: [], last_event_id: '0' }) }, { stored: 'c1' });
+    const s = await c.live();
+    s.send('message.created', '1', { message: msg('visitor', 'from the other tab', 'v7') });
+    s.send('message.created', '1', { message: msg('visitor', 'from the other tab', 'v7') });
+    await vi.waitFor(() => expect(c.ui.bubbles()).toEqual([GREETING, 'you: from the other tab']));
+  });
+
+  it('loads the history, a streaming reply with its text so far, and resumes after it', async () => {
+    const c = await chat(
+      { [list('c1')]: () => json(200, { data: [msg('visitor', 'earlier'), msg('agent', 'Half an ans', 'a1', 'streaming')], last_event_id: '2.11' }) },
+      { stored: 'c1' },
     );
+    const s = await c.live();
+    expect(c.calls.find((x) => x.path.endsWith('/events'))!.lastEventId).toBe('2.11');
+    await vi.waitFor(() => expect(c.ui.bubbles()).toEqual([GREETING, 'you: earlier', 'agent: Half an ans']));
+    expect(c.doc.querySelector('.kv-streaming')).not.toBeNull();
+    s.send('message.delta', '2.17', { message_id: 'a1', text: 'wer. ' });
+    s.send('message.completed', '3', { message: msg('agent', 'Half an answer. Done', 'a1') });
+    await vi.waitFor(() => expect(c.ui.bubbles()).toEqual([GREETING, 'you: earlier', 'agent: Half an answer. Done']));
+    expect(c.doc.querySelector('.kv-streaming')).toBeNull();
+  });
+
+  it('reads the whole conversation from the stream when the list fails', async () => {
+    const c = await chat({ [list('c1')]: () => hubError(503, 'unavailable') }, { stored: 'c1' });
+    const s = await c.live();
+    expect(c.calls.find((x) => x.path.endsWith('/events'))!.lastEventId).toBeUndefined();
+    s.send('message.created', '1', { message: msg('visitor', 'earlier', 'v1') });
+    await vi.waitFor(() => expect(c.ui.bubbles()).toEqual([GREETING, 'you: earlier']));
+  });
+
+  it('forgets a stored id the hub answers 404 for, and starts a new conversation', async () => {
+    const c = await chat({ [list('gone')]: () => hubError(404, 'conversation_not_found') }, { stored: 'gone' });
     await vi.waitFor(() => expect(c.win.localStorage.getItem(STORE_KEY)).toBeNull());
     expect(c.ui.error()!.textContent).toBe('');
     await c.send('hi');
-    expect(c.win.localStorage.getItem(STORE_KEY)).toBe('c2');
+    expect(c.win.localStorage.getItem(STORE_KEY)).toBe('c1');
   });
 
-  it('replaces a conversation that vanished before a send, once', async () => {
-    const c = await chat(
-      {
-        [list('old')]: () => json(200, { data: [] }),
-        [post('old')]: () => hubError(404, 'conversation_not_found'),
-        [CONV]: () => json(201, { id: 'new', created_at: '' }),
-        [post('new')]: reply,
-      },
-      'old',
-    );
+  it('replaces a conversation that vanished before a send, once, with the same client id', async () => {
+    const c = await chat({ [list('old')]: () => json(200, { data: [], last_event_id: '0' }), [post('old')]: () => hubError(404, 'conversation_not_found') }, { stored: 'old' });
     await c.send('hi');
-    expect(c.win.localStorage.getItem(STORE_KEY)).toBe('new');
-    expect(c.ui.bubbles()).toEqual([GREETING, 'you: hi', 'agent: echo: hi']);
+    await vi.waitFor(() => expect(c.posts()).toHaveLength(2));
+    expect(c.win.localStorage.getItem(STORE_KEY)).toBe('c1');
+    expect(c.posts()).toEqual([
+      { text: 'hi', client_message_id: 'cm_1' },
+      { text: 'hi', client_message_id: 'cm_1' },
+    ]);
   });
 
   it('encodes the id in the path', async () => {
-    const c = await chat({ [list('a%2Fb')]: () => json(200, { data: [msg('agent', 'ok')] }) }, 'a/b');
+    const c = await chat({ [list('a%2Fb')]: () => json(200, { data: [msg('agent', 'ok')], last_event_id: '1' }) }, { stored: 'a/b' });
     await vi.waitFor(() => expect(c.ui.bubbles()).toEqual([GREETING, 'agent: ok']));
+    await vi.waitFor(() => expect(c.calls.map((x) => x.path)).toContain('/api/v1/widget/conversations/a%2Fb/events'));
   });
 });
 
-describe('failures', () => {
-  const created = { [CONV]: () => json(201, { id: 'c1', created_at: '' }) };
+describe('streaming render', () => {
+  it('renders a burst of deltas once, on the next frame', async () => {
+    const c = await chat({ [list('c1')]: () => json(200, { data: [], last_event_id: '0' }) }, { stored: 'c1', holdFrames: true });
+    const s = await c.live();
+    s.send('message.created', '1', { message: msg('agent', '', 'a1', 'streaming') });
+    for (const [i, w] of ['One', ' two', ' **three**'].entries()) s.send('message.delta', '1.' + i, { message_id: 'a1', text: w });
+    await vi.waitFor(() => expect(c.frames).toHaveLength(1));
+    await new Promise((r) => setTimeout(r, 10));
+    // Three deltas, still one frame asked for; nothing drawn before it.
+    expect(c.frames).toHaveLength(1);
+    expect(c.ui.bubbles()).toEqual([GREETING, 'agent: ']);
+    c.frames.shift()!();
+    expect(c.ui.bubbles()).toEqual([GREETING, 'agent: One two three']);
+    expect(c.doc.querySelector('.kv-streaming strong')!.textContent).toBe('three');
+  });
 
-  it('502 says the agent could not answer and keeps the message', async () => {
-    const c = await chat({ ...created, [post('c1')]: () => hubError(502, 'agent_unavailable', 'webhook timed out') });
+  it('shows the agent status while it works and clears it with the reply', async () => {
+    const c = await chat({ [list('c1')]: () => json(200, { data: [], last_event_id: '0' }) }, { stored: 'c1' });
+    const s = await c.live();
+    s.send('agent.status', '0', { text: 'Searching the catalogue…' });
+    await vi.waitFor(() => expect(c.ui.status()!.textContent).toBe('Searching the catalogue…'));
+    expect(c.ui.status()!.hidden).toBe(false);
+    s.send('message.completed', '1', { message: msg('agent', 'Found it', 'a1') });
+    await vi.waitFor(() => expect(c.ui.status()!.hidden).toBe(true));
+  });
+
+  it('tells screen readers once per completed message, not per delta', async () => {
+    const c = await chat({ [list('c1')]: () => json(200, { data: [], last_event_id: '0' }) }, { stored: 'c1' });
+    const s = await c.live();
+    const said: string[] = [];
+    new c.win.MutationObserver(() => said.push(c.ui.live()!.textContent!)).observe(c.ui.live() as never, { childList: true, characterData: true, subtree: true });
+    s.send('message.created', '1', { message: msg('agent', '', 'a1', 'streaming') });
+    s.send('message.delta', '1.3', { message_id: 'a1', text: 'One' });
+    s.send('message.delta', '1.7', { message_id: 'a1', text: ' two' });
+    s.send('message.completed', '2', { message: msg('agent', 'One *two*', 'a1') });
+    await vi.waitFor(() => expect(said).toEqual(['Ada: One two']));
+    expect(c.ui.log()!.getAttribute('aria-live')).toBe('off');
+  });
+
+  it('tells the page of each completed reply, with its markdown', async () => {
+    const c = await chat({ [list('c1')]: () => json(200, { data: [msg('agent', 'old')], last_event_id: '1' }) }, { stored: 'c1' });
+    const s = await c.live();
+    s.send('message.created', '2', { message: msg('agent', '', 'a1', 'streaming') });
+    s.send('message.delta', '2.4', { message_id: 'a1', text: '**Hi**' });
+    s.send('message.completed', '3', { message: msg('agent', '**Hi**', 'a1') });
+    s.send('message.created', '4', { message: { ...msg('person', 'Sam here', 'p1'), author_name: 'Sam' } });
+    await vi.waitFor(() => expect(c.got.filter((m) => m.type == 'message')).toHaveLength(2));
+    expect(c.got.filter((m) => m.type == 'message')).toEqual([
+      { v: 1, type: 'message', role: 'agent', text: '**Hi**' },
+      { v: 1, type: 'message', role: 'person', text: 'Sam here' },
+    ]);
+    expect(c.doc.querySelector('.kv-person .kv-who')!.textContent).toBe('Sam: ');
+  });
+});
+
+describe('scrolling', () => {
+  /** happy-dom lays nothing out: give the log a geometry to scroll in. */
+  function geometry(log: HTMLElement, at: { top: number }) {
+    Object.defineProperty(log, 'clientHeight', { value: 300, configurable: true });
+    Object.defineProperty(log, 'scrollHeight', { get: () => 300 + log.querySelectorAll('.kv-msg').length * 100, configurable: true });
+    Object.defineProperty(log, 'scrollTop', { get: () => at.top, set: (v: number) => (at.top = v), configurable: true });
+  }
+
+  it('follows new text at the bottom, offers the pill when scrolled up, and the pill scrolls down', async () => {
+    const c = await chat({ [list('c1')]: () => json(200, { data: [msg('agent', 'a'), msg('agent', 'b')], last_event_id: '2' }) }, { stored: 'c1' });
+    const log = c.ui.log()!;
+    const at = { top: 0 };
+    geometry(log, at);
+    const s = await c.live();
+    at.top = log.scrollHeight - 300;
+    s.send('message.completed', '3', { message: msg('agent', 'c', 'c') });
+    await vi.waitFor(() => expect(c.ui.bubbles()).toHaveLength(4));
+    expect(at.top).toBe(log.scrollHeight);
+    expect(c.ui.pill()!.hidden).toBe(true);
+    // The visitor scrolls up to read; a reply comes: nothing moves, the pill shows.
+    at.top = 0;
+    s.send('message.completed', '4', { message: msg('agent', 'd', 'd') });
+    await vi.waitFor(() => expect(c.ui.bubbles()).toHaveLength(5));
+    expect(at.top).toBe(0);
+    expect(c.ui.pill()!.hidden).toBe(false);
+    expect(c.ui.pill()!.textContent).toBe('New messages');
+    c.ui.pill()!.click();
+    expect(at.top).toBe(log.scrollHeight);
+    expect(c.ui.pill()!.hidden).toBe(true);
+    expect(c.doc.activeElement).toBe(c.ui.input());
+  });
+
+  it('hides the pill once the visitor scrolls down by hand', async () => {
+    const c = await chat({ [list('c1')]: () => json(200, { data: [msg('agent', 'a')], last_event_id: '1' }) }, { stored: 'c1' });
+    const log = c.ui.log()!;
+    const at = { top: 0 };
+    geometry(log, at);
+    const s = await c.live();
+    s.send('message.completed', '2', { message: msg('agent', 'b', 'b') });
+    await vi.waitFor(() => expect(c.ui.pill()!.hidden).toBe(false));
+    at.top = log.scrollHeight - 300;
+    log.dispatchEvent(new c.win.Event('scroll') as unknown as Event);
+    expect(c.ui.pill()!.hidden).toBe(true);
+  });
+
+  it("brings the log down to the visitor's own message", async () => {
+    const c = await chat();
+    const log = c.ui.log()!;
+    const at = { top: 0 };
+    geometry(log, at);
     await c.send('hello');
-    expect(c.ui.error()!.textContent).toBe('Ada could not answer right now. Please try again.');
+    expect(at.top).toBe(log.scrollHeight);
+  });
+});
+
+describe('retry', () => {
+  it('marks a failed post, and Retry re-posts the same client_message_id: one message on screen', async () => {
+    let n = 0;
+    const c = await chat({ [post('c1')]: (b) => (n++ ? json(200, { message: msg('visitor', b.text, 'v1') }) : Promise.reject(new TypeError('Failed to fetch'))) });
+    await c.send('hello');
+    await vi.waitFor(() => expect(c.ui.failed()).toEqual(['hello']));
+    expect(c.doc.querySelector('.kv-note')!.textContent).toContain('Could not reach the chat service');
+    expect(c.ui.input()!.disabled).toBe(false);
+    c.ui.retryButtons()[0]!.click();
+    await vi.waitFor(() => expect(c.posts()).toHaveLength(2));
+    expect(c.posts()).toEqual([
+      { text: 'hello', client_message_id: 'cm_1' },
+      { text: 'hello', client_message_id: 'cm_1' },
+    ]);
+    await vi.waitFor(() => expect(c.ui.failed()).toEqual([]));
+    // The hub had stored the first after all: the stream's copy lands on the same bubble.
+    (await c.live()).send('message.created', '1', { message: msg('visitor', 'hello', 'v1') });
+    await new Promise((r) => setTimeout(r, 10));
     expect(c.ui.bubbles()).toEqual([GREETING, 'you: hello']);
-    expect(c.ui.input()!.value).toBe('');
   });
 
-  it('429 asks the visitor to slow down and gives the text back', async () => {
-    const c = await chat({ ...created, [post('c1')]: () => hubError(429, 'rate_limited') });
+  it('clears the mark when the stream shows the hub stored the message after all', async () => {
+    const c = await chat({ [post('c1')]: () => Promise.reject(new TypeError('Failed to fetch')) });
     await c.send('hello');
-    expect(c.ui.error()!.textContent).toMatch(/^You're sending messages too fast/);
-    expect(c.ui.bubbles()).toEqual([GREETING]);
-    expect(c.ui.input()!.value).toBe('hello');
+    await vi.waitFor(() => expect(c.ui.failed()).toEqual(['hello']));
+    (await c.live()).send('message.created', '1', { message: msg('visitor', 'hello', 'v1') });
+    await vi.waitFor(() => expect(c.ui.failed()).toEqual([]));
+    expect(c.ui.bubbles()).toEqual([GREETING, 'you: hello']);
   });
 
-  it('a network failure says so', async () => {
-    const c = await chat({ [CONV]: () => Promise.reject(new TypeError('Failed to fetch')) });
+  it('says why a post was refused (429) and keeps the text on its bubble to retry', async () => {
+    const c = await chat({ [post('c1')]: () => hubError(429, 'rate_limited') });
     await c.send('hello');
-    expect(c.ui.error()!.textContent).toBe('Could not reach the chat service. Check your connection and try again.');
-    expect(c.ui.input()!.value).toBe('hello');
+    await vi.waitFor(() => expect(c.ui.failed()).toEqual(['hello']));
+    expect(c.doc.querySelector('.kv-note')!.textContent).toMatch(/^Not sent\. You're sending messages too fast/);
+    expect(c.ui.retryButtons()).toHaveLength(1);
+  });
+
+  it('marks a failed reply with the hub reason, its partial text kept, and Retry asks again', async () => {
+    const c = await chat();
+    await c.send('hello');
+    const s = await c.live();
+    s.send('message.created', '2', { message: msg('agent', '', 'a1', 'streaming') });
+    s.send('message.delta', '2.4', { message_id: 'a1', text: 'Let ' });
+    s.send('message.failed', '3', { message_id: 'a1', error: { type: 'agent_timeout', message: 'The assistant took too long to answer. Please try again.' }, message: msg('agent', 'Let ', 'a1', 'failed') });
+    await vi.waitFor(() => expect(c.ui.failed()).toEqual(['Let']));
+    expect(c.doc.querySelector('.kv-failed .kv-note')!.textContent).toBe('The assistant took too long to answer. Please try again.Retry');
+    c.ui.retryButtons()[0]!.click();
+    await vi.waitFor(() => expect(c.posts()).toHaveLength(2));
+    // The hub has answered cm_1 (with the failure): asking again is a new message.
+    expect(c.posts()[1]).toEqual({ text: 'hello', client_message_id: 'cm_2' });
+    expect(c.ui.retryButtons()).toHaveLength(0);
   });
 
   it('401 locks the composer with the expired line', async () => {
     const c = await chat({ [CONV]: () => hubError(401, 'session_invalid') });
     await c.send('hello');
-    expect(c.ui.error()!.textContent).toBe('This chat session has expired. Reload the page to continue.');
+    await vi.waitFor(() => expect(c.ui.error()!.textContent).toBe('This chat session has expired. Reload the page to continue.'));
     expect(c.ui.input()!.disabled).toBe(true);
     expect(c.ui.sendButton()!.disabled).toBe(true);
   });
 
-  it('clears the error line on the next send', async () => {
-    let n = 0;
-    const c = await chat({ ...created, [post('c1')]: (b) => (n++ ? reply(b) : hubError(429, 'rate_limited')) });
-    await c.send('one');
-    expect(c.ui.error()!.textContent).not.toBe('');
-    await c.send('one');
-    expect(c.ui.error()!.textContent).toBe('');
+  it('locks the chat when the stream is closed for good', async () => {
+    const c = await chat({ [list('c1')]: () => json(200, { data: [], last_event_id: '0' }) }, { stored: 'c1' });
+    (await c.live()).send('stream.closed', '0', { reason: 'key_disabled' });
+    await vi.waitFor(() => expect(c.ui.error()!.textContent).toBe('This chat is no longer available on this site.'));
+    expect(c.ui.input()!.disabled).toBe(true);
+  });
+});
+
+describe('unread', () => {
+  it('counts replies that arrive while closed, says so, and clears on open', async () => {
+    const c = await chat({ [list('c1')]: () => json(200, { data: [msg('agent', 'old')], last_event_id: '1' }) }, { stored: 'c1', open: false });
+    const s = await c.live();
+    expect(c.ui.badge()!.hidden).toBe(true);
+    s.send('message.created', '2', { message: msg('agent', '', 'a1', 'streaming') });
+    s.send('message.delta', '2.2', { message_id: 'a1', text: 'Hi' });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(c.ui.badge()!.hidden).toBe(true);
+    s.send('message.completed', '3', { message: msg('agent', 'Hi', 'a1') });
+    s.send('message.completed', '3', { message: msg('agent', 'Hi', 'a1') });
+    s.send('message.created', '4', { message: msg('agent', 'And more', 'a2') });
+    await vi.waitFor(() => expect(c.ui.badge()!.textContent).toBe('2'));
+    expect(c.ui.badge()!.hidden).toBe(false);
+    expect(c.ui.badge()!.getAttribute('aria-hidden')).toBe('true');
+    expect(c.ui.launcher()!.getAttribute('aria-label')).toBe('Open chat with Ada, 2 new messages');
+    expect(c.ui.live()!.textContent).toBe('2 new messages from Ada');
+    c.ui.launcher()!.click();
+    expect(c.ui.badge()!.hidden).toBe(true);
+    expect(c.ui.launcher()!.getAttribute('aria-label')).toBe('Open chat with Ada');
   });
 
-  it('an unreadable body is an error line, not a throw', async () => {
-    const c = await chat({ [CONV]: () => new Response('<html>oops', { status: 500 }) });
+  it("does not count the visitor's own messages or the history", async () => {
+    const c = await chat({ [list('c1')]: () => json(200, { data: [msg('agent', 'old'), msg('agent', 'older')], last_event_id: '2' }) }, { stored: 'c1', open: false });
+    const s = await c.live();
+    s.send('message.created', '3', { message: msg('visitor', 'from another tab', 'v3') });
+    await vi.waitFor(() => expect(c.ui.bubbles()).toHaveLength(4));
+    expect(c.ui.badge()!.hidden).toBe(true);
+  });
+});
+
+describe('context', () => {
+  it('sends the reported context with each message, cut to the byte limit', async () => {
+    const c = await chat();
+    c.command({ v: 1, type: 'context', context: { cart: 3, page: '/tents', big: 'x'.repeat(MAX_REPORTED_CONTEXT_BYTES) } });
+    await new Promise((r) => setTimeout(r, 10));
     await c.send('hello');
-    expect(c.ui.error()!.textContent).toBe('Something went wrong (HTTP 500). Please try again.');
+    expect(c.posts()).toEqual([{ text: 'hello', client_message_id: 'cm_1', context: { cart: 3, page: '/tents' } }]);
+    expect(c.warnings).toEqual([`[kataven] Kataven("context") is over ${MAX_REPORTED_CONTEXT_BYTES} bytes of JSON; left out: big`]);
+  });
+
+  it('sends none for a value that is not a JSON object', async () => {
+    const c = await chat();
+    c.command({ v: 1, type: 'context', context: ['not', 'an', 'object'] });
+    await new Promise((r) => setTimeout(r, 10));
+    await c.send('hello');
+    expect(c.posts()).toEqual([{ text: 'hello', client_message_id: 'cm_1' }]);
   });
 });
 
 describe('input rules', () => {
   it('trims the message', async () => {
-    const c = await chat({ [CONV]: () => json(201, { id: 'c1', created_at: '' }), [post('c1')]: reply });
+    const c = await chat();
     await c.send('  \n hello \n ');
-    expect(c.calls[1]!.body).toEqual({ text: 'hello' });
+    expect(c.posts()).toEqual([{ text: 'hello', client_message_id: 'cm_1' }]);
   });
 
   it('refuses an empty message', async () => {
-    const c = await chat({});
+    const c = await chat();
     c.type('  \n\t ');
     c.submit();
     await c.idle();
@@ -156,7 +396,7 @@ describe('input rules', () => {
   });
 
   it('refuses a message over MAX_MESSAGE_LENGTH', async () => {
-    const c = await chat({});
+    const c = await chat();
     expect(c.ui.input()!.maxLength).toBe(MAX_MESSAGE_LENGTH);
     c.type('x'.repeat(MAX_MESSAGE_LENGTH + 1));
     c.submit();
@@ -167,9 +407,15 @@ describe('input rules', () => {
   });
 
   it('accepts exactly MAX_MESSAGE_LENGTH', async () => {
-    const c = await chat({ [CONV]: () => json(201, { id: 'c1', created_at: '' }), [post('c1')]: reply });
+    const c = await chat();
     await c.send('x'.repeat(MAX_MESSAGE_LENGTH));
-    expect(c.calls).toHaveLength(2);
+    expect(c.posts()).toHaveLength(1);
+  });
+
+  it('an unreadable body is a mark on the bubble, not a throw', async () => {
+    const c = await chat({ [CONV]: () => new Response('<html>oops', { status: 500 }) });
+    await c.send('hello');
+    await vi.waitFor(() => expect(c.doc.querySelector('.kv-note')!.textContent).toBe('Not sent. Something went wrong (HTTP 500). Please try again.Retry'));
   });
 });
 
@@ -178,10 +424,10 @@ describe('storage', () => {
     const blocked = () => {
       throw new DOMException('The operation is insecure.', 'SecurityError');
     };
-    const c = await chat({ [CONV]: () => json(201, { id: 'c1', created_at: '' }), [post('c1')]: reply }, undefined, blocked);
+    const c = await chat({}, { storage: blocked });
     await c.send('one');
     await c.send('two');
-    expect(c.calls.map((x) => x.path)).toEqual([
+    expect(c.calls.filter((x) => x.method == 'POST').map((x) => x.path)).toEqual([
       '/api/v1/widget/conversations',
       '/api/v1/widget/conversations/c1/messages',
       '/api/v1/widget/conversations/c1/messages',

@@ -14,26 +14,77 @@ export const AGENT: AgentPublic = { id: 'ag_1', name: 'Ada', greeting: 'Hi! How 
 export const json = (status: number, body: unknown) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 export const hubError = (status: number, type: string, message = type) => json(status, { error: { type, message } });
-export const msg = (role: 'visitor' | 'agent', text: string, id = role + ':' + text) => ({ id, role, text, created_at: '2025-01-01T00:00:00.000Z' });
+export const msg = (role: 'visitor' | 'agent' | 'person', text: string, id = role + ':' + text, status: 'streaming' | 'completed' | 'failed' = 'completed') => ({
+  id,
+  role,
+  text,
+  created_at: '2025-01-01T00:00:00.000Z',
+  status,
+  author_name: null as string | null,
+});
 
 export interface Call {
   method: string;
   path: string;
   auth: string | null;
   body: unknown;
+  /** The `Last-Event-ID` header, when one was sent. */
+  lastEventId?: string;
 }
-type Handler = (body: any, call: Call) => Response | Promise<Response>;
 
-/** fetch at the edge of the world: routes by "METHOD /path"; an unknown route answers 599 and is recorded. */
+/**
+ * One `text/event-stream` response the test writes to: what the hub's events route would send. The
+ * reader aborting its fetch errors the body, as in a browser.
+ */
+export function sseStream() {
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  let closed = false;
+  const bytes = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) });
+  const s = {
+    response: (signal?: AbortSignal | null) => {
+      signal?.addEventListener('abort', () => s.fail());
+      return new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } });
+    },
+    /** Raw text, split as the test likes (chunk boundaries are the point of some tests). */
+    raw(text: string) {
+      if (!closed) controller.enqueue(bytes.encode(text));
+    },
+    send(event: string, id: string, data: unknown) {
+      s.raw(`id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    },
+    end() {
+      if (closed) return;
+      closed = true;
+      controller.close();
+    },
+    /** The connection drops (reset, proxy cut). */
+    fail() {
+      if (closed) return;
+      closed = true;
+      controller.error(new TypeError('network error'));
+    },
+  };
+  return s;
+}
+type Handler = (body: any, call: Call, init: RequestInit) => Response | Promise<Response>;
+
+/**
+ * fetch at the edge of the world: routes by "METHOD /path"; an unknown route answers 599 and is recorded,
+ * except an events stream, which stays open and quiet (an idle conversation) unless a route says otherwise.
+ */
 export function fakeFetch(routes: Record<string, Handler> = {}) {
   const calls: Call[] = [];
   const fn = vi.fn(async (input: RequestInfo | URL, init: RequestInit = {}) => {
     const headers = new Headers(init.headers);
     const body = typeof init.body == 'string' ? JSON.parse(init.body) : undefined;
     const call: Call = { method: init.method ?? 'GET', path: String(input), auth: headers.get('authorization'), body };
+    if (headers.has('last-event-id')) call.lastEventId = headers.get('last-event-id')!;
     calls.push(call);
     const h = routes[call.method + ' ' + call.path];
-    return h ? h(body, call) : new Response('no route', { status: 599 });
+    if (h) return h(body, call, init);
+    if (call.method == 'GET' && call.path.endsWith('/events')) return sseStream().response(init.signal);
+    return new Response('no route', { status: 599 });
   });
   return { fetch: fn as unknown as typeof fetch, calls, routes };
 }
@@ -50,6 +101,8 @@ export interface FrameOptions {
   storage?: () => Storage | null | undefined;
   /** Paint at once (default) or hold the callback for the test to run. */
   holdPaint?: boolean;
+  /** Hold animation-frame callbacks in `frames` for the test to run (default: each runs in a task of its own). */
+  holdFrames?: boolean;
 }
 
 /** What the barriers below send through a channel: no message of the protocol, so both sides ignore it. */
@@ -68,6 +121,9 @@ export function mountFrame(opts: FrameOptions = {}) {
   const doc = win.document as unknown as Document;
   const parent = { postMessage: vi.fn() };
   const paints: Array<() => void> = [];
+  const frames: Array<() => void> = [];
+  const warnings: string[] = [];
+  let ids = 0;
   const f = opts.fetch ?? fakeFetch().fetch;
   boot({
     win: win as unknown as Window,
@@ -77,6 +133,9 @@ export function mountFrame(opts: FrameOptions = {}) {
     storage: opts.storage ?? (() => win.localStorage as unknown as Storage),
     fetch: f,
     afterPaint: (cb) => (opts.holdPaint ? paints.push(cb) : cb()),
+    nextFrame: (cb) => (opts.holdFrames ? frames.push(cb) : setTimeout(cb)),
+    uuid: () => 'cm_' + ++ids,
+    warn: (text) => warnings.push(text),
   });
 
   /** What the page received on its end of the channel, in order (the barrier's markers left out). */
@@ -123,7 +182,15 @@ export function mountFrame(opts: FrameOptions = {}) {
     log: () => $('[role="log"]'),
     /** Each bubble's message text, without the screen-reader "Name: " prefix. */
     bubbles: () =>
-      [...doc.querySelectorAll('.kv-msg:not(.kv-typing)')].map((b) => (b.classList.contains('kv-visitor') ? 'you: ' : 'agent: ') + b.lastChild!.textContent),
+      [...doc.querySelectorAll('.kv-msg')].map((b) => (b.classList.contains('kv-visitor') ? 'you: ' : b.classList.contains('kv-person') ? 'person: ' : 'agent: ') + b.querySelector('.kv-body')!.textContent),
+    /** Bubbles marked failed, by their text. */
+    failed: () => [...doc.querySelectorAll('.kv-failed .kv-body')].map((b) => b.textContent),
+    retryButtons: () => [...doc.querySelectorAll<HTMLButtonElement>('.kv-retry')],
+    status: () => $('.kv-status'),
+    pill: () => $<HTMLButtonElement>('.kv-pill'),
+    badge: () => $('.kv-badge'),
+    /** The polite region the chat announces through. */
+    live: () => $('[role="status"]'),
   };
 
   /**
@@ -158,6 +225,8 @@ export function mountFrame(opts: FrameOptions = {}) {
     doc,
     parent,
     paints,
+    frames,
+    warnings,
     got,
     init,
     idle,

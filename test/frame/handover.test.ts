@@ -78,16 +78,20 @@ describe('awaitInit', () => {
 });
 
 describe('connect', () => {
-  it('passes open and close commands, ignores the rest', () => {
+  it('passes open and close commands and context, ignores the rest', () => {
     const port = new EventTarget() as EventTarget & { postMessage(): void; start(): void };
     port.postMessage = () => {};
     port.start = () => {};
     const onCommand = vi.fn();
-    connect(port as unknown as MessagePort, onCommand);
-    for (const data of [{ v: 1, type: 'open' }, { v: 2, type: 'close' }, { v: 1, type: 'toggle' }, { type: 'close' }, null, { v: 1, type: 'close' }]) {
-      port.dispatchEvent(new MessageEvent('message', { data }));
-    }
+    const onContext = vi.fn();
+    connect(port as unknown as MessagePort, { onCommand, onContext });
+    const messages = [
+      { v: 1, type: 'open' }, { v: 2, type: 'close' }, { v: 1, type: 'toggle' }, { type: 'close' }, null,
+      { v: 2, type: 'context', context: { a: 0 } }, { v: 1, type: 'context', context: { cart: 2 } }, { v: 1, type: 'close' },
+    ];
+    for (const data of messages) port.dispatchEvent(new MessageEvent('message', { data }));
     expect(onCommand.mock.calls).toEqual([[true], [false]]);
+    expect(onContext.mock.calls).toEqual([[{ cart: 2 }]]);
   });
 });
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { accentColor, inkOn } from '../../src/frame/view.js';
-import { AGENT, cleanup, fakeFetch, json, mountFrame, msg, STORE_KEY } from './fixture.js';
+import { AGENT, cleanup, fakeFetch, json, mountFrame, msg, sseStream, STORE_KEY } from './fixture.js';
 
 afterEach(cleanup);
 
@@ -112,7 +112,10 @@ describe('open and close', () => {
     const f = await ready();
     expect(f.ui.closeButton()!.getAttribute('aria-label')).toBe('Close chat');
     expect(f.doc.querySelector('label[for="kv-input"]')!.textContent).toBe('Message Ada');
-    expect(f.ui.log()!.getAttribute('aria-live')).toBe('polite');
+    // Not live: streamed text would be read out piece by piece; the polite region says each message once.
+    expect(f.ui.log()!.getAttribute('aria-live')).toBe('off');
+    expect(f.ui.live()!.getAttribute('aria-live')).toBe('polite');
+    expect(f.ui.panel()!.contains(f.ui.live())).toBe(false);
     expect(f.ui.sendButton()!.type).toBe('submit');
     expect(f.ui.panel()!.getAttribute('aria-labelledby')).toBe('kv-title');
   });
@@ -132,8 +135,13 @@ describe('text, never HTML', () => {
   it('renders messages as text', async () => {
     const { fetch } = fakeFetch({
       'GET /api/v1/widget/conversations/c1/messages': () => json(200, { data: [msg('visitor', evil), msg('agent', '<b>bold</b>')] }),
-      'POST /api/v1/widget/conversations/c1/messages': (b) => json(201, { data: [msg('visitor', b.text), msg('agent', '<script>x()</script>')] }),
+      'POST /api/v1/widget/conversations/c1/messages': (b) => {
+        events.send('message.completed', '3', { message: msg('agent', '<script>x()</script>', 'a2') });
+        return json(202, { message: msg('visitor', b.text, 'v2') });
+      },
+      'GET /api/v1/widget/conversations/c1/events': (_b, _c, init) => events.response(init.signal),
     });
+    const events = sseStream();
     const win = { storage: () => ({ getItem: () => 'c1', setItem() {}, removeItem() {} }) as unknown as Storage };
     const f = await ready({}, { fetch, ...win });
     f.type(evil);
@@ -150,9 +158,11 @@ describe('composer', () => {
     const gate = new Promise<void>((r) => (release = r));
     const ff = fakeFetch({
       'POST /api/v1/widget/conversations': () => json(201, { id: 'c1', created_at: '' }),
-      'POST /api/v1/widget/conversations/c1/messages': async (b) => (await gate, json(201, { data: [msg('visitor', b.text), msg('agent', 'ok')] })),
+      'POST /api/v1/widget/conversations/c1/messages': async (b) => (await gate, json(202, { message: msg('visitor', b.text) })),
+      'GET /api/v1/widget/conversations/c1/events': (_b, _c, init) => (replies = sseStream()).response(init.signal),
     });
-    return { ...ff, release };
+    let replies: ReturnType<typeof sseStream> | undefined;
+    return { ...ff, release, reply: (text: string) => replies!.send('message.completed', '9', { message: msg('agent', text) }) };
   };
 
   it('sends on Enter', async () => {
@@ -173,19 +183,22 @@ describe('composer', () => {
     expect(s.calls).toEqual([]);
   });
 
-  it('is disabled while sending', async () => {
+  it('stays usable while a message is on its way', async () => {
     const s = slow();
     const f = await ready({ open: true }, { fetch: s.fetch });
+    f.ui.input()!.focus();
     f.type('hello');
     f.submit();
-    await vi.waitFor(() => expect(s.calls).toHaveLength(2));
-    expect(f.ui.input()!.disabled).toBe(true);
-    expect(f.ui.sendButton()!.disabled).toBe(true);
-    expect(f.ui.input()!.value).toBe('');
-    s.release();
-    await vi.waitFor(() => expect(f.ui.input()!.disabled).toBe(false));
+    await vi.waitFor(() => expect(s.calls.filter((c) => c.method == 'POST')).toHaveLength(2));
+    expect(f.ui.input()!.disabled).toBe(false);
     expect(f.ui.sendButton()!.disabled).toBe(false);
+    expect(f.ui.input()!.value).toBe('');
     expect(f.doc.activeElement).toBe(f.ui.input());
+    // The second waits for the first (the hub keeps arrival order), then goes.
+    f.type('and another');
+    f.submit();
+    s.release();
+    await vi.waitFor(() => expect(s.calls.filter((c) => c.method == 'POST').map((c) => c.body)).toEqual([{}, { text: 'hello', client_message_id: 'cm_1' }, { text: 'and another', client_message_id: 'cm_2' }]));
   });
 
   it('shows the visitor message before the reply comes', async () => {
@@ -194,10 +207,12 @@ describe('composer', () => {
     f.type('  hello  ');
     f.submit();
     await vi.waitFor(() => expect(f.ui.bubbles()).toEqual(['agent: ' + AGENT.greeting, 'you: hello']));
-    expect(f.doc.querySelector('.kv-typing')).not.toBeNull();
     s.release();
+    // Posted: the agent's turn is coming, and the typing dots say so until its reply starts.
+    await vi.waitFor(() => expect(f.doc.querySelector('.kv-typing:not([hidden])')).not.toBeNull());
+    s.reply('ok');
     await vi.waitFor(() => expect(f.ui.bubbles()).toEqual(['agent: ' + AGENT.greeting, 'you: hello', 'agent: ok']));
-    expect(f.doc.querySelector('.kv-typing')).toBeNull();
+    expect(f.ui.status()!.hidden).toBe(true);
     expect(f.win.localStorage.getItem(STORE_KEY)).toBe('c1');
   });
 });

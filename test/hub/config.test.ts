@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HUB_SETTINGS, loadConfig } from '../../src/hub/config.js';
-import { FRAME_REPLY_TIMEOUT_MS } from '../../src/protocol/widget-api.js';
+import { AGENT_TOTAL_TIMEOUT_MS } from '../../src/protocol/agent-webhook.js';
 import { readFileSync } from 'node:fs';
 
 const errorsOf = (env: Record<string, string>, flags: Record<string, string> = {}, options?: { serving?: boolean }) => {
@@ -30,11 +30,11 @@ describe('hub configuration', () => {
     expect(errors).toEqual([expect.stringContaining('KATAVEN_SESSION_SECRET="short": must be at least 32 characters')]);
   });
 
-  it('caps the webhook timeout below the frame reply timeout, saying why', () => {
-    const [error] = errorsOf({ KATAVEN_WEBHOOK_TIMEOUT_MS: String(FRAME_REPLY_TIMEOUT_MS) });
-    expect(error).toMatch(/^KATAVEN_WEBHOOK_TIMEOUT_MS="45000": must be at most \d+ ms: the widget stops waiting for a reply after 45000 ms/);
+  it('caps the webhook timeout at the limit of a whole answer, saying why', () => {
+    const [error] = errorsOf({ KATAVEN_WEBHOOK_TIMEOUT_MS: String(AGENT_TOTAL_TIMEOUT_MS + 1) });
+    expect(error).toMatch(/^KATAVEN_WEBHOOK_TIMEOUT_MS="120001": must be at most \d+ ms: that is the longest a whole answer of an agent may take/);
     const cap = Number(/at most (\d+) ms/.exec(error!)![1]);
-    expect(cap).toBeLessThan(FRAME_REPLY_TIMEOUT_MS);
+    expect(cap).toBe(AGENT_TOTAL_TIMEOUT_MS);
     expect(errorsOf({ KATAVEN_WEBHOOK_TIMEOUT_MS: String(cap) })).toEqual([]);
     expect(errorsOf({ KATAVEN_WEBHOOK_TIMEOUT_MS: String(cap + 1) })).toHaveLength(1);
   });

@@ -483,6 +483,13 @@ export function loaderSuite(run: { inPageRealm: boolean }, load: Load): void {
       expect(seen.map((s) => s.name)).toEqual(['open', 'close']);
     });
 
+    it('emits message with the role and text of a completed reply', async () => {
+      const frame = await ready();
+      const seen = listen('message');
+      await frame.send({ v: 1, type: 'message', role: 'agent', text: '**Hi**' }, () => seen.length === 1);
+      expect(seen[0]!.detail).toMatchObject({ role: 'agent', text: '**Hi**' });
+    });
+
     it('sends open, close and toggle to the frame on the port', async () => {
       const frame = await ready();
       page.call('open');

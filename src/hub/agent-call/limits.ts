@@ -2,7 +2,7 @@
  * The limits one agent call lives within, and the watchdog that enforces them by aborting the call: a bad
  * agent (silent, trickling, endless) costs the hub one timer and one socket for a bounded time.
  */
-import { MAX_AGENT_REPLY_LENGTH } from '../../protocol/agent-webhook.js';
+import { AGENT_TOTAL_TIMEOUT_MS, MAX_AGENT_REPLY_LENGTH } from '../../protocol/agent-webhook.js';
 import { AgentFailure } from './failure.js';
 
 export interface AgentLimits {
@@ -19,7 +19,7 @@ export interface AgentLimits {
 export const DEFAULT_AGENT_LIMITS: AgentLimits = {
   firstByteMs: 10_000,
   idleMs: 30_000,
-  totalMs: 120_000,
+  totalMs: AGENT_TOTAL_TIMEOUT_MS,
   maxReplyChars: MAX_AGENT_REPLY_LENGTH,
 };
 
