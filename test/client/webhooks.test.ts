@@ -79,7 +79,7 @@ describe('webhooks.verify', () => {
       await run({ kind: 'webhook', name: 'Ada', url: server.url, secret });
       await server.close();
       const { body, headers } = server.requests[0]!;
-      expect(webhooks.verify(body, headers, secret)).toMatchObject({ type: 'message.created', conversation_id: 'cnv_test' });
+      expect(webhooks.verify(body, headers, secret)).toMatchObject({ type: 'message.created', conversation_id: 'conv_test' });
     }
   });
 });

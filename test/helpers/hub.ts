@@ -18,7 +18,8 @@ export const TEST_SECRET = 'test-session-secret-0123456789abcdef0123456789';
 
 export async function startTestHub(dialect: TestDialect = 'sqlite', overrides: Partial<HubConfig> = {}): Promise<TestHub> {
   const db = await testDatabase(dialect);
-  const loaded = loadConfig({ KATAVEN_DATA_DIR: db.dataDir, KATAVEN_SESSION_SECRET: TEST_SECRET, KATAVEN_LOG_LEVEL: 'silent' });
+  // The tests' agents are servers on 127.0.0.1: the network guard's own tests turn it back on.
+  const loaded = loadConfig({ KATAVEN_DATA_DIR: db.dataDir, KATAVEN_SESSION_SECRET: TEST_SECRET, KATAVEN_LOG_LEVEL: 'silent', KATAVEN_ALLOW_PRIVATE_WEBHOOKS: 'true' });
   if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
   const config: HubConfig = { ...loaded.config, databaseUrl: db.databaseUrl, port: 0, ...overrides };
   const hub = await createHub(config, { logger: false });

@@ -68,7 +68,7 @@ describe('answers', () => {
     expect(request!.headers.accept).toBe('text/event-stream, application/json');
     expect(request!.headers['webhook-id']).toMatch(/^evt_\w+$/);
     expect(request!.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]{43}=$/);
-    expect(JSON.parse(request!.body)).toMatchObject({ type: 'message.created', conversation_id: 'cnv_test', context: { origin: 'https://shop.example' } });
+    expect(JSON.parse(request!.body)).toMatchObject({ type: 'message.created', conversation_id: 'conv_test', context: { origin: 'https://shop.example' } });
   });
 });
 

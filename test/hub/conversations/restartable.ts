@@ -6,7 +6,7 @@ import type { TestDatabase } from '../../helpers/databases.js';
 import { TEST_SECRET } from '../../helpers/hub.js';
 
 export async function hubOn(db: TestDatabase, overrides: Partial<HubConfig> = {}): Promise<Hub & { url: string; stop(): Promise<void> }> {
-  const loaded = loadConfig({ KATAVEN_DATA_DIR: db.dataDir, KATAVEN_SESSION_SECRET: TEST_SECRET, KATAVEN_LOG_LEVEL: 'silent' });
+  const loaded = loadConfig({ KATAVEN_DATA_DIR: db.dataDir, KATAVEN_SESSION_SECRET: TEST_SECRET, KATAVEN_LOG_LEVEL: 'silent', KATAVEN_ALLOW_PRIVATE_WEBHOOKS: 'true' });
   if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
   const hub = await createHub({ ...loaded.config, databaseUrl: db.databaseUrl, port: 0, sessionRateLimit: 10_000, ...overrides }, { logger: false });
   await hub.app.listen({ port: 0, host: '127.0.0.1' });
