@@ -1,6 +1,6 @@
 // Builds everything into dist/: the loader (tiny browser IIFE, size-checked), the frame assets
-// (content-hashed), the Node entry points (CLI with the hub, and the client package entry), the
-// package's type declarations, and dist/test/: the same browser files with a loader whose timeouts are
+// (content-hashed), the Node entry points (CLI with the hub, and the client package entry), the page
+// helper `kataven/browser` (an ES module for sites' bundlers), the package's type declarations, and dist/test/: the same browser files with a loader whose timeouts are
 // short, for the e2e hub only.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
@@ -116,6 +116,14 @@ async function buildNode() {
   log('dist/cli.js, dist/index.js');
 }
 
+async function buildBrowser() {
+  // `import { loadKataven } from 'kataven/browser'`: the site's bundler takes it from here, so it stays
+  // an ES module (tree-shakable, one import per name) and is not minified (their build minifies). ES2018,
+  // like the loader.
+  await build({ entryPoints: ['src/browser/index.ts'], outfile: 'dist/browser.js', bundle: true, format: 'esm', platform: 'browser', target: 'es2018', legalComments: 'none' });
+  log(`dist/browser.js gzip ${sizes(await readFile('dist/browser.js')).gzip} B (kataven/browser)`);
+}
+
 async function buildTypes() {
   // esbuild strips types, so the TypeScript compiler writes the .d.ts files that package.json's `types`
   // and `exports` name: consumers check against these under their own settings instead of compiling our
@@ -133,7 +141,7 @@ async function buildTypes() {
     console.error(ts.formatDiagnosticsWithColorAndContext(errors, { ...ts.sys, getCanonicalFileName: (f) => f, getNewLine: () => '\n' }));
     process.exit(1);
   }
-  log('dist/types      client and browser API declarations');
+  log('dist/types      client, kataven/browser and window.Kataven declarations');
 }
 
 /**
@@ -162,6 +170,7 @@ async function buildTestAssets() {
 if (wants('loader')) await buildLoader();
 if (wants('frame')) await buildFrame();
 if (wants('node')) await buildNode();
+if (wants('browser')) await buildBrowser();
 if (wants('types')) await buildTypes();
 // Needs the frame; never shipped on its own, so it comes with every build that includes the frame.
 if (wants('frame')) await buildTestAssets();

@@ -7,7 +7,7 @@ import { FRAME_READY_TIMEOUT_MS, HANDSHAKE_TIMEOUT_MS } from './src/protocol/tim
  * - integration: the hub, the client and the CLI over HTTP, on SQLite and (when configured) PostgreSQL.
  * - slow: Chromium end to end, hub processes in a cluster, injected faults.
  */
-const UNIT = ['test/loader/**/*.test.ts', 'test/frame/**/*.test.ts', 'test/hub/allowlist/**/*.test.ts', 'test/client/retries.test.ts', 'test/client/errors.test.ts', 'test/setup/**/*.test.ts'];
+const UNIT = ['test/loader/**/*.test.ts', 'test/browser/**/*.test.ts', 'test/frame/**/*.test.ts', 'test/hub/allowlist/**/*.test.ts', 'test/client/retries.test.ts', 'test/client/errors.test.ts', 'test/setup/**/*.test.ts'];
 // test/package packs and installs the package into a fresh directory: minutes, like the browser suites.
 const SLOW = ['test/e2e/**/*.test.ts', 'test/cluster/**/*.test.ts', 'test/package/**/*.test.ts'];
 

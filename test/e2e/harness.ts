@@ -5,6 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Browser, ConsoleMessage, Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { startDemoSite, type DemoSite } from '../../src/demo/sites.js';
 import { loadBuiltAssets } from '../../src/hub/widget/dist.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
@@ -84,4 +85,24 @@ export async function widgetFrame(page: Page, hubUrl: string) {
   const iframe = page.locator(`iframe[src^="${hubUrl}/widget/v1/frame"]`);
   await iframe.waitFor({ state: 'visible', timeout: 15_000 });
   return { iframe, frame: page.frameLocator(`iframe[src^="${hubUrl}/widget/v1/frame"]`) };
+}
+
+/**
+ * Opens `url` (on the allowed site) and checks that the widget works there: the launcher opens the panel,
+ * with no CSP violation, no `[kataven]` warning and no page error. For the strict-CSP pages.
+ */
+export async function expectWidgetWithoutViolation(world: World, url: string): Promise<void> {
+  const { page, warnings, pageErrors } = await watchedPage(world.browser);
+  const violations: string[] = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to/.test(m.text())) violations.push(m.text());
+  });
+  await page.goto(url);
+  const { frame } = await widgetFrame(page, world.hub.url);
+  await frame.getByRole('button', { name: /open chat/i }).click();
+  await frame.getByRole('textbox').waitFor();
+  expect(violations).toEqual([]);
+  expect(warnings).toEqual([]);
+  expect(pageErrors).toEqual([]);
+  await page.context().close();
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorld, watchedPage, widgetFrame, type World } from './harness.js';
+import { expectWidgetWithoutViolation, startWorld, watchedPage, widgetFrame, type World } from './harness.js';
 
 describe('the widget in Chromium', () => {
   let world: World;
@@ -62,19 +62,7 @@ describe('the widget in Chromium', () => {
   });
 
   it('works on the strict-CSP page with no CSP violation', async () => {
-    const { page, warnings, pageErrors } = await watchedPage(world.browser);
-    const violations: string[] = [];
-    page.on('console', (m) => {
-      if (/Content Security Policy|Refused to/.test(m.text())) violations.push(m.text());
-    });
-    await page.goto(world.allowed.url + '/strict-csp.html');
-    const { frame } = await widgetFrame(page, world.hub.url);
-    await frame.getByRole('button', { name: /open chat/i }).click();
-    await frame.getByRole('textbox').waitFor();
-    expect(violations).toEqual([]);
-    expect(warnings).toEqual([]);
-    expect(pageErrors).toEqual([]);
-    await page.context().close();
+    await expectWidgetWithoutViolation(world, world.allowed.url + '/strict-csp.html');
   });
 
   it('mounts one iframe when the tag is included twice', async () => {

@@ -1,8 +1,9 @@
 /**
  * The package as people get it: `npm pack` (its prepack build included) on a copy of the working tree,
- * `npm install ./kataven-….tgz` into an empty directory, then the three things the README promises:
+ * `npm install ./kataven-….tgz` into an empty directory, then what the README promises:
  * `npx kataven serve` runs a hub, `import { Kataven } from 'kataven'` works in plain Node ESM, and a strict
- * TypeScript consumer type-checks against the shipped .d.ts files (client and browser API).
+ * TypeScript consumer type-checks against the shipped .d.ts files (client and browser API), and
+ * `kataven/browser` imports in Node as a server-side renderer would.
  *
  * Slow (a full build and an npm install), so it belongs with the e2e and cluster tests.
  */
@@ -86,7 +87,7 @@ describe.skipIf(!npmUsable)('the npm package', () => {
     expect(packed).toEqual(expect.arrayContaining([
       'package/package.json', 'package/README.md', 'package/dist/cli.js', 'package/dist/index.js', 'package/dist/loader.js',
       'package/dist/frame/manifest.json', 'package/dist/types/client/index.d.ts', 'package/dist/types/protocol/browser-api.d.ts',
-      'package/dist/types/protocol/browser-global.d.ts',
+      'package/dist/types/protocol/browser-global.d.ts', 'package/dist/browser.js', 'package/dist/types/browser/index.d.ts',
     ]));
     expect(packed.filter((f) => !f.startsWith('package/dist/') && f !== 'package/package.json' && f !== 'package/README.md')).toEqual([]);
   });
@@ -138,6 +139,16 @@ describe.skipIf(!npmUsable)('the npm package', () => {
     });
   });
 
+  it('imports kataven/browser in plain Node ESM, where loadKataven does nothing (server-side rendering)', async () => {
+    write('ssr.mjs', `
+      import { loadKataven } from 'kataven/browser';
+      const api = await loadKataven({ hubUrl: 'https://hub.example.com', clientKey: 'pk_live_example' });
+      console.log(JSON.stringify({ api: typeof api, open: api('open') ?? null, globals: 'Kataven' in globalThis }));
+    `);
+    const { stdout } = await run(process.execPath, ['ssr.mjs'], { cwd: app, env });
+    expect(JSON.parse(stdout)).toEqual({ api: 'function', open: null, globals: false });
+  });
+
   it('type-checks a strict TypeScript consumer of the client and the browser API', async () => {
     // Each `@ts-expect-error` fails the check if its line compiles, so declarations that were `any`
     // (or missing) cannot pass.
@@ -165,8 +176,19 @@ describe.skipIf(!npmUsable)('the npm package', () => {
       }
     `);
     write('browser.ts', `
-      import type { KatavenApi, KatavenError } from 'kataven/browser';
+      import { loadKataven, type KatavenApi, type KatavenError, type LoadKatavenOptions } from 'kataven/browser';
       import type {} from 'kataven/browser/global';
+
+      const options: LoadKatavenOptions = { hubUrl: 'https://hub.example.com', clientKey: 'pk_live_example', position: 'left', nonce: 'n0nce' };
+      export const loading: Promise<KatavenApi> = loadKataven(options);
+      loading.then((kataven) => kataven('on', 'open', () => kataven('close')), (error: KatavenError) => console.warn(error.type));
+      loadKataven({ src: 'https://hub.example.com/widget/v1/loader/0123456789abcdef.js', integrity: 'sha384-…', clientKey: 'pk_live_example' });
+      // @ts-expect-error: hubUrl or src, not both
+      loadKataven({ hubUrl: 'https://hub.example.com', src: 'https://hub.example.com/widget/v1/loader.js', clientKey: 'pk_live_example' });
+      // @ts-expect-error: no key
+      loadKataven({ hubUrl: 'https://hub.example.com' });
+      // @ts-expect-error: not a corner
+      loadKataven({ ...options, position: 'top' });
 
       const api: KatavenApi | undefined = window.Kataven;
       api?.('open');
