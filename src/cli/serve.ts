@@ -5,6 +5,7 @@ import { parse, UsageError } from './args.js';
 import { DEMO_SITE_PORT, ensureDemo } from './demo-seed.js';
 import { HUB_FLAG_OPTIONS, hubConfigOrExit, hubFlagsHelp } from './hub-config.js';
 import { explainListenError } from './port-taken.js';
+import { LOADER_PATH } from '../protocol/loader-url.js';
 
 const LOOPBACK = ['127.0.0.1', 'localhost', '::1'];
 
@@ -72,7 +73,7 @@ Demo site, not allowed ${refused.url}    (no widget; one [kataven] warning in th
 
 Paste this into a page served from ${allowed.url}:
 
-  <script src="${hub.url}/widget/v1/loader.js" data-client-key="${creds.widget_key}" async></script>
+  <script src="${hub.url}${LOADER_PATH}" data-client-key="${creds.widget_key}" async></script>
 
 Or pinned to this exact build with Subresource Integrity:
 

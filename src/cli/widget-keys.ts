@@ -4,6 +4,7 @@ import { ID_PREFIX } from '../protocol/ids.js';
 import { parse, UsageError } from './args.js';
 import { API_FLAGS, API_FLAGS_HELP, api, clientFrom, limitFlag, listed, onlyFlags, printJson } from './client-from-env.js';
 import { record, table, truncate, when } from './table.js';
+import { LOADER_PATH } from '../protocol/loader-url.js';
 
 /** A widget key id as the help shows it. */
 const KEY_ID = `${ID_PREFIX.widgetKey}_…`;
@@ -105,7 +106,7 @@ export async function widgetKeysCommand(argv: string[]): Promise<void> {
       { name: values.name, ...(values.domain ? { domain_allowlist: values.domain } : {}), ...(values.agent ? { agent_id: values.agent } : {}) },
       values['idempotency-key'] ? { idempotencyKey: values['idempotency-key'] } : undefined,
     ));
-    const snippet = `<script src="${client.baseUrl}/widget/v1/loader.js" data-client-key="${created.key}" async></script>`;
+    const snippet = `<script src="${client.baseUrl}${LOADER_PATH}" data-client-key="${created.key}" async></script>`;
     if (values.json) return printJson({ ...created, snippet });
     console.log(`Created widget key ${created.id} (${created.name}).\n`);
     console.log(`Key (shown once, it cannot be shown again): ${created.key}`);

@@ -14,6 +14,7 @@ import { PUBLIC_KEY_PREFIX } from '../../protocol/keys.js';
 import { hashKey, isWellFormedKey } from '../keys/format.js';
 import type { Encoded } from './dist.js';
 import { frameHeaders } from './frame.js';
+import { LOADER_PATH } from '../../protocol/loader-url.js';
 
 /** Picks the smallest encoding the browser accepts; the ETag names the representation. */
 function negotiate(request: FastifyRequest, file: Encoded, tag: string) {
@@ -49,7 +50,7 @@ export async function widgetRoutes(app: FastifyInstance, ctx: HubContext) {
     return sendEncoded(request, reply, negotiate(request, assets.loader.body, assets.loader.hash));
   };
 
-  app.get('/widget/v1/loader.js', { schema: { hide: true } }, async (request, reply) => loader(request, reply, false));
+  app.get(LOADER_PATH, { schema: { hide: true } }, async (request, reply) => loader(request, reply, false));
 
   app.get<{ Params: { hash: string } }>('/widget/v1/loader/:hash', { schema: { hide: true } }, async (request, reply) => {
     if (!assets || request.params.hash !== `${assets.loader.hash}.js`) {
