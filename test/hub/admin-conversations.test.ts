@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_AGENT_REPLY_LENGTH } from '../../src/protocol/agent-webhook.js';
 import { WIDGET_API } from '../../src/protocol/widget-api.js';
 import { createAccount, type NewAccount } from '../../src/hub/accounts/repo.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
 import { widgetCall } from '../helpers/widget.js';
-import { visitorConversation, type VisitorConversation } from './visitor-conversation.js';
+import { visitorConversation, visitorConversations, type VisitorConversation } from './visitor-conversation.js';
 
 describe.each(DIALECTS)('conversations in the Admin API on %s', (dialect) => {
   let hub: TestHub;
@@ -15,17 +15,7 @@ describe.each(DIALECTS)('conversations in the Admin API on %s', (dialect) => {
   afterAll(() => hub.close());
 
   const start = (account: { secret_key: string } = hub.account) => visitorConversation(hub.url, account.secret_key);
-  /** Conversations started one after the other, each in a later millisecond, so "newest first" has one answer. */
-  async function startInOrder(account: { secret_key: string }, n: number) {
-    const made = [];
-    for (let i = 0; i < n; i++) {
-      const conv = await start(account);
-      const [row] = await hub.store.db.selectFrom('conversations').select('created_at').where('id', '=', conv.id).execute();
-      await vi.waitFor(() => expect(Date.now()).toBeGreaterThan(Date.parse(row!.created_at)));
-      made.push(conv);
-    }
-    return made;
-  }
+  const startInOrder = (account: { secret_key: string }, n: number) => visitorConversations(hub.url, account.secret_key, n);
   const post = (id: string, body: unknown, key?: string) => hub.api(`/api/v1/conversations/${id}/messages`, { method: 'POST', body, key });
   const rows = async (table: 'messages' | 'conversations', column: 'conversation_id' | 'id', id: string) =>
     (await hub.store.db.selectFrom(table).selectAll().where(column as never, '=', id as never).execute()).length;
