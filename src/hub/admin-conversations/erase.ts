@@ -8,9 +8,9 @@ import type { Store } from '../db/index.js';
 /** Deletes the conversation and every message of it in one transaction; false when there was none. */
 export async function eraseConversation(store: Store, conversationId: string): Promise<boolean> {
   return store.db.transaction().execute(async (trx) => {
-    // PostgreSQL: lock the row first, so a message inserted meanwhile waits for the erase (and then finds
-    // no conversation) instead of landing between the two deletes and failing the second. SQLite runs one
-    // write transaction at a time, and has no FOR UPDATE.
+    // PostgreSQL: lock the row first, so that a message inserted meanwhile waits for the erase (and then
+    // fails its foreign key: the conversation is gone) instead of landing between the two deletes and
+    // failing the second. SQLite runs one write transaction at a time, and has no FOR UPDATE.
     let row = trx.selectFrom('conversations').select('id').where('id', '=', conversationId);
     if (store.dialect === 'postgres') row = row.forUpdate();
     if (!(await row.executeTakeFirst())) return false;

@@ -9,12 +9,11 @@ import type {
 } from '../../protocol/api.js';
 import type { HubContext } from '../context.js';
 import { HubError } from '../errors.js';
+import { DEFAULT_PAGE_SIZE } from '../pagination.js';
 import { findWidgetKey } from '../widget-keys/repo.js';
 import { eraseConversation } from './erase.js';
 import { postAgentMessage } from './post.js';
 import { allMessages, findAccountConversation, findCountedConversation, listConversations, toAdminMessage } from './repo.js';
-
-const DEFAULT_PAGE_SIZE = 20;
 
 const notFound = (id: string) =>
   new HubError(404, 'not_found', `No conversation ${JSON.stringify(id)} in this account; list yours with GET /api/v1/conversations`);
