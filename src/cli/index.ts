@@ -11,8 +11,10 @@ Usage:
                                         manage widget keys (see kataven widget-keys --help)
   kataven agents list|create|update [flags]
                                         manage agents (see kataven agents --help)
+  kataven conversations list|show|reply|delete [flags]
+                                        read, answer and erase conversations (see kataven conversations --help)
 
-widget-keys and agents talk to a running hub: --api-key / KATAVEN_API_KEY (sk_live_…) and
+widget-keys, agents and conversations talk to a running hub: --api-key / KATAVEN_API_KEY (sk_live_…) and
 --base-url / KATAVEN_BASE_URL (default http://127.0.0.1:8787); --json prints JSON for scripts.
 
 Configuration: KATAVEN_* environment variables, flags over them. See README.md.`;
@@ -25,6 +27,7 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   accounts: async (argv) => (await import('./accounts.js')).accountsCommand(argv),
   'widget-keys': async (argv) => (await import('./widget-keys.js')).widgetKeysCommand(argv),
   agents: async (argv) => (await import('./agents.js')).agentsCommand(argv),
+  conversations: async (argv) => (await import('./conversations.js')).conversationsCommand(argv),
 };
 
 async function main(argv: string[]): Promise<void> {

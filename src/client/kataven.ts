@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Agents } from './agents.js';
+import { Conversations } from './conversations.js';
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from './errors.js';
 import { retryDelayMs, shouldRetry } from './retry.js';
 import type { Route } from './routes.js';
@@ -64,6 +65,7 @@ export class Kataven {
   static readonly webhooks = webhooks;
   readonly widgetKeys = new WidgetKeys(this);
   readonly agents = new Agents(this);
+  readonly conversations = new Conversations(this);
   readonly baseUrl: string;
   readonly timeout: number;
   readonly maxRetries: number;

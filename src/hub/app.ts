@@ -9,6 +9,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { pino } from 'pino';
 import { REQUEST_ID_HEADER } from '../protocol/errors.js';
 import { ID_PREFIX } from '../protocol/ids.js';
+import { adminConversationRoutes } from './admin-conversations/routes.js';
 import { agentRoutes } from './agents/routes.js';
 import { authenticate } from './auth.js';
 import type { HubConfig } from './config.js';
@@ -81,7 +82,7 @@ export async function buildApp(ctx: HubContext, log: FastifyBaseLogger = hubLogg
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Kataven Hub API', version: '1.0.0', description: 'Widget keys and agents. Authenticate with `Authorization: Bearer sk_live_…`.' },
+      info: { title: 'Kataven Hub API', version: '1.0.0', description: 'Widget keys, agents and conversations. Authenticate with `Authorization: Bearer sk_live_…`.' },
       components: { securitySchemes: { secretKey: { type: 'http', scheme: 'bearer', description: 'sk_live_… secret key' } } },
       security: [{ secretKey: [] }],
     },
@@ -96,6 +97,7 @@ export async function buildApp(ctx: HubContext, log: FastifyBaseLogger = hubLogg
     });
     await widgetKeyRoutes(admin, ctx);
     await agentRoutes(admin, ctx);
+    await adminConversationRoutes(admin, ctx);
   });
 
   await handshakeRoutes(app, ctx);

@@ -114,8 +114,20 @@ const liveConversations: Migration = {
   },
 };
 
+/** The Admin API lists an account's conversations newest first (src/hub/admin-conversations/repo.ts). */
+const conversationsByAccount: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.createIndex('conversations_account_created').on('conversations').columns(['account_id', 'created_at', 'id']).execute();
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
-    return { '0001_initial': initial, '0002_conversations': conversations, '0003_live_conversations': liveConversations };
+    return {
+      '0001_initial': initial,
+      '0002_conversations': conversations,
+      '0003_live_conversations': liveConversations,
+      '0004_conversations_by_account': conversationsByAccount,
+    };
   },
 };
