@@ -12,8 +12,9 @@ export { WebhookVerificationError, type VerifyOptions, type WebhookHeaders, type
 export type { MessageCreatedEvent } from '../protocol/agent-webhook.js';
 export type { WidgetKeys } from './widget-keys.js';
 export type { Agents } from './agents.js';
+export type { SecretKeys } from './secret-keys.js';
 export type {
   Agent, AgentList, CreateAgentParams, CreatedWidgetKey, CreateWidgetKeyParams, DeletedWidgetKey, ListParams,
-  UpdateAgentParams, UpdateWidgetKeyParams, WidgetKey, WidgetKeyList,
+  RotatedSecretKey, RotateSecretKeyParams, UpdateAgentParams, UpdateWidgetKeyParams, WidgetKey, WidgetKeyList,
 } from '../protocol/api.js';
 export type { ErrorBody } from '../protocol/errors.js';

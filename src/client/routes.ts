@@ -3,7 +3,9 @@
  * The contract test (test/client/contract.test.ts) checks this table against the hub's
  * /api/v1/openapi.json, so the client and the API cannot drift apart unnoticed.
  */
-import type { CreateAgentParams, CreateWidgetKeyParams, ListParams, UpdateAgentParams, UpdateWidgetKeyParams } from '../protocol/api.js';
+import type {
+  CreateAgentParams, CreateWidgetKeyParams, ListParams, RotateSecretKeyParams, UpdateAgentParams, UpdateWidgetKeyParams,
+} from '../protocol/api.js';
 
 export interface Route {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -41,5 +43,9 @@ export const ROUTES = {
       method: 'PATCH', path: '/api/v1/agents/{id}',
       body: fields<UpdateAgentParams>({ name: true, greeting: true, accent_color: true, webhook_url: true }),
     },
+    rotateWebhookSecret: { method: 'POST', path: '/api/v1/agents/{id}/webhook-secret/rotate' },
+  },
+  secretKeys: {
+    rotate: { method: 'POST', path: '/api/v1/secret-keys/rotate', body: fields<NonNullable<RotateSecretKeyParams>>({ grace_period_s: true }) },
   },
 } as const satisfies Record<string, Record<string, Route>>;

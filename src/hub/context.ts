@@ -2,7 +2,7 @@
 import type { HubConfig } from './config.js';
 import type { Store } from './db/index.js';
 import type { BuiltAssets } from './widget/dist.js';
-import type { Limiter } from './rate-limit.js';
+import type { FailureLimiter, Limiter } from './rate-limit.js';
 import type { SessionSigner } from './session/token.js';
 import type { KeyCache } from './visitor/key-cache.js';
 import type { UsageRecorder } from './visitor/usage.js';
@@ -13,6 +13,8 @@ export interface HubContext {
   keys: KeyCache;
   usage: UsageRecorder;
   limit: Limiter;
+  /** Limits that count only failures: unknown widget keys, failed Admin API authentications. */
+  failures: FailureLimiter;
   sessions: SessionSigner;
   /** Server secret (KATAVEN_SESSION_SECRET or the generated one): signs sessions, derives idempotent keys. */
   secret: string;

@@ -3,8 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppOptions } from './app.js';
 import type { HubConfig } from './config.js';
 import type { HubContext } from './context.js';
+import { dataDirWarnings } from './data-dir.js';
 import { openStore, type Store } from './db/index.js';
-import { limiter, memoryRateLimitStore } from './rate-limit.js';
+import { failureLimiter, limiter, memoryRateLimitStore } from './rate-limit.js';
 import { connectInvalidationBus, pingRedis, redisClient, redisRateLimitStore } from './redis.js';
 import { resolveSessionSecret } from './session/secret.js';
 import { sessionSigner } from './session/token.js';
@@ -33,11 +34,13 @@ export async function createHub(config: HubConfig, options: AppOptions = {}): Pr
     keys: new KeyCache(store.db, config.keyCacheTtlMs),
     usage: usageRecorder(store.db),
     limit: limiter(rateStore),
-    sessions: sessionSigner(secret),
+    failures: failureLimiter(rateStore),
+    sessions: sessionSigner(secret, config.sessionLifetimeS),
     assets: loadBuiltAssets(),
     dependencies,
   };
   const app = await buildApp(ctx, { logger: options.logger, logStream: options.logStream });
+  for (const warning of dataDirWarnings(config.dataDir)) app.log.warn(warning);
   const closeBus = redis && config.redisUrl ? await connectInvalidationBus(config.redisUrl, redis, ctx.keys) : null;
   app.addHook('onClose', async () => {
     await closeBus?.();

@@ -57,7 +57,8 @@ export interface MessageList {
 
 /**
  * Error types the frame may meet besides the handshake's: `session_invalid` (401: token expired or forged;
- * refresh by a new handshake), `conversation_not_found` (404: start a new one), `agent_unavailable` (502:
+ * refresh by a new handshake), `session_ended` (401, from the session refresh: the session reached its
+ * lifetime; only a new handshake continues), `conversation_not_found` (404: start a new one), `agent_unavailable` (502:
  * the agent's webhook failed or timed out; the visitor's message was kept), `rate_limited` (429).
  */
-export type WidgetErrorType = 'session_invalid' | 'conversation_not_found' | 'agent_unavailable' | 'rate_limited';
+export type WidgetErrorType = 'session_invalid' | 'session_ended' | 'conversation_not_found' | 'agent_unavailable' | 'rate_limited';

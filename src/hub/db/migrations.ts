@@ -84,8 +84,15 @@ const conversations: Migration = {
   },
 };
 
+/** Rotation: a replaced secret key keeps working until `expires_at` (null: no end). */
+const secretKeyExpiry: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('secret_keys').addColumn('expires_at', 'text').execute();
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
-    return { '0001_initial': initial, '0002_conversations': conversations };
+    return { '0001_initial': initial, '0002_conversations': conversations, '0003_secret_key_expiry': secretKeyExpiry };
   },
 };
