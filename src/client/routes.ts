@@ -46,6 +46,6 @@ export const ROUTES = {
     rotateWebhookSecret: { method: 'POST', path: '/api/v1/agents/{id}/webhook-secret/rotate' },
   },
   secretKeys: {
-    rotate: { method: 'POST', path: '/api/v1/secret-keys/rotate', body: fields<NonNullable<RotateSecretKeyParams>>({ grace_period_s: true }) },
+    rotate: { method: 'POST', path: '/api/v1/secret-keys/rotate', body: fields<RotateSecretKeyParams>({ grace_period_s: true }) },
   },
 } as const satisfies Record<string, Record<string, Route>>;

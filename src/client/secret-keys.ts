@@ -15,7 +15,7 @@ export class SecretKeys extends APIResource {
    * const next = new Kataven({ apiKey: secret_key, baseUrl: client.baseUrl });
    * @see http://127.0.0.1:8787/docs#/secret-keys/post_api_v1_secret_keys_rotate (the API reference; every hub serves it at /docs)
    */
-  rotate(params: NonNullable<RotateSecretKeyParams> = {}, options?: RequestOptions): Promise<RotatedSecretKey> {
+  rotate(params: RotateSecretKeyParams = {}, options?: RequestOptions): Promise<RotatedSecretKey> {
     return this.client.request(ROUTES.secretKeys.rotate, { body: params, options });
   }
 }

@@ -132,20 +132,18 @@ export type AgentList = Static<typeof AgentListSchema>;
 export const SECRET_KEY_GRACE_DEFAULT_S = 86_400;
 const SECRET_KEY_GRACE_MAX_S = 30 * 86_400;
 
-export const RotateSecretKeyBody = Type.Optional(
-  Type.Object(
-    {
-      grace_period_s: Type.Optional(
-        Type.Integer({
-          minimum: 0,
-          maximum: SECRET_KEY_GRACE_MAX_S,
-          default: SECRET_KEY_GRACE_DEFAULT_S,
-          description: 'Seconds the previous keys keep working (default 86400, 24 h); 0 revokes them at once',
-        }),
-      ),
-    },
-    { additionalProperties: false },
-  ),
+export const RotateSecretKeyBody = Type.Object(
+  {
+    grace_period_s: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: SECRET_KEY_GRACE_MAX_S,
+        default: SECRET_KEY_GRACE_DEFAULT_S,
+        description: 'Seconds the previous keys keep working (default 86400, 24 h); 0 revokes them at once',
+      }),
+    ),
+  },
+  { additionalProperties: false },
 );
 export type RotateSecretKeyParams = Static<typeof RotateSecretKeyBody>;
 

@@ -16,8 +16,13 @@ export async function accountRoutes(base: FastifyInstance, ctx: HubContext) {
       body: RotateSecretKeyBody,
       response: { 201: RotatedSecretKeySchema, 400: ErrorSchema, 401: ErrorSchema, 429: ErrorSchema, 503: ErrorSchema },
     },
+    // No body at all (`curl -X POST`) means the defaults, as `{}` does.
+    preValidation: (request, _reply, done) => {
+      request.body ??= {};
+      done();
+    },
   }, async (request, reply) => {
-    const rotated = await rotateSecretKey(ctx.store.db, request.accountId, request.body?.grace_period_s ?? SECRET_KEY_GRACE_DEFAULT_S);
+    const rotated = await rotateSecretKey(ctx.store.db, request.accountId, request.body.grace_period_s ?? SECRET_KEY_GRACE_DEFAULT_S);
     // The account authenticated a moment ago; only its deletion in between could get here.
     if (!rotated) throw new HubError(401, 'invalid_api_key', 'This account no longer exists');
     return reply.code(201).send(rotated);
