@@ -74,6 +74,9 @@ describe('client ↔ OpenAPI contract', () => {
       ['widgetKeys.create', () => client.widgetKeys.create(keyCreate)],
       ['widgetKeys.update', async () => client.widgetKeys.update((await client.widgetKeys.create(keyCreate)).id, keyUpdate)],
       ['widgetKeys.delete', async () => client.widgetKeys.delete((await client.widgetKeys.create(keyCreate)).id)],
+      ['agents.rotateWebhookSecret', () => client.agents.rotateWebhookSecret(agentId)],
+      // Last: the key the other calls use keeps working for the grace period anyway.
+      ['secretKeys.rotate', () => client.secretKeys.rotate({ grace_period_s: 3600 })],
     ];
     expect(calls.map(([name]) => name).sort()).toEqual(routes.map((r) => r.name).sort());
     for (const [name, call] of calls) {
