@@ -3,6 +3,7 @@
  * no secret key needed: the way back in when a key is lost or leaked) and print the secret key once.
  */
 import { SECRET_KEY_GRACE_DEFAULT_S } from '../protocol/api.js';
+import { ID_PREFIX } from '../protocol/ids.js';
 import { createAccount, rotateSecretKey } from '../hub/accounts/repo.js';
 import { openStore } from '../hub/db/index.js';
 import { parse, UsageError } from './args.js';
@@ -16,7 +17,7 @@ create      Creates an account with its default agent and prints its secret key 
 rotate-key  Mints a new secret key for the account and prints it once; the account's other keys keep
             working for the grace period, then are refused (the Admin API: POST /api/v1/secret-keys/rotate).
   --name NAME              account name (required by create)
-  --account ID             the account (acc_…) whose key to rotate (required by rotate-key)
+  --account ID             the account (${ID_PREFIX.account}_…) whose key to rotate (required by rotate-key)
   --grace-period SECONDS   how long the previous keys keep working, default ${SECRET_KEY_GRACE_DEFAULT_S} (24 h); 0 revokes them now
   --json                   print JSON only: {"account_id": "…", "secret_key": "sk_live_…"} (create),
                            {"secret_key": "sk_live_…", "key_last8": "…", "previous_keys_expire_at": "…"} (rotate-key)`;
