@@ -7,9 +7,11 @@ Usage:
   kataven serve [flags]                 run the hub (see kataven serve --help)
   kataven demo [flags]                  run the hub with a demo account, key and demo sites (npm start)
   kataven accounts create --name NAME   create an account; prints its secret key once
+  kataven accounts rotate-key --account ID [--grace-period S]
+                                        a new secret key; the old ones end after the grace period
   kataven widget-keys list|create|update|delete [flags]
                                         manage widget keys (see kataven widget-keys --help)
-  kataven agents list|create|update [flags]
+  kataven agents list|create|update|rotate-secret [flags]
                                         manage agents (see kataven agents --help)
   kataven conversations list|show|reply|delete [flags]
                                         read, answer and erase conversations (see kataven conversations --help)

@@ -8,6 +8,7 @@ import { Conversations } from './conversations.js';
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from './errors.js';
 import { retryDelayMs, shouldRetry } from './retry.js';
 import type { Route } from './routes.js';
+import { SecretKeys } from './secret-keys.js';
 import { WidgetKeys } from './widget-keys.js';
 import { webhooks } from './webhooks.js';
 
@@ -66,6 +67,7 @@ export class Kataven {
   readonly widgetKeys = new WidgetKeys(this);
   readonly agents = new Agents(this);
   readonly conversations = new Conversations(this);
+  readonly secretKeys = new SecretKeys(this);
   readonly baseUrl: string;
   readonly timeout: number;
   readonly maxRetries: number;

@@ -4,7 +4,7 @@
  * /api/v1/openapi.json, so the client and the API cannot drift apart unnoticed.
  */
 import type {
-  CreateAgentParams, CreateConversationMessageParams, CreateWidgetKeyParams, ListConversationsParams, ListParams, UpdateAgentParams, UpdateWidgetKeyParams,
+  CreateAgentParams, CreateConversationMessageParams, CreateWidgetKeyParams, ListConversationsParams, ListParams, RotateSecretKeyParams, UpdateAgentParams, UpdateWidgetKeyParams,
 } from '../protocol/api.js';
 
 export interface Route {
@@ -43,6 +43,10 @@ export const ROUTES = {
       method: 'PATCH', path: '/api/v1/agents/{id}',
       body: fields<UpdateAgentParams>({ name: true, greeting: true, accent_color: true, webhook_url: true }),
     },
+    rotateWebhookSecret: { method: 'POST', path: '/api/v1/agents/{id}/webhook-secret/rotate' },
+  },
+  secretKeys: {
+    rotate: { method: 'POST', path: '/api/v1/secret-keys/rotate', body: fields<RotateSecretKeyParams>({ grace_period_s: true }) },
   },
   conversations: {
     list: { method: 'GET', path: '/api/v1/conversations', query: fields<ListConversationsParams>({ limit: true, starting_after: true, widget_key_id: true }) },

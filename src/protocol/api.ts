@@ -196,3 +196,29 @@ export const DeletedConversationSchema = Type.Object({
   deleted: Type.Literal(true, { description: 'The conversation and every message are gone for good (not soft-deleted)' }),
 });
 export type DeletedConversation = Static<typeof DeletedConversationSchema>;
+
+/** How long the previous secret keys keep working after a rotation, unless the request says otherwise. */
+export const SECRET_KEY_GRACE_DEFAULT_S = 86_400;
+const SECRET_KEY_GRACE_MAX_S = 30 * 86_400;
+
+export const RotateSecretKeyBody = Type.Object(
+  {
+    grace_period_s: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: SECRET_KEY_GRACE_MAX_S,
+        default: SECRET_KEY_GRACE_DEFAULT_S,
+        description: 'Seconds the previous keys keep working (default 86400, 24 h); 0 revokes them at once',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type RotateSecretKeyParams = Static<typeof RotateSecretKeyBody>;
+
+export const RotatedSecretKeySchema = Type.Object({
+  secret_key: Type.String({ description: 'The new sk_live_ key. Returned once, never again.', examples: ['sk_live_8Hq2LmZx4eC39HqLyjWDarjtT1zdp7dc2bG5nM'] }),
+  key_last8: Type.String({ examples: ['2bG5nM8r'] }),
+  previous_keys_expire_at: Type.String({ description: "When the account's previous keys stop working", examples: ['2025-06-02T09:30:00.000Z'] }),
+});
+export type RotatedSecretKey = Static<typeof RotatedSecretKeySchema>;

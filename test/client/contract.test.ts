@@ -89,6 +89,9 @@ describe('client ↔ OpenAPI contract', () => {
       ['conversations.retrieve', async () => client.conversations.retrieve(await conversation())],
       ['conversations.del', async () => client.conversations.del(await conversation())],
       ['conversations.messages.create', async () => client.conversations.messages.create(await conversation(), reply)],
+      ['agents.rotateWebhookSecret', () => client.agents.rotateWebhookSecret(agentId)],
+      // Last: the key the other calls use keeps working for the grace period anyway.
+      ['secretKeys.rotate', () => client.secretKeys.rotate({ grace_period_s: 3600 })],
     ];
     expect(calls.map(([name]) => name).sort()).toEqual(routes.map((r) => r.name).sort());
     for (const [name, call] of calls) {

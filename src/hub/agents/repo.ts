@@ -1,6 +1,6 @@
 /** Agents: who answers in the widget. Every account has one default agent, used by keys with agent_id null. */
-import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { newWebhookSecret } from '../../client/webhook-signature.js';
 import type { Agent, CreateAgentParams, ListParams, UpdateAgentParams } from '../../protocol/api.js';
 import { DEFAULT_ACCENT_COLOR } from '../../protocol/handshake.js';
 import { ID_PREFIX } from '../../protocol/ids.js';
@@ -31,7 +31,7 @@ export async function insertAgent(db: Kysely<Database>, accountId: string, param
     greeting: params.greeting ?? DEFAULT_GREETING,
     accent_color: (params.accent_color ?? DEFAULT_ACCENT_COLOR).toLowerCase(),
     webhook_url: params.webhook_url ?? null,
-    webhook_secret: 'whsec_' + randomBytes(24).toString('base64url'),
+    webhook_secret: newWebhookSecret(),
     is_default: isDefault ? 1 : 0,
     created_at: now,
     updated_at: now,
@@ -54,4 +54,27 @@ export async function updateAgent(db: Kysely<Database>, accountId: string, id: s
   const changes = { ...patch, ...(patch.accent_color ? { accent_color: patch.accent_color.toLowerCase() } : {}), updated_at: nowIso() };
   const row = await db.updateTable('agents').set(changes).where('account_id', '=', accountId).where('id', '=', id).returningAll().executeTakeFirst();
   return row && toAgent(row);
+}
+
+/** A new webhook secret in one statement (the format is the one src/client/webhook-signature.ts signs with); undefined when no such agent. */
+export async function replaceWebhookSecret(db: Kysely<Database>, accountId: string, id: string): Promise<Agent | undefined> {
+  const row = await db
+    .updateTable('agents')
+    .set({ webhook_secret: newWebhookSecret(), updated_at: nowIso() })
+    .where('account_id', '=', accountId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+  return row && toAgent(row);
+}
+
+/** The hashes of the widget keys `agent` answers for: those naming it, and, for the default agent, those naming none. */
+export async function keyHashesAnsweredBy(db: Kysely<Database>, agent: Pick<Agent, 'id' | 'is_default'>, accountId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('widget_keys')
+    .select('key_hash')
+    .where('account_id', '=', accountId)
+    .where((eb) => (agent.is_default ? eb.or([eb('agent_id', '=', agent.id), eb('agent_id', 'is', null)]) : eb('agent_id', '=', agent.id)))
+    .execute();
+  return rows.map((r) => r.key_hash);
 }

@@ -34,4 +34,12 @@ export async function agentRoutes(base: FastifyInstance, ctx: HubContext) {
   app.patch('/api/v1/agents/:id', {
     schema: { tags, summary: 'Update an agent', params: IdParams, body: UpdateAgentBody, response: { 200: AgentSchema, ...errors } },
   }, async (request) => agents.update(deps, request.accountId, request.params.id, request.body));
+
+  app.post('/api/v1/agents/:id/webhook-secret/rotate', {
+    schema: {
+      tags, summary: 'Rotate the webhook secret',
+      description: 'A new webhook_secret, in force at once: the next webhook request is signed with it. Give it to your agent right away.',
+      params: IdParams, response: { 200: AgentSchema, ...errors },
+    },
+  }, async (request) => agents.rotateWebhookSecret(deps, request.accountId, request.params.id));
 }

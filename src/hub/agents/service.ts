@@ -1,13 +1,14 @@
 /**
  * Writing agents: the rules every write path keeps, whoever calls (the Admin API today). A changed agent
- * drops every cached key at once, since cached keys embed their agent's name, greeting and colour.
+ * drops the cached keys it answers for (they embed its name, greeting and colour), and only those: other
+ * agents' and other accounts' keys stay cached.
  */
 import type { Kysely } from 'kysely';
 import type { Agent, CreateAgentParams, UpdateAgentParams } from '../../protocol/api.js';
 import type { Database } from '../db/schema.js';
 import { HubError } from '../errors.js';
 import type { KeyCache } from '../visitor/key-cache.js';
-import { insertAgent, updateAgent } from './repo.js';
+import { insertAgent, keyHashesAnsweredBy, replaceWebhookSecret, updateAgent } from './repo.js';
 
 interface AgentDeps {
   db: Kysely<Database>;
@@ -38,6 +39,16 @@ export async function update(deps: AgentDeps, accountId: string, id: string, pat
   checkWebhookUrl(patch.webhook_url);
   const agent = await updateAgent(deps.db, accountId, id, patch);
   if (!agent) throw agentNotFound(id);
-  deps.keys.invalidate(null);
+  deps.keys.invalidate(await keyHashesAnsweredBy(deps.db, agent, accountId));
+  return agent;
+}
+
+/**
+ * A new webhook secret, at once: the old one signs nothing more. An agent verifying with the old secret
+ * refuses the hub's requests until it has the new one, so deploy it to the agent right after.
+ */
+export async function rotateWebhookSecret(deps: AgentDeps, accountId: string, id: string): Promise<Agent> {
+  const agent = await replaceWebhookSecret(deps.db, accountId, id);
+  if (!agent) throw agentNotFound(id);
   return agent;
 }

@@ -121,6 +121,13 @@ const conversationsByAccount: Migration = {
   },
 };
 
+/** Rotation: a replaced secret key keeps working until `expires_at` (null: no end). */
+const secretKeyExpiry: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('secret_keys').addColumn('expires_at', 'text').execute();
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
     return {
@@ -128,6 +135,7 @@ export const migrationProvider: MigrationProvider = {
       '0002_conversations': conversations,
       '0003_live_conversations': liveConversations,
       '0004_conversations_by_account': conversationsByAccount,
+      '0005_secret_key_expiry': secretKeyExpiry,
     };
   },
 };
