@@ -17,7 +17,7 @@ export async function sessionRefreshRoutes(base: FastifyInstance, ctx: HubContex
   app.post(WIDGET_API.session, { bodyLimit: WIDGET_API_BODY_LIMIT, schema: { hide: true, body: EmptyBody } }, async (request, reply): Promise<SessionRefresh> => {
     const { claims, key } = await visitorSession(ctx, request);
     reply.header('cache-control', 'no-store');
-    const session = await issueSession(ctx.sessions, key, claims.org);
+    const session = issueSession(ctx.sessions, key, claims.org);
     return { session_token: session.token, expires_at: session.expires_at };
   });
 }

@@ -58,7 +58,7 @@ async function answer(
   const origin = (originResult as Extract<OriginResult, { ok: true }>).origin.origin;
   await ctx.limit(`hs:${key.id}:${ip}`, ctx.config.handshakeRateLimit, 'widget handshakes from this address');
   await ctx.usage.record(key, log);
-  const session = await issueSession(ctx.sessions, key, origin);
+  const session = issueSession(ctx.sessions, key, origin);
   return {
     session_token: session.token,
     expires_at: session.expires_at,
@@ -67,10 +67,18 @@ async function answer(
   };
 }
 
+/**
+ * The loader's own body, exactly: `{"client_key":"pk_…"}`. A key's characters need no JSON escape, so the
+ * match is what JSON.parse would return, without parsing; any other body is parsed.
+ */
+const LOADER_BODY = /^\{"client_key":"([0-9A-Za-z_]{1,100})"\}$/;
+
 /** text/plain (the loader's simple request) arrives as a string; application/json (curl) as an object. */
 function readClientKey(body: unknown): unknown {
   let value = body;
   if (typeof value === 'string') {
+    const loader = LOADER_BODY.exec(value);
+    if (loader) return loader[1];
     try {
       value = JSON.parse(value);
     } catch {
