@@ -151,8 +151,9 @@ export async function handshakeThroughput(product, { pgAdminUrl, duration, round
     }
   }
   try {
-    // Warm-up: JIT, key cache, and each key's first use (written before the first answer).
-    for (const s of servers) await load(s.url, s.requests, { duration: 1 });
+    // Warm-up: JIT, key cache, and each key's first use (written before the first answer). After 1 s the
+    // hub's first round still cost ~1.7× the CPU of the later ones (V8 was still optimising): 3 s.
+    for (const s of servers) await load(s.url, s.requests, { duration: 3 });
     const runs = Object.fromEntries(servers.map((s) => [s.name, []]));
     for (let round = 0; round < rounds; round++) {
       for (const s of servers) {

@@ -12,6 +12,7 @@ import { authenticate } from './auth.js';
 import type { HubContext } from './context.js';
 import { HubError, installErrorHandling } from './errors.js';
 import { random128 } from './random.js';
+import { lazyRequestLogger } from './request-log.js';
 import { conversationRoutes } from './conversations/routes.js';
 import { docsRoutes } from './docs/routes.js';
 import { sessionRefreshRoutes } from './handshake/refresh.js';
@@ -53,6 +54,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     // Two log lines per request cost ~40 µs of a handshake: they are kept for debug and trace. Errors
     // are logged by the error handler, whatever the level.
     logController: new LogController({ disableRequestLogging: !['debug', 'trace'].includes(ctx.config.logLevel) }),
+    childLoggerFactory: lazyRequestLogger,
     // Close idle keep-alive sockets on shutdown; in-flight requests still finish.
     forceCloseConnections: 'idle',
   });
