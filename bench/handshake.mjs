@@ -173,6 +173,9 @@ export async function handshakeThroughput(product, { pgAdminUrl, duration, round
       sameBytesToHello: ratio('same-bytes', 'hello'),
       ...(runs['handshake-pg'] ? { sameBytesPg: ratio('handshake-pg', 'same-bytes') } : {}),
     };
+    // The same pairing in CPU time per request: what a quiet machine's throughput ratio would be, and
+    // far steadier than throughput when other work shares the cores.
+    out.cpuRatioSameBytes = median(runs.handshake.map((r, i) => runs['same-bytes'][i].cpuUsPerRequest / r.cpuUsPerRequest));
     out.answerBytes = bare.answerBytes;
     if (pgError) out.pgError = pgError;
     return out;
