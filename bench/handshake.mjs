@@ -1,11 +1,14 @@
 /**
- * The handshake under load, beside its baseline, and how its cost scales.
+ * The handshake under load, beside its baselines, and how its cost scales.
  *
- * Throughput: the real hub (`kataven serve`, SQLite, rate limit off) answering handshakes for 10 keys ×
- * 3 page origins, against a bare Fastify app (bench/bare-server.mjs) answering the very same requests on
- * a "hello" route. Same load tool (autocannon), same connections, same duration, runs alternated
- * A B A B … and reduced to medians. With KATAVEN_TEST_DATABASE_URL, a third server joins the rotation:
- * the hub on a fresh PostgreSQL database.
+ * Throughput: the real hub (`kataven serve`, SQLite) answering handshakes for 10 keys × 3 page origins,
+ * against a bare Fastify app in its own process (bench/bare-server.mjs) answering the very same
+ * requests twice over: on a route that sends the handshake's exact bytes and headers with no work behind
+ * them (the "same-bytes" route, the baseline the budget is held to) and on a "hello" route. The hub runs
+ * twice: rate limit off, and on (as in production) with a limit no run reaches, so its bookkeeping is
+ * paid but nothing is refused. Same load tool (autocannon), same connections, same duration, runs
+ * alternated A B C D A B C D … and reduced to medians. With KATAVEN_TEST_DATABASE_URL, the hub on a
+ * fresh PostgreSQL database joins the rotation.
  *
  * Scaling: one store grown from 10 to 1,000 to 100,000 widget keys; at each size the hub answers keys
  * whose allowlist has 1 entry and keys whose allowlist has 100 (the matching entry last), over one
@@ -14,7 +17,7 @@
  * database and compiles its allowlist), which is what a cache miss costs.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -24,7 +27,7 @@ import { freePort, onCleanup, ROOT, spawnNode, startHub, waitForHttp } from './l
 import { createAccount, handshakeRequest, insertKeys, makeKeys } from './lib/seed.mjs';
 import { median } from './lib/stats.mjs';
 
-const tempDir = (label) => {
+export const tempDir = (label) => {
   const dir = mkdtempSync(join(tmpdir(), `kataven-bench-${label}-`));
   onCleanup(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
@@ -33,12 +36,41 @@ const tempDir = (label) => {
 /** Filler keys: real keys with a one-entry allowlist of their own, never requested. */
 const filler = (product, count, offset) => makeKeys(product, count, (i) => [`customer-${offset + i}.example.org`]);
 
-async function startBare() {
+/** Headers of the connection, not of the route's answer: the bare app's Node sets its own. */
+const TRANSPORT_HEADERS = new Set(['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding']);
+
+/**
+ * The hub's answer to one request per Origin, as the same-bytes route will send it: the body and every
+ * header but the transport's (date, connection, length), the request id included.
+ */
+async function captureAnswers(hubUrl, requests) {
+  const answers = {};
+  for (const r of requests) {
+    const origin = r.headers.origin;
+    if (answers[origin]) continue;
+    const res = await fetch(hubUrl + r.path, { method: r.method, headers: r.headers, body: r.body });
+    const body = await res.text();
+    if (res.status !== 200) throw new Error(`capturing the handshake for ${origin}: HTTP ${res.status} ${body.slice(0, 200)}`);
+    const headers = Object.fromEntries([...res.headers].filter(([name]) => !TRANSPORT_HEADERS.has(name)));
+    answers[origin] = { body, headers };
+  }
+  return answers;
+}
+
+/**
+ * The bare app (bench/bare-server.mjs), its same-bytes route answering what the hub at `hubUrl` answers
+ * to `requests`; `nodeArgs` e.g. `--cpu-prof`.
+ */
+export async function startBare(hubUrl, requests, nodeArgs = []) {
+  const answers = await captureAnswers(hubUrl, requests);
+  const answersFile = join(tempDir('answers'), 'answers.json');
+  writeFileSync(answersFile, JSON.stringify(answers));
   const port = await freePort();
-  const proc = spawnNode([join(ROOT, 'bench/bare-server.mjs'), String(port)]);
+  const proc = spawnNode([...nodeArgs, join(ROOT, 'bench/bare-server.mjs'), String(port), answersFile]);
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/hello`, proc);
-  return { url, proc, stop: () => proc.stop() };
+  const answerBytes = Object.fromEntries(Object.entries(answers).map(([origin, a]) => [origin, Buffer.byteLength(a.body)]));
+  return { url, proc, answerBytes, stop: () => proc.stop() };
 }
 
 /** A fresh PostgreSQL database next to the one in `adminUrl`, dropped when the bench ends. */
@@ -76,27 +108,42 @@ const summarize = (runs) => ({
   runs: runs.map((r) => Math.round(r.rps)),
 });
 
-export async function handshakeThroughput(product, { pgAdminUrl, duration, rounds, log }) {
-  // 10 keys, each allowing its shop, the shop's subdomains and a local dev server; 990 other keys around them.
+/** 10 keys, each allowing its shop, the shop's subdomains and a local dev server, and their requests. */
+export function throughputKeys(product) {
   const keys = makeKeys(product, 10, (i) => [`shop-${i}.example.com`, `*.shop-${i}.example.com`, 'localhost:3000']);
   const requests = keys.flatMap(({ key }, i) =>
     [`https://shop-${i}.example.com`, `https://www.shop-${i}.example.com`, 'http://localhost:3000'].map((o) => handshakeRequest(product, key, o)),
   );
-  const bareRequests = requests.map((r) => ({ ...r, path: '/hello' }));
+  return { keys, requests };
+}
 
-  const servers = [];
+/** A store with an account, `keys` and 990 other keys around them. */
+export async function seedThroughputStore(product, store, keys) {
+  const account = await createAccount(store);
+  await insertKeys(product, store, account.account_id, [...keys, ...filler(product, 990, 0)]);
+}
+
+/** A limit per key and address that no run reaches: the limiter counts every handshake, refuses none. */
+const UNREACHED_RATE_LIMIT = '1000000';
+
+export async function handshakeThroughput(product, { pgAdminUrl, duration, rounds, log }) {
+  const { keys, requests } = throughputKeys(product);
   const sqlite = { dataDir: tempDir('sqlite') };
-  const account = await createAccount(sqlite);
-  await insertKeys(product, sqlite, account.account_id, [...keys, ...filler(product, 990, 0)]);
-  servers.push({ name: 'handshake', requests, ...(await startHub(sqlite)) });
-  servers.push({ name: 'bare', requests: bareRequests, ...(await startBare()) });
+  await seedThroughputStore(product, sqlite, keys);
+  const hub = await startHub(sqlite);
+  const servers = [{ name: 'handshake', requests, ...hub }];
+  // The same SQLite file (WAL) behind a second hub that counts every handshake in its rate limiter.
+  servers.push({ name: 'handshake-rl', requests, ...(await startHub({ ...sqlite, env: { KATAVEN_HANDSHAKE_RATE_LIMIT: UNREACHED_RATE_LIMIT } })) });
+  const bare = await startBare(hub.url, requests);
+  servers.push({ name: 'same-bytes', requests: requests.map((r) => ({ ...r, path: '/handshake' })), ...bare });
+  // The bare app is one process serving both baselines, measured one after the other like the rest.
+  servers.push({ name: 'hello', requests: requests.map((r) => ({ ...r, path: '/hello' })), ...bare, stop: async () => {} });
   let pgError = null;
   if (pgAdminUrl) {
     // A PostgreSQL problem (server down, no right to create a database) costs only the PostgreSQL figure.
     try {
       const store = { dataDir: tempDir('pg'), databaseUrl: await freshPostgres(pgAdminUrl) };
-      const pgAccount = await createAccount(store);
-      await insertKeys(product, store, pgAccount.account_id, [...keys, ...filler(product, 990, 0)]);
+      await seedThroughputStore(product, store, keys);
       servers.push({ name: 'handshake-pg', requests, ...(await startHub(store)) });
     } catch (err) {
       pgError = String(err?.message ?? err).split('\n')[0];
@@ -104,22 +151,33 @@ export async function handshakeThroughput(product, { pgAdminUrl, duration, round
     }
   }
   try {
-    // Warm-up: JIT, key cache, and each key's first use (written before the first answer).
-    for (const s of servers) await load(s.url, s.requests, { duration: 1 });
+    // Warm-up: JIT, key cache, and each key's first use (written before the first answer). After 1 s the
+    // hub's first round still cost ~1.7× the CPU of the later ones (V8 was still optimising): 3 s.
+    for (const s of servers) await load(s.url, s.requests, { duration: 3 });
     const runs = Object.fromEntries(servers.map((s) => [s.name, []]));
     for (let round = 0; round < rounds; round++) {
       for (const s of servers) {
         const r = await measure(s, s.requests, { duration });
         runs[s.name].push(r);
-        log(`  round ${round + 1}/${rounds} ${s.name.padEnd(13)} ${Math.round(r.rps)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms`);
+        log(`  round ${round + 1}/${rounds} ${s.name.padEnd(13)} ${Math.round(r.rps)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  ${Math.round(r.cpuUsPerRequest)} µs CPU/req`);
       }
     }
     const out = Object.fromEntries(Object.entries(runs).map(([name, rs]) => [name, summarize(rs)]));
-    // Each round's handshake run is paired with the bare run next to it, so slow drifts of a shared
+    // Each round's run is paired with the baseline's run of the same round, so slow drifts of a shared
     // machine cancel out; the median of those ratios is the figure.
-    out.ratio = median(runs.handshake.map((r, i) => r.rps / runs.bare[i].rps));
+    const ratio = (name, base) => median(runs[name].map((r, i) => r.rps / runs[base][i].rps));
+    out.ratios = {
+      sameBytes: ratio('handshake', 'same-bytes'),
+      sameBytesRateLimited: ratio('handshake-rl', 'same-bytes'),
+      hello: ratio('handshake', 'hello'),
+      sameBytesToHello: ratio('same-bytes', 'hello'),
+      ...(runs['handshake-pg'] ? { sameBytesPg: ratio('handshake-pg', 'same-bytes') } : {}),
+    };
+    // The same pairing in CPU time per request: what a quiet machine's throughput ratio would be, and
+    // far steadier than throughput when other work shares the cores.
+    out.cpuRatioSameBytes = median(runs.handshake.map((r, i) => runs['same-bytes'][i].cpuUsPerRequest / r.cpuUsPerRequest));
+    out.answerBytes = bare.answerBytes;
     if (pgError) out.pgError = pgError;
-    if (runs['handshake-pg']) out.ratioPg = median(runs['handshake-pg'].map((r, i) => r.rps / runs.bare[i].rps));
     return out;
   } finally {
     for (const s of servers) await s.stop();

@@ -123,8 +123,8 @@ export async function runNode(args, options) {
   return stdout;
 }
 
-/** Polls url until it answers (any status) or the process dies. */
-export async function waitForHttp(url, proc, timeoutMs = 15_000) {
+/** Polls url until it answers (any status) or the process dies; generous, since other work may load the machine. */
+export async function waitForHttp(url, proc, timeoutMs = 60_000) {
   const until = Date.now() + timeoutMs;
   let dead = false;
   proc.exited.then(() => (dead = true));
@@ -141,10 +141,10 @@ export async function waitForHttp(url, proc, timeoutMs = 15_000) {
   throw new Error(`${url} did not answer within ${timeoutMs} ms:\n${proc.output()}`);
 }
 
-/** `kataven serve` on a free port of 127.0.0.1, rate limit off, warnings only. */
-export async function startHub({ dataDir, databaseUrl, env = {} }) {
+/** `kataven serve` on a free port of 127.0.0.1, rate limit off, warnings only; `nodeArgs` e.g. `--cpu-prof`. */
+export async function startHub({ dataDir, databaseUrl, env = {}, nodeArgs = [] }) {
   const port = await freePort();
-  const proc = spawnNode([CLI, 'serve', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir], {
+  const proc = spawnNode([...nodeArgs, CLI, 'serve', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir], {
     env: {
       KATAVEN_HANDSHAKE_RATE_LIMIT: '0',
       KATAVEN_LOG_LEVEL: 'warn',

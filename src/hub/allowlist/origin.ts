@@ -26,7 +26,28 @@ const MISSING: OriginResult = { ok: false, reason: 'missing' };
 const NULL: OriginResult = { ok: false, reason: 'null' };
 const MALFORMED: OriginResult = { ok: false, reason: 'malformed' };
 
+/**
+ * Results by header value. A site's visitors send the same few origins all day, and the URL parse below
+ * is most of what the origin check of a handshake costs. Bounded: when full it starts over, so a client
+ * sending endless distinct origins pays the parse itself and costs the hub no memory. The results are
+ * frozen, since every caller gets the same object.
+ */
+const seen = new Map<string, OriginResult>();
+const SEEN_MAX = 10_000;
+
 export function parseOrigin(header: string | string[] | undefined): OriginResult {
+  if (typeof header !== 'string') return parseUncached(header);
+  let result = seen.get(header);
+  if (result === undefined) {
+    if (seen.size >= SEEN_MAX) seen.clear();
+    result = parseUncached(header);
+    if (result.ok) Object.freeze(result.origin);
+    seen.set(header, Object.freeze(result));
+  }
+  return result;
+}
+
+function parseUncached(header: string | string[] | undefined): OriginResult {
   let value: string | undefined;
   if (Array.isArray(header)) {
     // Two Origin headers mean a proxy or client is doing something odd: which one would we trust?

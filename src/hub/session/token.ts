@@ -4,12 +4,17 @@
  * `sst`, the session's start (the handshake), is kept across refreshes: no token outlives
  * sst + the configured lifetime, so a session cannot be refreshed for ever.
  *
- * Signing is on every handshake, so it is one synchronous HMAC with a key object made once (jose's
- * SignJWT imported a Web Crypto key and signed in a thread-pool job on every call: ~110 µs of a
- * ~250 µs handshake, `npm run bench`). Verification, off the hot path, stays with jose's jwtVerify.
+ * Signing is on every handshake, so it does only what a JWS needs (RFC 7515 compact form; jose's SignJWT
+ * imported a Web Crypto key and signed in a thread-pool job on every call: ~110 µs of a ~250 µs
+ * handshake, `npm run bench`): the header's base64url is fixed, the claims are written as JSON text
+ * (JSON.stringify of the claims object cost more than the HMAC), the jti is 128 random bits from a
+ * pool, the HMAC is two one-shot hashes (hmac.ts).
+ * Verification, off the hot path, stays with jose's jwtVerify, which also checks what we sign.
  */
-import { createHmac, createSecretKey, randomUUID } from 'node:crypto';
 import { jwtVerify } from 'jose';
+import { jsonString } from '../json-string.js';
+import { random128 } from '../random.js';
+import { hmacSha256 } from './hmac.js';
 
 export const SESSION_TTL_SECONDS = 600;
 
@@ -26,7 +31,7 @@ export interface SessionClaims {
 
 export interface SessionSigner {
   /** Without `sst`, a new session (a handshake); with it, a refresh of that session. */
-  sign(claims: Omit<SessionClaims, 'jti' | 'exp' | 'sst'> & { sst?: number }): Promise<{ token: string; expires_at: string }>;
+  sign(claims: Omit<SessionClaims, 'jti' | 'exp' | 'sst'> & { sst?: number }): { token: string; expires_at: string };
   verify(token: string): Promise<SessionClaims | null>;
   /** Unix seconds when the session started at `sst` ends for good. */
   endOf(sst: number): number;
@@ -36,17 +41,20 @@ const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toStrin
 
 export function sessionSigner(secret: string, lifetimeSeconds: number): SessionSigner {
   const key = new TextEncoder().encode(secret);
-  const hmacKey = createSecretKey(Buffer.from(key));
+  const mac = hmacSha256(key);
   const endOf = (sst: number) => sst + lifetimeSeconds;
+  // Every token signed within one second expires at the same second: its ISO form is made once.
+  let expiresAt = { exp: 0, iso: '' };
   return {
     endOf,
-    async sign({ sst: started, ...claims }) {
+    sign({ sst: started, ...claims }) {
       const iat = Math.floor(Date.now() / 1000);
       const sst = started ?? iat;
       const exp = Math.min(iat + SESSION_TTL_SECONDS, endOf(sst));
-      const payload = Buffer.from(JSON.stringify({ ...claims, sst, jti: randomUUID(), iat, exp })).toString('base64url');
-      const signature = createHmac('sha256', hmacKey).update(`${HEADER}.${payload}`).digest('base64url');
-      return { token: `${HEADER}.${payload}.${signature}`, expires_at: new Date(exp * 1000).toISOString() };
+      const json = `{"kid":${jsonString(claims.kid)},"acc":${jsonString(claims.acc)},"agt":${jsonString(claims.agt)},"org":${jsonString(claims.org)},"sst":${sst},"jti":"${random128('base64url')}","iat":${iat},"exp":${exp}}`;
+      const signingInput = `${HEADER}.${Buffer.from(json).toString('base64url')}`;
+      if (expiresAt.exp !== exp) expiresAt = { exp, iso: new Date(exp * 1000).toISOString() };
+      return { token: `${signingInput}.${mac(signingInput)}`, expires_at: expiresAt.iso };
     },
     async verify(token) {
       try {

@@ -107,3 +107,25 @@ describe('origin properties', () => {
     );
   });
 });
+
+describe('parseOrigin remembers', () => {
+  it('answers a repeated header as the first time, accepted or refused', () => {
+    for (const header of ['https://again.example', 'https://again.example/', 'null', '']) {
+      const first = structuredClone(parseOrigin(header));
+      expect(parseOrigin(header)).toEqual(first);
+    }
+  });
+
+  it('hands out results no caller can change', () => {
+    const r = parseOrigin('https://frozen.example');
+    if (!r.ok) throw new Error('expected an accepted origin');
+    expect(() => Object.assign(r.origin, { origin: 'https://evil.example' })).toThrow(TypeError);
+    expect(parseOrigin('https://frozen.example')).toEqual({ ok: true, origin: { scheme: 'https', host: 'frozen.example', port: 443, origin: 'https://frozen.example' } });
+  });
+
+  it('still parses correctly after more distinct headers than it keeps', () => {
+    for (let i = 0; i < 10_050; i++) parseOrigin(`https://h${i}.example`);
+    expect(parseOrigin('https://h0.example')).toEqual({ ok: true, origin: { scheme: 'https', host: 'h0.example', port: 443, origin: 'https://h0.example' } });
+    expect(parseOrigin('https://h0.example/').ok).toBe(false);
+  });
+});
