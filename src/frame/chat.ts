@@ -7,7 +7,8 @@
  * Messages are keyed by their hub id, so a replayed or repeated event changes what is on screen at most
  * once. A visitor message gets its id when its post answers, or earlier when the stream brings it first
  * (matched by text among this tab's messages still without an id). Each carries a random
- * `client_message_id`, so a retried post is answered with the first message and never stored twice.
+ * `client_message_id`, so a retried post is answered with the first message and never stored twice,
+ * and the Retry of a failed reply sends it again to ask the agent once more.
  */
 import type { ConversationEvent } from '../protocol/conversation-events.js';
 import type { AgentPublic } from '../protocol/handshake.js';
@@ -24,8 +25,9 @@ import type { View } from './view.js';
 export const conversationKey = (keyId: string) => 'kataven:conversation:' + keyId;
 
 /**
- * The typing dots stop after this long without a word from the agent: an agent that answered `202`
- * may write back hours later (or a person may), and dots that never stop would say it is typing.
+ * The typing dots stop after this long without a word from the agent. The hub ends them with an empty
+ * `agent.status` when the agent answered `202` (it may write back hours later), but that event is not
+ * replayed: a reader that reconnected past it would show dots that never stop.
  */
 export const TYPING_MS = 60_000;
 
@@ -132,10 +134,15 @@ export function createChat(d: ChatDeps) {
 
   function markFailed(e: Entry, note: string) {
     const q = question(e);
-    // The hub has answered that message (with this failure): posting its id again would get the first
-    // answer back and no new reply, so Retry asks again in a new message of the same words.
-    e.bubble.fail(note, q ? () => (e.bubble.fail(note), void send(q.text)) : undefined);
+    e.bubble.fail(note, q ? () => (e.bubble.fail(note), void ask(q)) : undefined);
   }
+
+  /**
+   * Asks the agent again about `q`, whose reply failed: its post once more, with the same
+   * client_message_id, which the hub answers with a new turn (202) and no second copy of the message.
+   * A message of the history has no id this tab knows: it is asked again in a new message of its words.
+   */
+  const ask = (q: Entry) => (q.clientId ? enqueue(q) : send(q.text));
 
   /** Puts `m` on screen, or brings its bubble up to date. `live`: it happened now (not history). */
   function upsert(m: ChatMessage, live: boolean, failure?: string) {
@@ -178,7 +185,9 @@ export function createChat(d: ChatDeps) {
       e.bubble.set(e.text, 'streaming');
     } else if (ev.event == 'agent.status') {
       statusText = typeof ev.data.text == 'string' ? ev.data.text : '';
-      showStatus();
+      // Empty: nobody is writing now (the agent answered 202 and writes back later, or said its piece).
+      if (statusText) showStatus();
+      else setTyping(false);
     } else if (ev.event == 'message.failed') {
       if (isMessage(ev.data.message)) upsert({ ...ev.data.message, status: 'failed' }, true, ev.data.error?.message);
     } else if (ev.event == 'message.created' || ev.event == 'message.completed') {
@@ -255,7 +264,8 @@ export function createChat(d: ChatDeps) {
       e.id = m.id;
       known.set(m.id, e);
     }
-    // 202: a new message, the agent's turn is coming. 200: a retry of one the hub had; its reply is under way or done.
+    // 202: a new message, or a failed reply asked again: the agent's turn is coming. 200: a repeat of one
+    // the hub had; its reply is under way or done.
     if (r.status == 202) setTyping(true);
   }
 

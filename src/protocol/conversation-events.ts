@@ -5,7 +5,7 @@
  * Posting answers at once with the stored visitor message, before the agent answers; the agent's reply
  * (whole, streamed, or hours later from a person) arrives on the stream:
  *
- *   POST {conversations}/{id}/messages  { text, client_message_id? }  → 202 { message: ChatMessage }
+ *   POST {conversations}/{id}/messages  { text, client_message_id?, context? }  → 202 { message: ChatMessage }
  *   GET  {conversations}/{id}/events    Authorization: Bearer <session>, Last-Event-ID?  → text/event-stream
  *
  * The frame reads the stream with `fetch` (never EventSource: the token never goes in a URL). Each event
@@ -34,7 +34,10 @@ export interface ConversationEvents {
   'message.completed': { message: ChatMessage };
   /** The reply failed: the partial text (if any) is kept and marked; `error.message` is for the visitor. */
   'message.failed': { message_id: string; error: { type: AgentFailureType; message: string }; message: ChatMessage };
-  /** What the agent is doing ("Searching the catalogue…"); an empty text clears it. */
+  /**
+   * What the agent is doing ("Searching the catalogue…"). An empty text clears it and says nobody is
+   * writing now: the hub sends one when the agent answered 202 (it, or a person, writes back later).
+   */
   'agent.status': { text: string };
   /**
    * The stream is over (session expired, key revoked or disabled): do not reconnect with this session;

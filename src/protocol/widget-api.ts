@@ -11,8 +11,8 @@ export const WIDGET_API = {
   conversations: '/api/v1/widget/conversations',
   /**
    * GET → `MessageList` (oldest first). POST `PostMessageBody` → 202 `PostedMessage` at once, before the
-   * agent answers (the reply arrives on `events`); 200 with the first message for a repeated
-   * `client_message_id`.
+   * agent answers (the reply arrives on `events`). A repeated `client_message_id` gets the first message:
+   * 202 when its reply had failed and a new one is on its way (Retry), 200 when nothing new starts.
    */
   messages: (conversationId: string) => `/api/v1/widget/conversations/${encodeURIComponent(conversationId)}/messages`,
   /** GET → `text/event-stream` of `ConversationEvents` (conversation-events.ts). */
@@ -68,8 +68,16 @@ export interface MessageList {
 
 export interface PostMessageBody {
   text: string;
-  /** A random id per message the visitor typed (a UUID); a retry with the same id is answered with the first message. */
+  /**
+   * A random id per message the visitor typed (a UUID). The same id again is answered with the first
+   * message, never stored twice; when that message's reply failed, it asks the agent once more.
+   */
   client_message_id?: string;
+  /**
+   * What the page reported with `Kataven('context', …)`: a JSON object of at most MAX_REPORTED_CONTEXT_BYTES
+   * (agent-webhook.ts) of JSON, or null to clear it. The conversation keeps the latest; omitted, it stays.
+   */
+  context?: Record<string, unknown> | null;
 }
 
 export interface PostedMessage {

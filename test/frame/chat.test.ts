@@ -165,6 +165,15 @@ describe('streaming render', () => {
     expect(c.doc.querySelector('.kv-streaming strong')!.textContent).toBe('three');
   });
 
+  it('stops the typing dots at an empty agent.status (the agent answers later)', async () => {
+    const c = await chat();
+    await c.send('hello');
+    await vi.waitFor(() => expect(c.ui.status()!.hidden).toBe(false));
+    expect(c.ui.status()!.classList.contains('kv-typing')).toBe(true);
+    (await c.live()).send('agent.status', '0', { text: '' });
+    await vi.waitFor(() => expect(c.ui.status()!.hidden).toBe(true));
+  });
+
   it('shows the agent status while it works and clears it with the reply', async () => {
     const c = await chat({ [list('c1')]: () => json(200, { data: [], last_event_id: '0' }) }, { stored: 'c1' });
     const s = await c.live();
@@ -297,7 +306,7 @@ describe('retry', () => {
     expect(c.ui.retryButtons()).toHaveLength(1);
   });
 
-  it('marks a failed reply with the hub reason, its partial text kept, and Retry asks again', async () => {
+  it('marks a failed reply with the hub reason, its partial text kept, and Retry asks again with the same id', async () => {
     const c = await chat();
     await c.send('hello');
     const s = await c.live();
@@ -306,11 +315,39 @@ describe('retry', () => {
     s.send('message.failed', '3', { message_id: 'a1', error: { type: 'agent_timeout', message: 'The assistant took too long to answer. Please try again.' }, message: msg('agent', 'Let ', 'a1', 'failed') });
     await vi.waitFor(() => expect(c.ui.failed()).toEqual(['Let']));
     expect(c.doc.querySelector('.kv-failed .kv-note')!.textContent).toBe('The assistant took too long to answer. Please try again.Retry');
+    expect(c.ui.status()!.hidden).toBe(true);
     c.ui.retryButtons()[0]!.click();
     await vi.waitFor(() => expect(c.posts()).toHaveLength(2));
-    // The hub has answered cm_1 (with the failure): asking again is a new message.
-    expect(c.posts()[1]).toEqual({ text: 'hello', client_message_id: 'cm_2' });
+    // The same client_message_id: the hub answers it with a new turn (202), not a second message.
+    expect(c.posts()[1]).toEqual({ text: 'hello', client_message_id: 'cm_1' });
     expect(c.ui.retryButtons()).toHaveLength(0);
+    await vi.waitFor(() => expect(c.ui.status()!.hidden).toBe(false));
+    expect(c.ui.bubbles()).toEqual([GREETING, 'you: hello', 'agent: Let']);
+    s.send('message.created', '4', { message: msg('agent', 'Let me see: yes.', 'a2') });
+    await vi.waitFor(() => expect(c.ui.bubbles()).toEqual([GREETING, 'you: hello', 'agent: Let', 'agent: Let me see: yes.']));
+    expect(c.ui.failed()).toEqual(['Let']);
+    expect(c.ui.status()!.hidden).toBe(true);
+  });
+
+  it('asks again in a new message about a failed reply of the history, whose id this tab never knew', async () => {
+    const c = await chat(
+      { [list('c1')]: () => json(200, { data: [msg('visitor', 'earlier', 'v1'), msg('agent', '', 'a1', 'failed')], last_event_id: '3' }) },
+      { stored: 'c1' },
+    );
+    await vi.waitFor(() => expect(c.ui.retryButtons()).toHaveLength(1));
+    c.ui.retryButtons()[0]!.click();
+    await vi.waitFor(() => expect(c.posts()).toEqual([{ text: 'earlier', client_message_id: 'cm_1' }]));
+  });
+
+  it('shows no typing after a Retry of a failed post that the hub had stored (200)', async () => {
+    let n = 0;
+    const c = await chat({ [post('c1')]: (b) => (n++ ? json(200, { message: msg('visitor', b.text, 'v1') }) : hubError(503, 'unavailable')) });
+    await c.send('hello');
+    await vi.waitFor(() => expect(c.ui.failed()).toEqual(['hello']));
+    c.ui.retryButtons()[0]!.click();
+    await vi.waitFor(() => expect(c.ui.failed()).toEqual([]));
+    // 200: the hub had it, and its reply is under way or done: nothing says the agent is typing.
+    expect(c.ui.status()!.hidden).toBe(true);
   });
 
   it('401 locks the composer with the expired line', async () => {

@@ -66,6 +66,8 @@ export interface NewMessage {
   author_name?: string | null;
   client_message_id?: string | null;
   failure_type?: AgentFailureType | null;
+  /** An agent reply's turn: the visitor message it answers (its `created_seq`). */
+  answers_seq?: number | null;
 }
 
 export interface StoredMessage {
@@ -88,6 +90,7 @@ export async function insertMessage(db: Kysely<Database>, conversationId: string
       failure_type: m.failure_type ?? null,
       seq,
       created_seq: seq,
+      answers_seq: m.answers_seq ?? null,
     };
     await trx.insertInto('messages').values(row).execute();
     return { message: toChatMessage(row), seq };
@@ -126,14 +129,75 @@ export async function finishMessage(
   }
 }
 
-export async function findByClientMessageId(db: Kysely<Database>, conversationId: string, clientMessageId: string): Promise<ChatMessage | null> {
+/** The visitor message sent with `clientMessageId`; `seq` is its `created_seq`. */
+export async function findByClientMessageId(db: Kysely<Database>, conversationId: string, clientMessageId: string): Promise<StoredMessage | null> {
   const row = await db
     .selectFrom('messages')
     .selectAll()
     .where('conversation_id', '=', conversationId)
     .where('client_message_id', '=', clientMessageId)
     .executeTakeFirst();
-  return row ? toChatMessage(row) : null;
+  return row ? { message: toChatMessage(row), seq: row.created_seq } : null;
+}
+
+/** Replaces the conversation's reported context (JSON text; null clears it). */
+export async function setReportedContext(db: Kysely<Database>, conversationId: string, json: string | null): Promise<void> {
+  await db.updateTable('conversations').set({ reported_context: json }).where('id', '=', conversationId).execute();
+}
+
+/**
+ * The latest reply to the visitor message numbered `visitorSeq`: an agent message of a turn that named
+ * it (a retry adds one). A turn names the latest of the messages queued for it; the earlier ones have
+ * no reply of their own. Null when none was written (not answered yet, or the agent answered 202).
+ */
+export async function replyTo(db: Kysely<Database>, conversationId: string, visitorSeq: number) {
+  return db
+    .selectFrom('messages')
+    .select(['status', 'created_seq'])
+    .where('conversation_id', '=', conversationId)
+    .where('role', '=', 'agent')
+    .where('answers_seq', '=', visitorSeq)
+    .orderBy('created_seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/**
+ * Asks for one more turn for the visitor message numbered `visitorSeq`, whose reply `seenSeq` (its
+ * `created_seq`) failed. Only when no retry is pending and no reply to it was written since (another
+ * tab's retry that ran meanwhile): one conditional update, so that two retries at once start one turn.
+ */
+export async function requestRetry(db: Kysely<Database>, conversationId: string, visitorSeq: number, seenSeq: number): Promise<boolean> {
+  const res = await db
+    .updateTable('conversations')
+    .set({ retry_seq: visitorSeq })
+    .where('id', '=', conversationId)
+    .where('retry_seq', 'is', null)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('messages')
+            .select('messages.id')
+            .where('messages.conversation_id', '=', conversationId)
+            .where('messages.answers_seq', '=', visitorSeq)
+            .where('messages.created_seq', '>', seenSeq),
+        ),
+      ),
+    )
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) > 0;
+}
+
+/** The visitor message numbered `seq` (a retried one), with that number. */
+export async function visitorMessageAt(db: Kysely<Database>, conversationId: string, seq: number): Promise<StoredMessage | null> {
+  const row = await db
+    .selectFrom('messages')
+    .selectAll()
+    .where('conversation_id', '=', conversationId)
+    .where('role', '=', 'visitor')
+    .where('created_seq', '=', seq)
+    .executeTakeFirst();
+  return row ? { message: toChatMessage(row), seq: row.created_seq } : null;
 }
 
 /** The latest `limit` messages, oldest first, in the order they were created. */
@@ -189,11 +253,15 @@ export async function extendTurn(db: Kysely<Database>, conversationId: string, o
   return Number(res.numUpdatedRows) > 0;
 }
 
-/** Ends `owner`'s turn; `keepLease`: record what it answered but leave the lease to run out (shutdown). */
-export async function releaseTurn(db: Kysely<Database>, conversationId: string, owner: string, answeredSeq: number, keepLease = false): Promise<void> {
+/**
+ * Ends `owner`'s turn; `keepLease`: record what it answered but leave the lease to run out (shutdown).
+ * `retried`: the turn answered the pending retry, which is no longer pending.
+ */
+export async function releaseTurn(db: Kysely<Database>, conversationId: string, owner: string, answeredSeq: number, keepLease = false, retried = false): Promise<void> {
+  const done = { answered_seq: answeredSeq, ...(retried && { retry_seq: null }) };
   await db
     .updateTable('conversations')
-    .set(keepLease ? { answered_seq: answeredSeq } : { turn_owner: null, turn_lease_until: null, answered_seq: answeredSeq })
+    .set(keepLease ? done : { ...done, turn_owner: null, turn_lease_until: null })
     .where('id', '=', conversationId)
     .where('turn_owner', '=', owner)
     .execute();
@@ -213,14 +281,19 @@ export async function unansweredMessages(db: Kysely<Database>, conversationId: s
   return rows.map((r) => ({ message: toChatMessage(r), seq: r.created_seq }));
 }
 
-/** The latest stored messages but `messageId` (the one a turn answers), oldest first: the agent's history. */
-export async function historyBefore(db: Kysely<Database>, conversationId: string, messageId: string, limit: number): Promise<ChatMessage[]> {
-  const rows = await db
+/**
+ * The latest stored messages but `messageId` (the one a turn answers), oldest first: the agent's history.
+ * `beforeSeq`: only those created before it (a retried message gets the conversation as it was then).
+ */
+export async function historyBefore(db: Kysely<Database>, conversationId: string, messageId: string, limit: number, beforeSeq?: number): Promise<ChatMessage[]> {
+  let query = db
     .selectFrom('messages')
     .selectAll()
     .where('conversation_id', '=', conversationId)
     .where('id', '!=', messageId)
-    .where('status', '!=', 'streaming')
+    .where('status', '!=', 'streaming');
+  if (beforeSeq !== undefined) query = query.where('created_seq', '<', beforeSeq);
+  const rows = await query
     .orderBy('created_seq', 'desc')
     .limit(limit)
     .execute();

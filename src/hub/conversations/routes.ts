@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { MAX_REPORTED_CONTEXT_BYTES } from '../../protocol/agent-webhook.js';
 import { CLIENT_MESSAGE_ID_PATTERN, MAX_CLIENT_MESSAGE_ID_LENGTH } from '../../protocol/conversation-events.js';
 import { MAX_MESSAGE_LENGTH, WIDGET_API, WIDGET_API_BODY_LIMIT, type MessageList } from '../../protocol/widget-api.js';
 import type { HubContext } from '../context.js';
@@ -17,7 +18,12 @@ import { CONVERSATION_ID_PATTERN } from '../../protocol/ids.js';
 
 const ConversationParams = Type.Object({ id: Type.String({ pattern: CONVERSATION_ID_PATTERN }) });
 const MessageBody = Type.Object(
-  { text: Type.String(), client_message_id: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_CLIENT_MESSAGE_ID_LENGTH, pattern: CLIENT_MESSAGE_ID_PATTERN })) },
+  {
+    text: Type.String(),
+    client_message_id: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_CLIENT_MESSAGE_ID_LENGTH, pattern: CLIENT_MESSAGE_ID_PATTERN })),
+    // A JSON object (not an array) or null; its size is checked below, in bytes of JSON.
+    context: Type.Optional(Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()])),
+  },
   { additionalProperties: false },
 );
 const EmptyBody = Type.Optional(Type.Object({}, { additionalProperties: false }));
@@ -62,6 +68,11 @@ export async function conversationRoutes(base: FastifyInstance, ctx: HubContext)
     if (text.length > MAX_MESSAGE_LENGTH) throw new HubError(400, 'invalid_request', `text: at most ${MAX_MESSAGE_LENGTH} characters`);
     // PostgreSQL refuses NUL in text (a 500 otherwise); SQLite would keep it. Refused the same on both.
     if (text.includes('\u0000')) throw new HubError(400, 'invalid_request', 'text: contains a NUL character (\\u0000); remove it');
+    const { context } = request.body;
+    // The frame cuts it to this size (src/frame/context.ts): a larger one was not sent by the frame.
+    if (context && Buffer.byteLength(JSON.stringify(context)) > MAX_REPORTED_CONTEXT_BYTES) {
+      throw new HubError(400, 'invalid_request', `context: at most ${MAX_REPORTED_CONTEXT_BYTES} bytes of JSON; send less of what the page reported`);
+    }
     const conversation = await findConversation(db, request.params.id, claims.kid, claims.org);
     if (!conversation) throw notFound();
     const limits = async () => {
@@ -69,9 +80,11 @@ export async function conversationRoutes(base: FastifyInstance, ctx: HubContext)
       await ctx.limit(`msg:key:${key.id}`, config.messageRateLimitKey, 'messages on this site');
       await ctx.limit(`msg:conv:${bucketOf(conversation.id)}`, config.messageRateLimitConversation, 'messages in this conversation');
     };
-    const { message, created } = await postVisitorMessage(ctx, conversation.id, { text, client_message_id: request.body.client_message_id }, limits);
+    const post = { text, client_message_id: request.body.client_message_id, context: context as Record<string, unknown> | null | undefined };
+    const { message, started } = await postVisitorMessage(ctx, conversation.id, post, limits);
     reply.header('cache-control', 'no-store');
-    return reply.code(created ? 202 : 200).send({ message });
+    // 202: a reply is on its way (a new message, or the retry of one whose reply failed); 200: a repeat.
+    return reply.code(started ? 202 : 200).send({ message });
   });
 
   app.get(EVENTS_ROUTE, { schema: { hide: true, params: ConversationParams } }, async (request, reply) => {

@@ -10,6 +10,10 @@
  * Why the order "release, then look for unanswered messages": a post on another process inserts its
  * message and then tries to claim; if its claim fails, this process has not released yet, so the look
  * after the release sees the message. Nothing waits unanswered while no turn runs.
+ *
+ * A retry (the visitor asks again about a message whose reply failed, service.ts) is waiting work of the
+ * same kind: `retry_seq` is set before the claim, and a turn takes it before newer messages, since it
+ * was asked first. Its release clears it.
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
@@ -22,7 +26,18 @@ import type { Database } from '../db/schema.js';
 import { AgentFailure, askAgent, type AgentCallSettings, type AgentChunk } from './agent.js';
 import type { ConversationBus } from './bus.js';
 import { failedChange } from './failures.js';
-import { claimTurn, conversationById, extendTurn, finishMessage, historyBefore, insertMessage, releaseTurn, unansweredMessages } from './repo.js';
+import {
+  claimTurn,
+  conversationById,
+  extendTurn,
+  finishMessage,
+  historyBefore,
+  insertMessage,
+  releaseTurn,
+  unansweredMessages,
+  visitorMessageAt,
+  type StoredMessage,
+} from './repo.js';
 
 /** Messages of history an agent gets (agent-webhook.ts). */
 const HISTORY = 20;
@@ -75,25 +90,39 @@ export class TurnRunner {
       if (this.closing) return;
       // Another process holds the turn: its look after releasing finds what we would answer.
       if (!(await claimTurn(db, conversationId, this.owner, this.options.leaseMs))) return;
-      let answered: number | null = null;
+      let done: TurnDone | null = null;
       try {
-        answered = await this.turn(conversationId);
+        done = await this.turn(conversationId);
       } finally {
-        if (answered === null) answered = (await conversationById(db, conversationId))?.answered_seq ?? 0;
+        done ??= { answered: (await conversationById(db, conversationId))?.answered_seq ?? 0, retried: false };
+        const { answered } = done;
         // Stopping with messages still queued: keep the lease, so that it ends and a sweep answers them.
-        const keep = this.closing && (await unansweredMessages(db, conversationId)).some((m) => m.seq > answered!);
-        await releaseTurn(db, conversationId, this.owner, answered, keep);
+        const keep = this.closing && (await unansweredMessages(db, conversationId)).some((m) => m.seq > answered);
+        await releaseTurn(db, conversationId, this.owner, answered, keep, done.retried);
       }
-    } while (this.again.has(conversationId) || (await unansweredMessages(db, conversationId)).length > 0);
+    } while (this.again.has(conversationId) || (await waiting(db, conversationId)));
   }
 
-  /** One turn; returns the number of the last visitor message it answered. */
-  private async turn(conversationId: string): Promise<number> {
+  /** One turn: the pending retry, or else the unanswered messages. */
+  private async turn(conversationId: string): Promise<TurnDone> {
     const { db } = this.store;
     const conversation = await conversationById(db, conversationId);
-    const pending = await unansweredMessages(db, conversationId);
-    const last = pending.at(-1);
-    if (!conversation || !last) return conversation?.answered_seq ?? 0;
+    if (!conversation) return { answered: 0, retried: false };
+    const retry = conversation.retry_seq === null ? null : await visitorMessageAt(db, conversationId, conversation.retry_seq);
+    const last = retry ?? (await unansweredMessages(db, conversationId)).at(-1);
+    // A retry leaves `answered_seq` as it is: newer messages may wait for their own turn.
+    const answered = retry ? conversation.answered_seq : (last?.seq ?? conversation.answered_seq);
+    // A retry of a message that is gone (erased) is done with.
+    const done = { answered, retried: conversation.retry_seq !== null };
+    if (!last) return done;
+    await this.answer(conversation, last, retry !== null);
+    return done;
+  }
+
+  /** Asks the agent about `last` and stores what it answers (or how it failed). */
+  private async answer(conversation: ConversationRow, last: StoredMessage, retry: boolean): Promise<void> {
+    const { db } = this.store;
+    const conversationId = conversation.id;
     const abort = new AbortController();
     const renew = setInterval(() => {
       extendTurn(db, conversationId, this.owner, this.options.leaseMs).then(
@@ -103,7 +132,7 @@ export class TurnRunner {
         },
       );
     }, Math.max(50, Math.floor(this.options.leaseMs / 3)));
-    const reply = new ReplyWriter(db, this.bus, conversationId);
+    const reply = new ReplyWriter(db, this.bus, conversationId, last.seq);
     try {
       const agent = await findAgent(db, conversation.account_id, conversation.agent_id);
       if (!agent) throw new AgentFailure('agent_unavailable', 'the agent of this conversation no longer exists', 'The assistant');
@@ -113,8 +142,8 @@ export class TurnRunner {
         conversation_id: conversationId,
         widget_key_id: conversation.widget_key_id,
         message: last.message,
-        history: await historyBefore(db, conversationId, last.message.id, HISTORY),
-        context: { origin: conversation.origin, reported: null },
+        history: await historyBefore(db, conversationId, last.message.id, HISTORY, retry ? last.seq : undefined),
+        context: { origin: conversation.origin, reported: reportedContext(conversation.reported_context) },
       };
       const maxChars = MAX_AGENT_REPLY_LENGTH;
       const chunks = askAgent(agent, event, this.options.agent, abort.signal);
@@ -125,7 +154,7 @@ export class TurnRunner {
           await reply.chunk(next.value, maxChars);
         }
         // 202: the agent posts later (service.ts postAgentMessage); this turn leaves no message.
-        if (next.value.accepted && !reply.started) return last.seq;
+        if (next.value.accepted && !reply.started) return await this.accepted(conversationId, last.seq);
         if (!reply.started) throw new AgentFailure('agent_bad_answer', 'the agent answered with no text', 'The assistant');
         await reply.finish(null);
       } finally {
@@ -142,7 +171,41 @@ export class TurnRunner {
       clearInterval(renew);
       await reply.drop();
     }
-    return last.seq;
+  }
+
+  /**
+   * The agent took the question and will answer later: readers stop showing it as typing (an empty
+   * `agent.status`), unless newer messages wait, whose turn starts now.
+   */
+  private async accepted(conversationId: string, seq: number): Promise<void> {
+    if ((await unansweredMessages(this.store.db, conversationId)).some((m) => m.seq > seq)) return;
+    await this.bus.publish(conversationId, { kind: 'status', text: '' });
+  }
+}
+
+type ConversationRow = NonNullable<Awaited<ReturnType<typeof conversationById>>>;
+
+interface TurnDone {
+  /** The number of the last visitor message answered so far (`answered_seq`). */
+  answered: number;
+  /** The turn took the pending retry. */
+  retried: boolean;
+}
+
+/** Something waits for a turn: a message not answered yet, or a retry. */
+async function waiting(db: Kysely<Database>, conversationId: string): Promise<boolean> {
+  if ((await unansweredMessages(db, conversationId)).length > 0) return true;
+  return ((await conversationById(db, conversationId))?.retry_seq ?? null) !== null;
+}
+
+/** The stored context as the agent gets it; a row that does not parse (never written so) is none. */
+function reportedContext(json: string | null): Record<string, unknown> | null {
+  if (json === null) return null;
+  try {
+    const value: unknown = JSON.parse(json);
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
   }
 }
 
@@ -156,6 +219,8 @@ class ReplyWriter {
     private readonly db: Kysely<Database>,
     private readonly bus: ConversationBus,
     private readonly conversationId: string,
+    /** The visitor message this reply answers (its `created_seq`). */
+    private readonly answers: number,
   ) {}
 
   get started(): boolean {
@@ -177,7 +242,7 @@ class ReplyWriter {
   private async append(text: string): Promise<void> {
     const { db, bus } = this;
     if (this.id === null) {
-      const stored = await insertMessage(db, this.conversationId, { role: 'agent', text: '', status: 'streaming' });
+      const stored = await insertMessage(db, this.conversationId, { role: 'agent', text: '', status: 'streaming', answers_seq: this.answers });
       this.id = stored.message.id;
       await bus.publish(this.conversationId, { kind: 'change', seq: stored.seq, event: 'message.created', data: { message: stored.message } });
     }

@@ -128,6 +128,22 @@ const secretKeyExpiry: Migration = {
   },
 };
 
+/**
+ * What a turn needs beyond the queue: `reported_context`, the latest `Kataven('context', …)` a visitor
+ * post carried (JSON text, at most MAX_REPORTED_CONTEXT_BYTES); `retry_seq`, the `created_seq` of a
+ * visitor message whose failed reply the visitor asked again (conversations/service.ts); and on agent
+ * messages `answers_seq`, the `created_seq` of the visitor message their turn answered, so that "the
+ * reply to this message" is a query. Replies written before have none: a repeat of their question
+ * starts nothing, as before.
+ */
+const replies: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('conversations').addColumn('reported_context', 'text').execute();
+    await db.schema.alterTable('conversations').addColumn('retry_seq', 'integer').execute();
+    await db.schema.alterTable('messages').addColumn('answers_seq', 'integer').execute();
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
     return {
@@ -136,6 +152,7 @@ export const migrationProvider: MigrationProvider = {
       '0003_live_conversations': liveConversations,
       '0004_conversations_by_account': conversationsByAccount,
       '0005_secret_key_expiry': secretKeyExpiry,
+      '0006_replies': replies,
     };
   },
 };

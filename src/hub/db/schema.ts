@@ -69,6 +69,10 @@ export interface ConversationTable {
   /** The hub process running the agent for this conversation, until `turn_lease_until`. */
   turn_owner: string | null;
   turn_lease_until: string | null;
+  /** The latest `Kataven('context', …)` a visitor post carried, as JSON text (migrations.ts, 0004). */
+  reported_context: string | null;
+  /** `created_seq` of a visitor message to answer again: its reply failed and the visitor retried it. */
+  retry_seq: number | null;
 }
 
 export interface MessageTable {
@@ -85,6 +89,8 @@ export interface MessageTable {
   /** The conversation's change number of this message's last change; `created_seq` of its creation. */
   seq: number;
   created_seq: number;
+  /** For an agent reply: `created_seq` of the visitor message its turn answered; null otherwise. */
+  answers_seq: number | null;
 }
 
 export interface Database {

@@ -15,13 +15,21 @@ export interface AgentStream {
   cut(): void;
 }
 
-export type Mode = { kind: 'json'; reply: string; delayMs?: number } | { kind: 'accepted' } | { kind: 'status'; status: number } | { kind: 'stream' };
+/** A request the test answers when it likes (`held` mode): with a status and an optional JSON body. */
+export interface HeldRequest {
+  body: any;
+  answer(status: number, json?: unknown): void;
+}
+
+export type Mode = { kind: 'json'; reply: string; delayMs?: number } | { kind: 'accepted' } | { kind: 'status'; status: number } | { kind: 'stream' } | { kind: 'held' };
 
 export async function agentServer(initial: Mode = { kind: 'json', reply: 'From the webhook' }) {
   let mode: Mode = initial;
   const requests: Array<{ body: any; raw: string; headers: IncomingMessage['headers'] }> = [];
   const streams: AgentStream[] = [];
   const streamWaiters: Array<(s: AgentStream) => void> = [];
+  const held: HeldRequest[] = [];
+  const heldWaiters: Array<(h: HeldRequest) => void> = [];
   const open = new Set<ServerResponse>();
   const server = createServer((req, res) => {
     let raw = '';
@@ -34,7 +42,14 @@ export async function agentServer(initial: Mode = { kind: 'json', reply: 'From t
         setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ reply })), mode.delayMs ?? 0);
       } else if (mode.kind === 'accepted') res.writeHead(202).end();
       else if (mode.kind === 'status') res.writeHead(mode.status, { 'content-type': 'application/json' }).end('{}');
-      else {
+      else if (mode.kind === 'held') {
+        open.add(res);
+        res.on('close', () => open.delete(res));
+        const h: HeldRequest = { body, answer: (status, json) => res.writeHead(status, { 'content-type': 'application/json' }).end(json === undefined ? '' : JSON.stringify(json)) };
+        const waiter = heldWaiters.shift();
+        if (waiter) waiter(h);
+        else held.push(h);
+      } else {
         res.writeHead(200, { 'content-type': 'text/event-stream' });
         res.flushHeaders();
         open.add(res);
@@ -64,6 +79,11 @@ export async function agentServer(initial: Mode = { kind: 'json', reply: 'From t
     nextStream(): Promise<AgentStream> {
       const ready = streams.shift();
       return ready ? Promise.resolve(ready) : new Promise((r) => streamWaiters.push(r));
+    },
+    /** The next request of `held` mode, once it has arrived. */
+    nextHeld(): Promise<HeldRequest> {
+      const ready = held.shift();
+      return ready ? Promise.resolve(ready) : new Promise((r) => heldWaiters.push(r));
     },
     async stop() {
       for (const res of open) res.destroy();
