@@ -13,7 +13,7 @@ export type { MessageCreatedEvent } from '../protocol/agent-webhook.js';
 export type { WidgetKeys } from './widget-keys.js';
 export type { Agents } from './agents.js';
 export type {
-  Agent, AgentList, CreateAgentParams, CreatedWidgetKey, CreateWidgetKeyParams, DeletedWidgetKey, ListParams,
+  Agent, AgentList, CreateAgentParams, CreatedWidgetKey, CreateWidgetKeyParams, DeletedWidgetKey, ListParams, Llm, LlmParams,
   UpdateAgentParams, UpdateWidgetKeyParams, WidgetKey, WidgetKeyList,
 } from '../protocol/api.js';
 export type { ErrorBody } from '../protocol/errors.js';

@@ -114,8 +114,21 @@ const liveConversations: Migration = {
   },
 };
 
+/**
+ * Agents that are OpenAI-compatible models (issue 11): `llm_base_url` and `llm_model` are both set or both
+ * null (agents/service.ts keeps it so); `llm_api_key` is write-only in the API and never leaves the hub
+ * except in the model request's authorization header.
+ */
+const agentLlm: Migration = {
+  async up(db: Kysely<any>) {
+    for (const column of ['llm_base_url', 'llm_model', 'llm_api_key', 'llm_system_prompt']) {
+      await db.schema.alterTable('agents').addColumn(column, 'text').execute();
+    }
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
-    return { '0001_initial': initial, '0002_conversations': conversations, '0003_live_conversations': liveConversations };
+    return { '0001_initial': initial, '0002_conversations': conversations, '0003_live_conversations': liveConversations, '0004_agent_llm': agentLlm };
   },
 };
