@@ -16,13 +16,14 @@ export interface TestHub extends Hub {
 
 export const TEST_SECRET = 'test-session-secret-0123456789abcdef0123456789';
 
-export async function startTestHub(dialect: TestDialect = 'sqlite', overrides: Partial<HubConfig> = {}): Promise<TestHub> {
+/** `logStream`: the hub logs there, at `overrides.logLevel`, instead of not at all; tests read its lines. */
+export async function startTestHub(dialect: TestDialect = 'sqlite', overrides: Partial<HubConfig> = {}, logStream?: NodeJS.WritableStream): Promise<TestHub> {
   const db = await testDatabase(dialect);
   // The tests' agents are servers on 127.0.0.1: the network guard's own tests turn it back on.
   const loaded = loadConfig({ KATAVEN_DATA_DIR: db.dataDir, KATAVEN_SESSION_SECRET: TEST_SECRET, KATAVEN_LOG_LEVEL: 'silent', KATAVEN_ALLOW_PRIVATE_WEBHOOKS: 'true' });
   if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
   const config: HubConfig = { ...loaded.config, databaseUrl: db.databaseUrl, port: 0, ...overrides };
-  const hub = await createHub(config, { logger: false });
+  const hub = await createHub(config, logStream ? { logStream } : { logger: false });
   await hub.app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(hub.app.server.address() as AddressInfo).port}`;
   const account = await createAccount(hub.store.db, 'Test account');
