@@ -126,6 +126,46 @@ export async function handshakeThroughput(product, { pgAdminUrl, duration, round
   }
 }
 
+/**
+ * Real keys during a flood of made-up ones: the hub as shipped (unknown keys limited per address, misses
+ * cached apart from real keys) answers 10 real keys × 3 origins on 10 connections, alone and then while
+ * 10 more connections send well-formed keys that do not exist (404 until the address is over its limit,
+ * then 429), alternated over `rounds`. The figure is the real keys' throughput during the flood against
+ * alone.
+ */
+export async function handshakeDuringFlood(product, { duration, rounds, log }) {
+  const keys = makeKeys(product, 10, (i) => [`shop-${i}.example.com`]);
+  const requests = keys.map(({ key }, i) => handshakeRequest(product, key, `https://shop-${i}.example.com`));
+  const flood = Array.from({ length: 1000 }, () => handshakeRequest(product, product.generateKey(product.PUBLIC_KEY_PREFIX), 'https://shop-0.example.com'));
+  const store = { dataDir: tempDir('flood') };
+  const account = await createAccount(store);
+  await insertKeys(product, store, account.account_id, [...keys, ...filler(product, 990, 0)]);
+  // The per-key limit off, as in the throughput run; the unknown-key limit as shipped.
+  const hub = await startHub(store);
+  try {
+    await load(hub.url, requests, { duration: 1 });
+    const alone = [];
+    const during = [];
+    for (let round = 0; round < rounds; round++) {
+      alone.push(await measure(hub, requests, { duration }));
+      const [real, bad] = await Promise.all([
+        load(hub.url, requests, { duration }),
+        load(hub.url, flood, { duration, expectStatus: [404, 429] }),
+      ]);
+      during.push({ ...real, flood: bad.rps });
+      log(`  round ${round + 1}/${rounds} alone ${Math.round(alone.at(-1).rps)} req/s, during the flood ${Math.round(real.rps)} req/s (flood answered ${Math.round(bad.rps)} req/s)`);
+    }
+    return {
+      alone: median(alone.map((r) => r.rps)),
+      during: median(during.map((r) => r.rps)),
+      flood: median(during.map((r) => r.flood)),
+      ratio: median(during.map((r, i) => r.rps / alone[i].rps)),
+    };
+  } finally {
+    await hub.stop();
+  }
+}
+
 /** 100 allowlist entries of several kinds, none matching, then `match` last. */
 function longAllowlist(i, match) {
   const list = [];

@@ -14,7 +14,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { browserFigures } from './browser.mjs';
 import { frameBytes, loaderBytes } from './bytes.mjs';
-import { handshakeScaling, handshakeThroughput, SCALE_STEPS } from './handshake.mjs';
+import { handshakeDuringFlood, handshakeScaling, handshakeThroughput, SCALE_STEPS } from './handshake.mjs';
 import { CONNECTIONS } from './lib/load.mjs';
 import { ROOT, runCleanups, snapshotDist } from './lib/proc.mjs';
 import { idleStreams, relayLatency } from './relay.mjs';
@@ -110,6 +110,9 @@ async function main() {
       row('handshake', 'handshake latency p50 / p99, PostgreSQL', `${ms(p.p50)} / ${ms(p.p99)}`, `bare ${ms(t.bare.p50)} / ${ms(t.bare.p99)}`, '', 'info');
       row('handshake', 'handshake / bare throughput, PostgreSQL', t.ratioPg.toFixed(2), '1.00', `≥ ${RATIO_BUDGET.toFixed(2)}`, check(t.ratioPg >= RATIO_BUDGET));
     }
+    const f = (raw.flood = await handshakeDuringFlood(product, { log, ...CONFIG.throughput }));
+    row('handshake', `real-key handshakes during a flood of made-up keys (${rps(f.flood)} of 404/429 beside them)`, rps(f.during), `alone ${rps(f.alone)}`, '', 'info');
+    row('handshake', 'real-key throughput during / without the flood', f.ratio.toFixed(2), '1.00', '', 'info');
   });
 
   await section('scaling', async () => {

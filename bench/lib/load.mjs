@@ -11,8 +11,9 @@ export const CONNECTIONS = 10;
 /**
  * @param {string} url  origin of the server
  * @param {Array<{method: string, path: string, headers: object, body?: string}>} requests
- * @param {{ duration: number, rate?: number, expectStatus?: number, connections?: number }} options
+ * @param {{ duration: number, rate?: number, expectStatus?: number | number[], connections?: number }} options
  *   rate: requests per second per connection (a fixed load); without it, as fast as the server answers.
+ *   expectStatus: the status (or statuses) every answer must have.
  */
 export async function load(url, requests, { duration, rate, expectStatus = 200, connections = CONNECTIONS }) {
   let latencies = new Float64Array(1 << 16);
@@ -30,7 +31,8 @@ export async function load(url, requests, { duration, rate, expectStatus = 200, 
   });
   const result = await instance;
   const sorted = latencies.subarray(0, n).sort();
-  const unexpected = [...statuses].filter(([s]) => s !== expectStatus);
+  const expected = [expectStatus].flat();
+  const unexpected = [...statuses].filter(([s]) => !expected.includes(s));
   if (result.errors > 0 || result.timeouts > 0 || unexpected.length > 0) {
     const detail = unexpected.map(([s, c]) => `${c}× HTTP ${s}`).join(', ');
     throw new Error(`load on ${url}${requests[0].path}: ${result.errors} errors, ${result.timeouts} timeouts${detail ? ', ' + detail : ''}`);

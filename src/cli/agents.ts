@@ -24,6 +24,8 @@ Commands:
          [--webhook-url URL | --no-webhook | --llm-… flags | --no-llm]
          Change an agent; widgets show the change at their next load. A webhook replaces a model and the
          other way round; --llm-… flags left out keep what the agent has (its api key included).
+  rotate-secret ID
+         Replace the agent's webhook secret, at once; prints the new one. Give it to your agent right away.
 
 Flags:
   --name NAME            the name visitors see
@@ -63,6 +65,7 @@ const ALLOWED: Record<string, string[]> = {
   list: ['limit', 'starting-after', 'all'],
   create: ['name', 'greeting', 'accent-color', 'webhook-url', ...LLM_FLAG_NAMES],
   update: ['name', 'greeting', 'accent-color', 'webhook-url', 'no-webhook', ...LLM_FLAG_NAMES, 'no-llm'],
+  'rotate-secret': [],
 };
 
 const usageError = (message: string) => new UsageError(`${message}\n\n${AGENTS_USAGE}`);
@@ -83,10 +86,10 @@ export async function agentsCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parse(argv, FLAGS, AGENTS_USAGE);
   if (values.help) return void console.log(AGENTS_USAGE);
   const [command, id, ...extra] = positionals;
-  if (!command || !(command in ALLOWED)) throw usageError(command ? `unknown agents command ${JSON.stringify(command)}` : 'which command? list, create or update');
+  if (!command || !(command in ALLOWED)) throw usageError(command ? `unknown agents command ${JSON.stringify(command)}` : 'which command? list, create, update or rotate-secret');
   onlyFlags(values, ALLOWED[command]!, `agents ${command}`, AGENTS_USAGE);
-  const takesId = command === 'update';
-  if (takesId && !id) throw usageError(`agents update needs the agent id, e.g. kataven agents update ${AGENT_ID}`);
+  const takesId = command === 'update' || command === 'rotate-secret';
+  if (takesId && !id) throw usageError(`agents ${command} needs the agent id, e.g. kataven agents ${command} ${AGENT_ID}`);
   if (extra.length || (!takesId && id)) throw usageError(`unexpected argument ${JSON.stringify(takesId ? extra[0] : id)}`);
   const client = clientFrom(values);
 
@@ -100,6 +103,11 @@ export async function agentsCommand(argv: string[]): Promise<void> {
     ));
     if (page.has_more) console.log(`\nMore agents: --starting-after ${page.data.at(-1)!.id}, or --all`);
     return;
+  }
+
+  if (command === 'rotate-secret') {
+    const agent = await api(client.agents.rotateWebhookSecret(id!));
+    return values.json ? printJson(agent) : void console.log(`New webhook secret for ${agent.id} (in force now): ${agent.webhook_secret}`);
   }
 
   if (values['webhook-url'] && values['no-webhook']) throw usageError('--webhook-url and --no-webhook contradict each other: give one');

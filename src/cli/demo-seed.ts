@@ -8,6 +8,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createAccount } from '../hub/accounts/repo.js';
+import { DATA_FILE_MODE } from '../hub/data-dir.js';
 import type { Hub } from '../hub/hub.js';
 import { hashKey } from '../hub/keys/format.js';
 import { findWidgetKey } from '../hub/widget-keys/repo.js';
@@ -42,6 +43,6 @@ export async function ensureDemo(hub: Hub, dataDir: string, sitePort = DEMO_SITE
   const account = await createAccount(db, 'Demo');
   const { created } = await widgetKeys.create(deps, account.account_id, { name: 'Demo site', domain_allowlist: allowlist });
   const demo = { account_id: account.account_id, secret_key: account.secret_key, widget_key: created.key, widget_key_id: created.id };
-  await writeFile(file, JSON.stringify(demo, null, 2) + '\n', { mode: 0o600 });
+  await writeFile(file, JSON.stringify(demo, null, 2) + '\n', { mode: DATA_FILE_MODE });
   return { demo, created: true };
 }

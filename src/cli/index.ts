@@ -7,12 +7,16 @@ Usage:
   kataven serve [flags]                 run the hub (see kataven serve --help)
   kataven demo [flags]                  run the hub with a demo account, key and demo sites (npm start)
   kataven accounts create --name NAME   create an account; prints its secret key once
+  kataven accounts rotate-key --account ID [--grace-period S]
+                                        a new secret key; the old ones end after the grace period
   kataven widget-keys list|create|update|delete [flags]
                                         manage widget keys (see kataven widget-keys --help)
-  kataven agents list|create|update [flags]
+  kataven agents list|create|update|rotate-secret [flags]
                                         manage agents (see kataven agents --help)
+  kataven conversations list|show|reply|delete [flags]
+                                        read, answer and erase conversations (see kataven conversations --help)
 
-widget-keys and agents talk to a running hub: --api-key / KATAVEN_API_KEY (sk_live_…) and
+widget-keys, agents and conversations talk to a running hub: --api-key / KATAVEN_API_KEY (sk_live_…) and
 --base-url / KATAVEN_BASE_URL (default http://127.0.0.1:8787); --json prints JSON for scripts.
 
 Configuration: KATAVEN_* environment variables, flags over them. See README.md.`;
@@ -25,6 +29,7 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   accounts: async (argv) => (await import('./accounts.js')).accountsCommand(argv),
   'widget-keys': async (argv) => (await import('./widget-keys.js')).widgetKeysCommand(argv),
   agents: async (argv) => (await import('./agents.js')).agentsCommand(argv),
+  conversations: async (argv) => (await import('./conversations.js')).conversationsCommand(argv),
 };
 
 async function main(argv: string[]): Promise<void> {

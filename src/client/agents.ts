@@ -58,4 +58,16 @@ export class Agents extends APIResource {
   update(id: string, patch: UpdateAgentParams, options?: RequestOptions): Promise<Agent> {
     return this.client.request(ROUTES.agents.update, { id, body: patch, options });
   }
+
+  /**
+   * Replaces the agent's webhook secret, at once: the hub's next request to the agent is signed with the
+   * new `webhook_secret`. Deploy it to your agent right away.
+   *
+   * @example
+   * const { webhook_secret } = await client.agents.rotateWebhookSecret('agt_…');
+   * @see http://127.0.0.1:8787/docs#/agents/post_api_v1_agents__id__webhook_secret_rotate (the API reference; every hub serves it at /docs)
+   */
+  rotateWebhookSecret(id: string, options?: RequestOptions): Promise<Agent> {
+    return this.client.request(ROUTES.agents.rotateWebhookSecret, { id, options });
+  }
 }

@@ -12,8 +12,12 @@ export { WebhookVerificationError, type VerifyOptions, type WebhookHeaders, type
 export type { MessageCreatedEvent } from '../protocol/agent-webhook.js';
 export type { WidgetKeys } from './widget-keys.js';
 export type { Agents } from './agents.js';
+export type { ConversationMessages, Conversations } from './conversations.js';
+export type { SecretKeys } from './secret-keys.js';
 export type {
   Agent, AgentList, CreateAgentParams, CreatedWidgetKey, CreateWidgetKeyParams, DeletedWidgetKey, ListParams, Llm, LlmParams,
-  UpdateAgentParams, UpdateWidgetKeyParams, WidgetKey, WidgetKeyList,
+  RotatedSecretKey, RotateSecretKeyParams, UpdateAgentParams, UpdateWidgetKeyParams, WidgetKey, WidgetKeyList,
+  Conversation, ConversationList, ConversationMessage, ConversationWithMessages, CreateConversationMessageParams, DeletedConversation,
+  ListConversationsParams,
 } from '../protocol/api.js';
 export type { ErrorBody } from '../protocol/errors.js';

@@ -4,9 +4,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Agents } from './agents.js';
+import { Conversations } from './conversations.js';
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from './errors.js';
 import { retryDelayMs, shouldRetry } from './retry.js';
 import type { Route } from './routes.js';
+import { SecretKeys } from './secret-keys.js';
 import { WidgetKeys } from './widget-keys.js';
 import { webhooks } from './webhooks.js';
 
@@ -64,6 +66,8 @@ export class Kataven {
   static readonly webhooks = webhooks;
   readonly widgetKeys = new WidgetKeys(this);
   readonly agents = new Agents(this);
+  readonly conversations = new Conversations(this);
+  readonly secretKeys = new SecretKeys(this);
   readonly baseUrl: string;
   readonly timeout: number;
   readonly maxRetries: number;

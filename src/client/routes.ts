@@ -3,7 +3,9 @@
  * The contract test (test/client/contract.test.ts) checks this table against the hub's
  * /api/v1/openapi.json, so the client and the API cannot drift apart unnoticed.
  */
-import type { CreateAgentParams, CreateWidgetKeyParams, ListParams, UpdateAgentParams, UpdateWidgetKeyParams } from '../protocol/api.js';
+import type {
+  CreateAgentParams, CreateConversationMessageParams, CreateWidgetKeyParams, ListConversationsParams, ListParams, RotateSecretKeyParams, UpdateAgentParams, UpdateWidgetKeyParams,
+} from '../protocol/api.js';
 
 export interface Route {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -41,5 +43,18 @@ export const ROUTES = {
       method: 'PATCH', path: '/api/v1/agents/{id}',
       body: fields<UpdateAgentParams>({ name: true, greeting: true, accent_color: true, webhook_url: true, llm: true }),
     },
+    rotateWebhookSecret: { method: 'POST', path: '/api/v1/agents/{id}/webhook-secret/rotate' },
+  },
+  secretKeys: {
+    rotate: { method: 'POST', path: '/api/v1/secret-keys/rotate', body: fields<RotateSecretKeyParams>({ grace_period_s: true }) },
+  },
+  conversations: {
+    list: { method: 'GET', path: '/api/v1/conversations', query: fields<ListConversationsParams>({ limit: true, starting_after: true, widget_key_id: true }) },
+    retrieve: { method: 'GET', path: '/api/v1/conversations/{id}' },
+    del: { method: 'DELETE', path: '/api/v1/conversations/{id}' },
+  },
+  /** A resource under another is named by its path on the client: `client.conversations.messages`. */
+  'conversations.messages': {
+    create: { method: 'POST', path: '/api/v1/conversations/{id}/messages', body: fields<CreateConversationMessageParams>({ text: true, author_name: true }) },
   },
 } as const satisfies Record<string, Record<string, Route>>;

@@ -5,19 +5,23 @@
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { pino } from 'pino';
 import { REQUEST_ID_HEADER } from '../protocol/errors.js';
 import { ID_PREFIX } from '../protocol/ids.js';
+import { adminConversationRoutes } from './admin-conversations/routes.js';
 import { agentRoutes } from './agents/routes.js';
+import { accountRoutes } from './accounts/routes.js';
 import { authenticate } from './auth.js';
 import type { HubConfig } from './config.js';
+import { capConnectionsPerAddress } from './connection-cap.js';
 import type { HubContext } from './context.js';
 import { HubError, installErrorHandling } from './errors.js';
 import { conversationRoutes } from './conversations/routes.js';
 import { docsRoutes } from './docs/routes.js';
 import { sessionRefreshRoutes } from './handshake/refresh.js';
 import { handshakeRoutes } from './handshake/route.js';
+import { refuseNulCharacters } from './nul-guard.js';
 import { widgetRoutes } from './widget/routes.js';
 import { widgetKeyRoutes } from './widget-keys/routes.js';
 
@@ -36,18 +40,24 @@ const LOG_REDACT = [
   '*.*.llm.api_key',
 ];
 
+/**
+ * Conversation ids are as good as a visitor's token for reading a conversation (with the key's origin),
+ * so request logs never carry them, at any level: the path segment after `/conversations/` is replaced.
+ */
+const loggedUrl = (url: string) => url.replace(/(\/conversations\/)[^/?#]+/g, '$1[redacted]');
+
+/** Fastify's own request serializer (lib/logger-pino.js), with the URL redacted. */
+const serializeRequest = (request: FastifyRequest) => ({
+  method: request.method,
+  url: loggedUrl(request.url),
+  host: request.host,
+  remoteAddress: request.ip,
+  remotePort: request.socket?.remotePort,
+});
+
 /** The Admin API's body limit (Fastify's default for every route that sets none). */
 const ADMIN_BODY_LIMIT = 64 * 1024;
 
-/**
- * Request-log lines name the route, not the conversation: its id is the visitor's only handle on it and
- * is treated like a token (issue 10).
- */
-export const redactUrl = (url: string) => url.replace(/\/conversations\/[^/?#]+/g, '/conversations/[redacted]');
-
-const serializers = {
-  req: (req: { method: string; url: string; host?: string; ip?: string }) => ({ method: req.method, url: redactUrl(req.url), host: req.host, remoteAddress: req.ip }),
-};
 
 export interface AppOptions {
   logger?: boolean;
@@ -58,13 +68,25 @@ export interface AppOptions {
 /** The hub's pino logger: credentials redacted, conversation ids out of request lines; silent with `logger: false`. */
 export function hubLogger(config: HubConfig, options: AppOptions = {}): FastifyBaseLogger {
   if (options.logger === false) return pino({ enabled: false });
-  return pino({ level: config.logLevel, redact: { paths: LOG_REDACT, censor: '[redacted]' }, serializers }, options.logStream ?? process.stdout);
+  return pino({ level: config.logLevel, redact: { paths: LOG_REDACT, censor: '[redacted]' }, serializers: { req: serializeRequest } }, options.logStream ?? process.stdout);
 }
 
 export async function buildApp(ctx: HubContext, log: FastifyBaseLogger = hubLogger(ctx.config)): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: log,
     trustProxy: ctx.config.trustProxy,
+    // Slow clients (docs/deployment.md). Node's headers and request timeouts bound the time to *receive*
+    // a request; an answer being streamed (conversation events) is not cut by them. The idle timeout
+    // cuts a socket silent both ways for that long: the event streams' heartbeats keep theirs alive.
+    http: {
+      headersTimeout: ctx.config.headersTimeoutMs,
+      requestTimeout: ctx.config.requestTimeoutMs,
+      // Node checks the two above on this interval (30 s by default, which would let a 10 s timeout last 40 s).
+      connectionsCheckingInterval: Math.min(1_000, Math.ceil(ctx.config.headersTimeoutMs / 2)),
+    },
+    requestTimeout: ctx.config.requestTimeoutMs,
+    connectionTimeout: ctx.config.idleTimeoutMs,
+    keepAliveTimeout: ctx.config.keepAliveTimeoutMs,
     bodyLimit: ADMIN_BODY_LIMIT,
     genReqId: () => `${ID_PREFIX.request}_${randomUUID().replace(/-/g, '')}`,
     // Request ids are ours: a client-sent X-Request-Id is not trusted into the logs.
@@ -77,6 +99,8 @@ export async function buildApp(ctx: HubContext, log: FastifyBaseLogger = hubLogg
   });
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   installErrorHandling(app);
+  if (ctx.config.maxConnectionsPerIp > 0 && !ctx.config.trustProxy) capConnectionsPerAddress(app.server, ctx.config.maxConnectionsPerIp, app.log);
+  refuseNulCharacters(app);
   // A callback hook, not async: it runs on every request, the handshake included.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
@@ -86,7 +110,7 @@ export async function buildApp(ctx: HubContext, log: FastifyBaseLogger = hubLogg
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Kataven Hub API', version: '1.0.0', description: 'Widget keys and agents. Authenticate with `Authorization: Bearer sk_live_…`.' },
+      info: { title: 'Kataven Hub API', version: '1.0.0', description: 'Widget keys, agents and conversations. Authenticate with `Authorization: Bearer sk_live_…`.' },
       components: { securitySchemes: { secretKey: { type: 'http', scheme: 'bearer', description: 'sk_live_… secret key' } } },
       security: [{ secretKey: [] }],
     },
@@ -95,12 +119,17 @@ export async function buildApp(ctx: HubContext, log: FastifyBaseLogger = hubLogg
   // Admin API: authenticated and rate limited per account, in its own encapsulated scope.
   await app.register(async (admin) => {
     admin.decorateRequest('accountId', '');
-    admin.addHook('preHandler', async (request) => {
-      request.accountId = await authenticate(ctx.store.db, request);
+    admin.addHook('preHandler', async (request, reply) => {
+      // Every answer is one account's business, and several carry secrets (created keys, rotated keys,
+      // agents' webhook secrets): no cache keeps any of them, and no new route can forget it.
+      reply.header('cache-control', 'no-store');
+      request.accountId = await authenticateLimited(ctx, request);
       await ctx.limit(`admin:${request.accountId}`, ctx.config.adminRateLimit, 'Admin API requests for this account');
     });
     await widgetKeyRoutes(admin, ctx);
     await agentRoutes(admin, ctx);
+    await adminConversationRoutes(admin, ctx);
+    await accountRoutes(admin, ctx);
   });
 
   await handshakeRoutes(app, ctx);
@@ -129,4 +158,20 @@ export async function buildApp(ctx: HubContext, log: FastifyBaseLogger = hubLogg
   });
 
   return app;
+}
+
+/**
+ * Failed authentications are limited per client address: an address over the limit is refused before
+ * any lookup, and each failure (garbage refused without a lookup, or a well-formed key no account has)
+ * counts.
+ */
+async function authenticateLimited(ctx: HubContext, request: FastifyRequest): Promise<string> {
+  const bucket = `auth-fail:${request.ip}`;
+  ctx.failures.check(bucket);
+  try {
+    return await authenticate(ctx.store.db, request);
+  } catch (err) {
+    if (err instanceof HubError && err.status === 401) await ctx.failures.fail(bucket, ctx.config.adminAuthFailureLimit, 'failed Admin API authentications from this address');
+    throw err;
+  }
 }

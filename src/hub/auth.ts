@@ -37,5 +37,9 @@ export async function authenticate(db: Kysely<Database>, request: FastifyRequest
   if (!row || !timingSafeEqual(Buffer.from(row.key_hash), Buffer.from(hash))) {
     throw new HubError(401, 'invalid_api_key', `No account has this API key ending in ${key.slice(-8)}. ${HINT}`);
   }
+  // ISO 8601 UTC strings compare as text (db/schema.ts).
+  if (row.expires_at !== null && row.expires_at <= new Date().toISOString()) {
+    throw new HubError(401, 'invalid_api_key', `The API key ending in ${key.slice(-8)} was rotated and stopped working at ${row.expires_at}; use the account's newer key`);
+  }
   return row.account_id;
 }

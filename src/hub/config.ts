@@ -4,6 +4,9 @@
  */
 import { resolve } from 'node:path';
 import { AGENT_TOTAL_TIMEOUT_MS } from '../protocol/agent-webhook.js';
+import { HEARTBEAT_SECONDS } from '../protocol/conversation-events.js';
+import { WIDGET_API_TIMEOUT_MS } from '../protocol/widget-api.js';
+import { SESSION_TTL_SECONDS } from './session/token.js';
 
 export interface HubConfig {
   port: number;
@@ -28,6 +31,18 @@ export interface HubConfig {
   webhookTimeoutMs: number;
   allowPrivateWebhooks: boolean;
   logLevel: string;
+  /** Seconds a visitor session may be refreshed for, from its handshake; then only a new handshake continues. */
+  sessionLifetimeS: number;
+  /** Handshakes with keys that do not exist, per minute per client address. */
+  handshakeMissRateLimit: number;
+  /** Failed Admin API authentications per minute per client address. */
+  adminAuthFailureLimit: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  idleTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  /** Open connections per client address; 0 turns the cap off (and it is off behind a trusted proxy). */
+  maxConnectionsPerIp: number;
 }
 
 export type Flags = Partial<Record<string, string | boolean | undefined>>;
@@ -113,6 +128,16 @@ const settings = [
   // Agent webhook and model URLs may reach loopback, link-local and private addresses only with this
   // (src/hub/agent-call/url-guard.ts): an agent on the hub's own machine or network needs it.
   { key: 'allowPrivateWebhooks', env: 'KATAVEN_ALLOW_PRIVATE_WEBHOOKS', flag: 'allow-private-webhooks', value: 'true|false', parse: bool, fallback: false },
+  { key: 'sessionLifetimeS', env: 'KATAVEN_SESSION_LIFETIME_S', parse: int(SESSION_TTL_SECONDS, 30 * 86_400), fallback: 86_400 },
+  { key: 'handshakeMissRateLimit', env: 'KATAVEN_HANDSHAKE_MISS_RATE_LIMIT', parse: int(0, 1_000_000), fallback: 30 },
+  { key: 'adminAuthFailureLimit', env: 'KATAVEN_ADMIN_AUTH_FAILURE_LIMIT', parse: int(0, 1_000_000), fallback: 30 },
+  { key: 'headersTimeoutMs', env: 'KATAVEN_HEADERS_TIMEOUT_MS', parse: int(100, 600_000), fallback: 10_000 },
+  { key: 'requestTimeoutMs', env: 'KATAVEN_REQUEST_TIMEOUT_MS', parse: int(100, 3_600_000), fallback: 30_000 },
+  // An idle cut must never end what is still alive: a call the frame still waits for (WIDGET_API_TIMEOUT_MS)
+  // or an event stream between two heartbeats.
+  { key: 'idleTimeoutMs', env: 'KATAVEN_IDLE_TIMEOUT_MS', parse: int(Math.max(WIDGET_API_TIMEOUT_MS, HEARTBEAT_SECONDS * 1000 + 5_000), 3_600_000), fallback: 60_000 },
+  { key: 'keepAliveTimeoutMs', env: 'KATAVEN_KEEP_ALIVE_TIMEOUT_MS', parse: int(100, 3_600_000), fallback: 72_000 },
+  { key: 'maxConnectionsPerIp', env: 'KATAVEN_MAX_CONNECTIONS_PER_IP', parse: int(0, 1_000_000), fallback: 200 },
   {
     key: 'logLevel', env: 'KATAVEN_LOG_LEVEL', flag: 'log-level', value: 'LEVEL',
     parse: (raw: string) => (LOG_LEVELS.includes(raw) ? raw : { error: `must be one of ${LOG_LEVELS.join(', ')}` }),
@@ -150,6 +175,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: Flags = 
     errors.push(
       `${source.sessionSecret} is required when ${source.databaseUrl} is set, so every hub process signs sessions with the same secret (e.g. \`openssl rand -hex 32\`)`,
     );
+  }
+  // Node refuses a server whose headers may take longer than the whole request (http.createServer).
+  const [headersMs, requestMs] = [config.headersTimeoutMs as number, config.requestTimeoutMs as number];
+  if (headersMs > requestMs) {
+    errors.push(`${source.headersTimeoutMs}=${headersMs} must not exceed ${source.requestTimeoutMs}=${requestMs}: the headers are part of the request`);
   }
   return errors.length ? { ok: false, errors } : { ok: true, config: config as unknown as HubConfig };
 }

@@ -5,7 +5,7 @@ import type { OpenStreams } from './conversations/streams.js';
 import type { TurnRunner } from './conversations/turns.js';
 import type { Store } from './db/index.js';
 import type { BuiltAssets } from './widget/dist.js';
-import type { Limiter } from './rate-limit.js';
+import type { FailureLimiter, Limiter } from './rate-limit.js';
 import type { SessionSigner } from './session/token.js';
 import type { KeyCache } from './visitor/key-cache.js';
 import type { UsageRecorder } from './visitor/usage.js';
@@ -16,6 +16,8 @@ export interface HubContext {
   keys: KeyCache;
   usage: UsageRecorder;
   limit: Limiter;
+  /** Limits that count only failures: unknown widget keys, failed Admin API authentications. */
+  failures: FailureLimiter;
   sessions: SessionSigner;
   /** Conversation changes to every process's event streams (memory, or Redis in production mode). */
   bus: ConversationBus;

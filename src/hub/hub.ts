@@ -8,8 +8,9 @@ import { redisBus } from './conversations/redis-bus.js';
 import { OpenStreams } from './conversations/streams.js';
 import { startSweeping } from './conversations/sweep.js';
 import { TurnRunner } from './conversations/turns.js';
+import { dataDirWarnings } from './data-dir.js';
 import { openStore, type Store } from './db/index.js';
-import { limiter, memoryRateLimitStore } from './rate-limit.js';
+import { failureLimiter, limiter, memoryRateLimitStore } from './rate-limit.js';
 import { connectInvalidationBus, pingRedis, redisClient, redisRateLimitStore } from './redis.js';
 import { resolveSessionSecret } from './session/secret.js';
 import { sessionSigner } from './session/token.js';
@@ -50,7 +51,8 @@ export async function createHub(config: HubConfig, options: AppOptions = {}): Pr
       agent: { firstByteMs: config.webhookTimeoutMs, allowPrivate: config.allowPrivateWebhooks },
     }),
     limit: limiter(rateStore),
-    sessions: sessionSigner(secret),
+    failures: failureLimiter(rateStore),
+    sessions: sessionSigner(secret, config.sessionLifetimeS),
     bus,
     streams: new OpenStreams(keys, STREAM_CHECK_MS),
     assets: loadBuiltAssets(),
@@ -58,6 +60,7 @@ export async function createHub(config: HubConfig, options: AppOptions = {}): Pr
   };
   bus.onResync(() => ctx.streams.resyncAll());
   const app = await buildApp(ctx, log);
+  for (const warning of dataDirWarnings(config.dataDir)) log.warn(warning);
   const stopSweeping = startSweeping(store, bus, ctx.turns, log, Math.floor(config.turnLeaseMs / 3));
   const closeBus = redis && config.redisUrl ? await connectInvalidationBus(config.redisUrl, redis, ctx.keys) : null;
   // Open event streams never end by themselves: end them first, or close() would wait for them.

@@ -4,7 +4,7 @@
  */
 import type { SelectQueryBuilder } from 'kysely';
 
-const DEFAULT_PAGE_SIZE = 20;
+export const DEFAULT_PAGE_SIZE = 20;
 
 export async function pageOf<DB, TB extends keyof DB, Row extends { id: string }>(
   query: SelectQueryBuilder<DB, TB, Row>,

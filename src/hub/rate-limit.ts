@@ -33,16 +33,56 @@ export function memoryRateLimitStore(): RateLimitStore {
 
 export type Limiter = (bucket: string, limit: number, what: string) => Promise<void>;
 
+const tooMany = (what: string, limit: number, resetMs: number) => {
+  const retryAfter = Math.max(1, Math.ceil(resetMs / 1000));
+  return new HubError(429, 'rate_limited', `Too many ${what}: at most ${limit} per minute. Retry in ${retryAfter} s`, {
+    'retry-after': String(retryAfter),
+  });
+};
+
 /** Throws 429 `rate_limited` with Retry-After once `bucket` passes `limit` per minute; `limit` 0 disables. */
 export function limiter(store: RateLimitStore, windowMs = 60_000): Limiter {
   return async (bucket, limit, what) => {
     if (limit === 0) return;
     const { count, resetMs } = await store.hit(bucket, windowMs);
-    if (count > limit) {
-      const retryAfter = Math.max(1, Math.ceil(resetMs / 1000));
-      throw new HubError(429, 'rate_limited', `Too many ${what}: at most ${limit} per minute. Retry in ${retryAfter} s`, {
-        'retry-after': String(retryAfter),
-      });
-    }
+    if (count > limit) throw tooMany(what, limit, resetMs);
+  };
+}
+
+/**
+ * A limit that counts only failures (unknown widget keys, wrong secret keys), so that guessing costs the
+ * guesser and nobody else. `fail` counts one, in the shared store; once a bucket is over its limit this
+ * process remembers it until the window ends, and `check` refuses at once, before the database lookup a
+ * guess would cost. Other processes learn it at their own next failure: each lets at most one more
+ * lookup through per window.
+ */
+export interface FailureLimiter {
+  /** Throws the bucket's 429 while this process knows it is over its limit. */
+  check(bucket: string): void;
+  /** Counts one failure; throws the 429 when that passes `limit` per minute (`limit` 0 disables). */
+  fail(bucket: string, limit: number, what: string): Promise<void>;
+}
+
+const MAX_BLOCKED = 100_000;
+
+export function failureLimiter(store: RateLimitStore, windowMs = 60_000): FailureLimiter {
+  const blocked = new Map<string, { until: number; what: string; limit: number }>();
+  return {
+    check(bucket) {
+      const b = blocked.get(bucket);
+      if (!b) return;
+      const left = b.until - Date.now();
+      if (left > 0) throw tooMany(b.what, b.limit, left);
+      blocked.delete(bucket);
+    },
+    async fail(bucket, limit, what) {
+      if (limit === 0) return;
+      const { count, resetMs } = await store.hit(bucket, windowMs);
+      if (count <= limit) return;
+      // A flood from many addresses cannot grow the map past a bound: the oldest entries give way.
+      if (blocked.size >= MAX_BLOCKED) blocked.delete(blocked.keys().next().value!);
+      blocked.set(bucket, { until: Date.now() + resetMs, what, limit });
+      throw tooMany(what, limit, resetMs);
+    },
   };
 }

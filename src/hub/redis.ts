@@ -57,7 +57,7 @@ export async function connectInvalidationBus(url: string, publisher: Redis, keys
   // Until the subscription is confirmed, and whenever it is lost, nothing may be cached: an invalidation
   // sent meanwhile would never reach this process, and a cached key could outlive its revocation.
   keys.setCaching(false);
-  subscriber.on('message', (_channel: string, message: string) => keys.drop(message === ALL ? null : message));
+  subscriber.on('message', (_channel: string, message: string) => keys.drop(message === ALL ? null : message.split(',')));
   subscriber.on('close', () => keys.setCaching(false));
   // Fires on the first connection and after every reconnection.
   subscriber.on('ready', () => {
@@ -66,8 +66,9 @@ export async function connectInvalidationBus(url: string, publisher: Redis, keys
       () => keys.setCaching(false),
     );
   });
-  keys.onInvalidate((hash) => {
-    publisher.publish(INVALIDATION_CHANNEL, hash ?? ALL).catch(() => {
+  // Key hashes are hex: one message carries several, comma-separated (an agent's keys change together).
+  keys.onInvalidate((hashes) => {
+    publisher.publish(INVALIDATION_CHANNEL, hashes?.join(',') ?? ALL).catch(() => {
       // Redis away: the other processes clear their caches when their subscribers reconnect.
     });
   });

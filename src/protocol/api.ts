@@ -3,6 +3,7 @@
  * serialisation and OpenAPI document, and (type-only) for the Node client's types.
  */
 import { Type, type Static } from 'typebox';
+import { MAX_AGENT_REPLY_LENGTH } from './agent-webhook.js';
 
 const Id = Type.String({ minLength: 1, maxLength: 64 });
 // `examples` only where a generated "string" would mislead: /docs shows them as each operation's
@@ -173,3 +174,97 @@ export type UpdateAgentParams = Static<typeof UpdateAgentBody>;
 
 export const AgentListSchema = Type.Object({ data: Type.Array(AgentSchema), has_more: Type.Boolean() });
 export type AgentList = Static<typeof AgentListSchema>;
+
+// Conversations: what visitors and agents said in the widget, for the owner to read, answer and erase.
+
+const ConversationId = Type.String({ minLength: 1, maxLength: 64, examples: ['conv_Q2xp3n8sVb1kLx8MzT1nR5yWc0aH'] });
+const MessageRoleSchema = Type.Union([Type.Literal('visitor'), Type.Literal('agent'), Type.Literal('person')], {
+  description: 'visitor: the person on the site; agent: the agent (webhook, model or demo); person: a human who took over (author_name says who)',
+});
+const MessageStatusSchema = Type.Union([Type.Literal('streaming'), Type.Literal('completed'), Type.Literal('failed')], {
+  description: 'streaming: an agent reply still being written; failed: it ended in an error (the partial text is kept)',
+});
+
+export const ConversationMessageSchema = Type.Object({
+  id: Type.String({ examples: ['msg_m5x2ka0c3e5h8k1n4q7t0w3z'] }),
+  role: MessageRoleSchema,
+  text: Type.String({ examples: ['Sorry for the wait: your order shipped this morning.'] }),
+  status: MessageStatusSchema,
+  author_name: Type.Union([Type.String({ examples: ['Sam'] }), Type.Null()]),
+  created_at: Timestamp,
+});
+export type ConversationMessage = Static<typeof ConversationMessageSchema>;
+
+export const ConversationSchema = Type.Object({
+  id: ConversationId,
+  widget_key_id: WidgetKeyId,
+  agent_id: AgentId,
+  origin: Type.String({ description: 'The site the visitor wrote from, verified by the handshake', examples: ['https://acme.example'] }),
+  created_at: Timestamp,
+  last_message_at: NullableTimestamp,
+  message_count: Type.Integer({ minimum: 0 }),
+});
+export type Conversation = Static<typeof ConversationSchema>;
+
+export const ConversationWithMessagesSchema = Type.Intersect([
+  ConversationSchema,
+  Type.Object({ messages: Type.Array(ConversationMessageSchema, { description: 'Every message, oldest first' }) }),
+]);
+export type ConversationWithMessages = Static<typeof ConversationWithMessagesSchema>;
+
+export const ConversationListSchema = Type.Object({ data: Type.Array(ConversationSchema), has_more: Type.Boolean() });
+export type ConversationList = Static<typeof ConversationListSchema>;
+
+export const ListConversationsQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+    starting_after: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'The id of the last conversation of the previous page' })),
+    widget_key_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Only the conversations of this widget key' })),
+  },
+  { additionalProperties: false },
+);
+export type ListConversationsParams = Static<typeof ListConversationsQuery>;
+
+export const CreateConversationMessageBody = Type.Object(
+  {
+    text: Type.String({ minLength: 1, maxLength: MAX_AGENT_REPLY_LENGTH, description: 'Markdown, as an agent reply', examples: ['Sorry for the wait: your order shipped this morning.'] }),
+    author_name: Type.Optional(Type.String({
+      minLength: 1, maxLength: 100, examples: ['Sam'],
+      description: 'Given: a person who took over writes (role person), shown by this name. Absent: the agent answers (role agent)',
+    })),
+  },
+  { additionalProperties: false },
+);
+export type CreateConversationMessageParams = Static<typeof CreateConversationMessageBody>;
+
+export const DeletedConversationSchema = Type.Object({
+  id: ConversationId,
+  deleted: Type.Literal(true, { description: 'The conversation and every message are gone for good (not soft-deleted)' }),
+});
+export type DeletedConversation = Static<typeof DeletedConversationSchema>;
+
+/** How long the previous secret keys keep working after a rotation, unless the request says otherwise. */
+export const SECRET_KEY_GRACE_DEFAULT_S = 86_400;
+const SECRET_KEY_GRACE_MAX_S = 30 * 86_400;
+
+export const RotateSecretKeyBody = Type.Object(
+  {
+    grace_period_s: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: SECRET_KEY_GRACE_MAX_S,
+        default: SECRET_KEY_GRACE_DEFAULT_S,
+        description: 'Seconds the previous keys keep working (default 86400, 24 h); 0 revokes them at once',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type RotateSecretKeyParams = Static<typeof RotateSecretKeyBody>;
+
+export const RotatedSecretKeySchema = Type.Object({
+  secret_key: Type.String({ description: 'The new sk_live_ key. Returned once, never again.', examples: ['sk_live_8Hq2LmZx4eC39HqLyjWDarjtT1zdp7dc2bG5nM'] }),
+  key_last8: Type.String({ examples: ['2bG5nM8r'] }),
+  previous_keys_expire_at: Type.String({ description: "When the account's previous keys stop working", examples: ['2025-06-02T09:30:00.000Z'] }),
+});
+export type RotatedSecretKey = Static<typeof RotatedSecretKeySchema>;

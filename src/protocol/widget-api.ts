@@ -78,7 +78,9 @@ export interface PostedMessage {
 
 /**
  * Error types the frame may meet besides the handshake's: `session_invalid` (401: token expired or forged;
- * refresh by a new handshake), `conversation_not_found` (404: start a new one), `rate_limited` (429).
- * Agent failures no longer answer a request: they arrive on the events stream as `message.failed`.
+ * refresh by a new handshake), `session_ended` (401, from the session refresh: the session reached its
+ * lifetime; only a new handshake continues), `conversation_not_found` (404: start a new one),
+ * `rate_limited` (429). Agent failures no longer answer a request: they arrive on the events stream as
+ * `message.failed`.
  */
-export type WidgetErrorType = 'session_invalid' | 'conversation_not_found' | 'rate_limited';
+export type WidgetErrorType = 'session_invalid' | 'session_ended' | 'conversation_not_found' | 'rate_limited';

@@ -30,6 +30,30 @@ describe('kataven accounts and serve', () => {
     }
   });
 
+  it('rotate-key prints a new key that works, and with --grace-period 0 the old one is refused', async () => {
+    const { account_id, secret_key: old } = JSON.parse((await kataven(['accounts', 'create', '--name', 'Rotor', '--json', '--data-dir', dataDir])).stdout);
+    const run = await kataven(['accounts', 'rotate-key', '--account', account_id, '--grace-period', '0', '--json', '--data-dir', dataDir]);
+    expect(run.code, run.stderr).toBe(0);
+    const rotated = JSON.parse(run.stdout) as { secret_key: string; previous_keys_expire_at: string };
+    expect(rotated.secret_key).toMatch(/^sk_live_/);
+    const loaded = loadConfig({ KATAVEN_DATA_DIR: dataDir, KATAVEN_LOG_LEVEL: 'silent' });
+    if (!loaded.ok) throw new Error(loaded.errors.join());
+    const hub = await createHub(loaded.config, { logger: false });
+    try {
+      const as = (key: string) => hub.app.inject({ url: '/api/v1/agents', headers: { authorization: `Bearer ${key}` } });
+      expect((await as(rotated.secret_key)).statusCode).toBe(200);
+      expect((await as(old)).statusCode).toBe(401);
+    } finally {
+      await hub.app.close();
+    }
+  });
+
+  it('refuses rotate-key for an account the store does not have', async () => {
+    const run = await kataven(['accounts', 'rotate-key', '--account', 'acct_nope', '--data-dir', dataDir]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('no account "acct_nope"');
+  });
+
   it('refuses accounts create without --name, with the usage', async () => {
     const run = await kataven(['accounts', 'create', '--data-dir', dataDir]);
     expect(run.code).toBe(2);

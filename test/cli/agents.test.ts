@@ -46,6 +46,15 @@ describe('kataven agents against a hub', () => {
     expect(updated).toMatchObject({ id: created.id, greeting: 'Hello again', webhook_url: null });
   });
 
+  it('rotate-secret prints the new webhook secret, which the agent now has', async () => {
+    const before: Agent = (await cli.hub.api(`/api/v1/agents/${cli.hub.account.agent_id}`)).body;
+    const run = await agents('rotate-secret', before.id);
+    expect(run.code).toBe(0);
+    const after: Agent = (await cli.hub.api(`/api/v1/agents/${before.id}`)).body;
+    expect(after.webhook_secret).not.toBe(before.webhook_secret);
+    expect(run.stdout).toContain(after.webhook_secret);
+  });
+
   it('a refused colour prints the server message on stderr and exits 1', async () => {
     const run = await agents('create', '--name', 'x', '--accent-color', 'red');
     expect(run.code).toBe(1);

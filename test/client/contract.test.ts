@@ -4,8 +4,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES, type Route } from '../../src/client/routes.js';
-import type { CreateAgentParams, CreateWidgetKeyParams, UpdateAgentParams, UpdateWidgetKeyParams } from '../../src/protocol/api.js';
+import type {
+  CreateAgentParams, CreateConversationMessageParams, CreateWidgetKeyParams, ListConversationsParams, UpdateAgentParams, UpdateWidgetKeyParams,
+} from '../../src/protocol/api.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
+import { visitorConversation } from '../hub/visitor-conversation.js';
 import { clientFor, recordingFetch } from './helpers.js';
 
 interface Operation {
@@ -51,8 +54,10 @@ describe('client ↔ OpenAPI contract', () => {
 
   it('covers every client method with a route, and every route with a method', () => {
     const client = clientFor(hub) as unknown as Record<string, object>;
+    // `conversations.messages` is the resource at client.conversations.messages.
+    const resourceAt = (path: string) => path.split('.').reduce((at, name) => (at as Record<string, object>)[name]!, client as object);
     for (const [resource, methods] of Object.entries(ROUTES)) {
-      const names = Object.getOwnPropertyNames(Object.getPrototypeOf(client[resource])).filter((n) => n !== 'constructor');
+      const names = Object.getOwnPropertyNames(Object.getPrototypeOf(resourceAt(resource))).filter((n) => n !== 'constructor');
       expect(names.sort(), resource).toEqual(Object.keys(methods).sort());
     }
   });
@@ -65,6 +70,12 @@ describe('client ↔ OpenAPI contract', () => {
     const agentInput: Required<CreateAgentParams> & Required<UpdateAgentParams> = { name: 'C', greeting: 'Hi', accent_color: '#123456', webhook_url: null, llm: null };
     const keyCreate: Required<CreateWidgetKeyParams> = { name: 'C', domain_allowlist: ['c.example'], agent_id: null };
     const keyUpdate: Required<UpdateWidgetKeyParams> = { ...keyCreate, disabled: false };
+    const reply: Required<CreateConversationMessageParams> = { text: 'Hello', author_name: 'Sam' };
+    const conversation = () => visitorConversation(hub.url, hub.account.secret_key).then((c) => c.id);
+    const listConversations = async (): Promise<Required<ListConversationsParams>> => {
+      const { id, widgetKeyId } = await visitorConversation(hub.url, hub.account.secret_key);
+      return { limit: 1, starting_after: id, widget_key_id: widgetKeyId };
+    };
     const calls: [string, () => Promise<unknown>][] = [
       ['agents.list', () => client.agents.list()],
       ['agents.create', () => client.agents.create(agentInput)],
@@ -74,6 +85,13 @@ describe('client ↔ OpenAPI contract', () => {
       ['widgetKeys.create', () => client.widgetKeys.create(keyCreate)],
       ['widgetKeys.update', async () => client.widgetKeys.update((await client.widgetKeys.create(keyCreate)).id, keyUpdate)],
       ['widgetKeys.delete', async () => client.widgetKeys.delete((await client.widgetKeys.create(keyCreate)).id)],
+      ['conversations.list', async () => client.conversations.list(await listConversations())],
+      ['conversations.retrieve', async () => client.conversations.retrieve(await conversation())],
+      ['conversations.del', async () => client.conversations.del(await conversation())],
+      ['conversations.messages.create', async () => client.conversations.messages.create(await conversation(), reply)],
+      ['agents.rotateWebhookSecret', () => client.agents.rotateWebhookSecret(agentId)],
+      // Last: the key the other calls use keeps working for the grace period anyway.
+      ['secretKeys.rotate', () => client.secretKeys.rotate({ grace_period_s: 3600 })],
     ];
     expect(calls.map(([name]) => name).sort()).toEqual(routes.map((r) => r.name).sort());
     for (const [name, call] of calls) {

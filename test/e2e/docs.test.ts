@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
 import { launchChromium } from './browser.js';
 
-const CLIENT_FILES = ['src/client/widget-keys.ts', 'src/client/agents.ts'];
+const CLIENT_FILES = ['src/client/widget-keys.ts', 'src/client/agents.ts', 'src/client/conversations.ts'];
 
 describe('/docs in Chromium', () => {
   let hub: TestHub;

@@ -1,6 +1,7 @@
 /** A real hub for tests: temp SQLite file or a fresh PostgreSQL database, listening on a random port. */
 import type { AddressInfo } from 'node:net';
 import { createAccount, type NewAccount } from '../../src/hub/accounts/repo.js';
+import type { AppOptions } from '../../src/hub/app.js';
 import { loadConfig, type HubConfig } from '../../src/hub/config.js';
 import { createHub, type Hub } from '../../src/hub/hub.js';
 import { testDatabase, type TestDialect } from './databases.js';
@@ -16,14 +17,14 @@ export interface TestHub extends Hub {
 
 export const TEST_SECRET = 'test-session-secret-0123456789abcdef0123456789';
 
-/** `logStream`: the hub logs there, at `overrides.logLevel`, instead of not at all; tests read its lines. */
-export async function startTestHub(dialect: TestDialect = 'sqlite', overrides: Partial<HubConfig> = {}, logStream?: NodeJS.WritableStream): Promise<TestHub> {
+/** `app` is for a test that reads the log: `{ logStream }` (give `logLevel` in `overrides` too). */
+export async function startTestHub(dialect: TestDialect = 'sqlite', overrides: Partial<HubConfig> = {}, app: AppOptions = { logger: false }): Promise<TestHub> {
   const db = await testDatabase(dialect);
   // The tests' agents are servers on 127.0.0.1: the network guard's own tests turn it back on.
   const loaded = loadConfig({ KATAVEN_DATA_DIR: db.dataDir, KATAVEN_SESSION_SECRET: TEST_SECRET, KATAVEN_LOG_LEVEL: 'silent', KATAVEN_ALLOW_PRIVATE_WEBHOOKS: 'true' });
   if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
   const config: HubConfig = { ...loaded.config, databaseUrl: db.databaseUrl, port: 0, ...overrides };
-  const hub = await createHub(config, logStream ? { logStream } : { logger: false });
+  const hub = await createHub(config, app);
   await hub.app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(hub.app.server.address() as AddressInfo).port}`;
   const account = await createAccount(hub.store.db, 'Test account');

@@ -37,7 +37,7 @@ describe.each(DIALECTS)('an llm agent answering a visitor on %s', (dialect) => {
   beforeAll(async () => {
     server = await agentServer(model);
     const logStream = new Writable({ write: (c, _enc, done) => (lines.push(String(c)), done()) });
-    hub = await startTestHub(dialect, { logLevel: 'debug', webhookTimeoutMs: 5_000 }, logStream);
+    hub = await startTestHub(dialect, { logLevel: 'debug', webhookTimeoutMs: 5_000 }, { logStream });
   });
   afterAll(async () => {
     await hub.close();

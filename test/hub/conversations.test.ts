@@ -270,9 +270,9 @@ describe.each(DIALECTS)('conversations on %s', (dialect) => {
   it('ends the stream with stream.closed when its session expires', async () => {
     const v = await visitor();
     // The same claims as a real session, expiring in two seconds instead of ten minutes.
-    const { kid, acc, agt, org } = decodeJwt(v.token) as Record<string, string>;
+    const { kid, acc, agt, org, sst } = decodeJwt(v.token) as Record<string, string>;
     const exp = Math.floor(Date.now() / 1000) + 2;
-    const shortLived = await new SignJWT({ kid, acc, agt, org, jti: 'short-lived' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime(exp).sign(new TextEncoder().encode(TEST_SECRET));
+    const shortLived = await new SignJWT({ kid, acc, agt, org, sst, jti: 'short-lived' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime(exp).sign(new TextEncoder().encode(TEST_SECRET));
     const stream = await openEvents(hub.url, shortLived, v.id);
     expect(stream.status).toBe(200);
     await stream.ended;
@@ -354,7 +354,7 @@ describe.each(DIALECTS)('conversations on %s', (dialect) => {
     ['a NUL in the text', 'conv', { text: 'a\u0000b' }, 'text'],
     ['a client_message_id with spaces', 'conv', { text: 'hi', client_message_id: 'a b' }, 'client_message_id'],
     ['a client_message_id over 64 characters', 'conv', { text: 'hi', client_message_id: 'x'.repeat(65) }, 'client_message_id'],
-    ['a NUL in the conversation id', 'conv_a%00b', { text: 'hi' }, 'conversation id'],
+    ['a NUL in the conversation id', 'conv_a%00b', { text: 'hi' }, 'id (in the path)'],
     ['a malformed conversation id', 'nope', { text: 'hi' }, 'conversation id'],
   ])('refuses %s with a 400 naming it', async (_name, which, body, mention) => {
     const v = await visitor();

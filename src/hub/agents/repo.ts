@@ -89,3 +89,26 @@ export async function updateAgent(
   const row = await query.returningAll().executeTakeFirst();
   return row && toAgent(row);
 }
+
+/** A new webhook secret in one statement (the format is the one src/client/webhook-signature.ts signs with); undefined when no such agent. */
+export async function replaceWebhookSecret(db: Kysely<Database>, accountId: string, id: string): Promise<Agent | undefined> {
+  const row = await db
+    .updateTable('agents')
+    .set({ webhook_secret: newWebhookSecret(), updated_at: nowIso() })
+    .where('account_id', '=', accountId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+  return row && toAgent(row);
+}
+
+/** The hashes of the widget keys `agent` answers for: those naming it, and, for the default agent, those naming none. */
+export async function keyHashesAnsweredBy(db: Kysely<Database>, agent: Pick<Agent, 'id' | 'is_default'>, accountId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('widget_keys')
+    .select('key_hash')
+    .where('account_id', '=', accountId)
+    .where((eb) => (agent.is_default ? eb.or([eb('agent_id', '=', agent.id), eb('agent_id', 'is', null)]) : eb('agent_id', '=', agent.id)))
+    .execute();
+  return rows.map((r) => r.key_hash);
+}

@@ -1,7 +1,8 @@
 /**
  * Writing agents: the rules every write path keeps, whoever calls (the Admin API today). An agent answers
  * one way: its webhook, an OpenAI-compatible model (`llm`), or the demo agent when it has neither. A changed
- * agent drops every cached key at once, since cached keys embed their agent's name, greeting and colour.
+ * agent drops the cached keys it answers for (they embed its name, greeting and colour), and only those:
+ * other agents' and other accounts' keys stay cached.
  */
 import type { Kysely } from 'kysely';
 import type { Agent, CreateAgentParams, LlmParams, UpdateAgentParams } from '../../protocol/api.js';
@@ -9,7 +10,7 @@ import { checkAgentUrl } from '../agent-call/url-guard.js';
 import type { Database } from '../db/schema.js';
 import { HubError } from '../errors.js';
 import type { KeyCache } from '../visitor/key-cache.js';
-import { findAgent, insertAgent, updateAgent, type AgentColumns } from './repo.js';
+import { findAgent, insertAgent, keyHashesAnsweredBy, replaceWebhookSecret, updateAgent, type AgentColumns } from './repo.js';
 
 interface AgentDeps {
   db: Kysely<Database>;
@@ -64,7 +65,17 @@ export async function update(deps: AgentDeps, accountId: string, id: string, pat
     ? await updateKeepingKey(deps, accountId, id, patch.llm, columns)
     : await updateAgent(deps.db, accountId, id, columns);
   if (!agent) throw agentNotFound(id);
-  deps.keys.invalidate(null);
+  deps.keys.invalidate(await keyHashesAnsweredBy(deps.db, agent, accountId));
+  return agent;
+}
+
+/**
+ * A new webhook secret, at once: the old one signs nothing more. An agent verifying with the old secret
+ * refuses the hub's requests until it has the new one, so deploy it to the agent right after.
+ */
+export async function rotateWebhookSecret(deps: AgentDeps, accountId: string, id: string): Promise<Agent> {
+  const agent = await replaceWebhookSecret(deps.db, accountId, id);
+  if (!agent) throw agentNotFound(id);
   return agent;
 }
 

@@ -2,11 +2,12 @@
  * Opens the store: SQLite (one file in the data directory) by default, PostgreSQL when a URL is given.
  * Runs the migrations before returning, so the hub never serves on an old schema.
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
+import { DATA_DIR_MODE, DATA_FILE_MODE } from '../data-dir.js';
 import type { Database } from './schema.js';
 import { migrationProvider } from './migrations.js';
 
@@ -45,8 +46,11 @@ export async function openStore(options: StoreOptions): Promise<Store> {
 }
 
 function openSqlite(dataDir: string) {
-  mkdirSync(dataDir, { recursive: true });
-  const file = new SQLite(join(dataDir, 'kataven.sqlite'));
+  mkdirSync(dataDir, { recursive: true, mode: DATA_DIR_MODE });
+  const path = join(dataDir, 'kataven.sqlite');
+  // Created 0600 before SQLite opens it: SQLite gives its -wal and -shm files the database file's mode.
+  closeSync(openSync(path, 'a', DATA_FILE_MODE));
+  const file = new SQLite(path);
   // WAL lets readers proceed during a write; busy_timeout makes a second process wait instead of failing.
   file.pragma('journal_mode = WAL');
   file.pragma('busy_timeout = 5000');

@@ -114,6 +114,20 @@ const liveConversations: Migration = {
   },
 };
 
+/** The Admin API lists an account's conversations newest first (src/hub/admin-conversations/repo.ts). */
+const conversationsByAccount: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.createIndex('conversations_account_created').on('conversations').columns(['account_id', 'created_at', 'id']).execute();
+  },
+};
+
+/** Rotation: a replaced secret key keeps working until `expires_at` (null: no end). */
+const secretKeyExpiry: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('secret_keys').addColumn('expires_at', 'text').execute();
+  },
+};
+
 /**
  * Agents that are OpenAI-compatible models (issue 11): `llm_base_url` and `llm_model` are both set or both
  * null (agents/service.ts keeps it so); `llm_api_key` is write-only in the API and never leaves the hub
@@ -129,6 +143,13 @@ const agentLlm: Migration = {
 
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
-    return { '0001_initial': initial, '0002_conversations': conversations, '0003_live_conversations': liveConversations, '0004_agent_llm': agentLlm };
+    return {
+      '0001_initial': initial,
+      '0002_conversations': conversations,
+      '0003_live_conversations': liveConversations,
+      '0004_conversations_by_account': conversationsByAccount,
+      '0005_secret_key_expiry': secretKeyExpiry,
+      '0006_agent_llm': agentLlm,
+    };
   },
 };

@@ -8,7 +8,15 @@ import type { MessageRole, MessageStatus } from '../../protocol/widget-api.js';
 
 interface AccountTable { id: string; name: string; created_at: string }
 
-interface SecretKeyTable { id: string; account_id: string; key_hash: string; key_last8: string; created_at: string }
+interface SecretKeyTable {
+  id: string;
+  account_id: string;
+  key_hash: string;
+  key_last8: string;
+  created_at: string;
+  /** Set by a rotation: the key is refused from then on. Null: valid until rotated. */
+  expires_at: string | null;
+}
 
 export interface AgentTable {
   id: string;

@@ -1,6 +1,7 @@
 /**
  * POST /api/v1/widget/handshake: may this page show the widget? Checks run cheapest first: body and key
- * format (no database), key by hash (cached), disabled, Origin, allowlist, rate limit. Denials carry
+ * format (no database), key by hash (cached; unknown keys limited per address), disabled, Origin,
+ * allowlist, rate limit. Denials carry
  * Access-Control-Allow-Origin for a well-formed origin, so the loader can read and print the reason.
  */
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
@@ -46,8 +47,9 @@ async function answer(
   if (!isWellFormedKey(PUBLIC_KEY_PREFIX, clientKey)) {
     throw deny(400, 'key_malformed', `The client key is malformed: expected data-client-key="${PUBLIC_KEY_PREFIX}…" (${PUBLIC_KEY_PREFIX.length + KEY_RANDOM_LENGTH + KEY_CHECKSUM_LENGTH} characters) exactly as created; check for a typo or a truncated copy`);
   }
-  const key = await ctx.keys.get(hashKey(clientKey));
+  const key = await findKey(ctx, hashKey(clientKey), ip);
   if (!key) {
+    await ctx.failures.fail(`hs-miss:${ip}`, ctx.config.handshakeMissRateLimit, 'handshakes with unknown widget keys from this address');
     throw deny(404, 'key_not_found', `No widget key ends in ${clientKey.slice(-8)}; it may have been deleted. Create a key and paste its new tag`);
   }
   if (key.disabled) {
@@ -65,6 +67,17 @@ async function answer(
     frame_url: `${hub}/widget/v1/frame?k=${encodeURIComponent(key.id)}&o=${encodeURIComponent(origin)}`,
     agent: key.agent,
   };
+}
+
+/**
+ * The key from the cache, or from the database unless this address is over its limit of unknown keys:
+ * made-up keys are well formed and pass the checksum, and each would cost a query.
+ */
+function findKey(ctx: HubContext, hash: string, ip: string) {
+  const known = ctx.keys.cached(hash);
+  if (known !== undefined) return known;
+  ctx.failures.check(`hs-miss:${ip}`);
+  return ctx.keys.get(hash);
 }
 
 /** text/plain (the loader's simple request) arrives as a string; application/json (curl) as an object. */

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DATA_DIR_MODE, DATA_FILE_MODE } from '../data-dir.js';
 
 export function resolveSessionSecret(configured: string | null, dataDir: string): string {
   if (configured) return configured;
@@ -15,8 +16,8 @@ export function resolveSessionSecret(configured: string | null, dataDir: string)
   } catch {
     /* first start: create it below */
   }
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: DATA_DIR_MODE });
   const secret = randomBytes(32).toString('hex');
-  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  writeFileSync(file, secret + '\n', { mode: DATA_FILE_MODE });
   return secret;
 }

@@ -22,15 +22,25 @@ export interface CachedKey {
   allowlistEmpty: boolean;
 }
 
-interface Entry { value: CachedKey | null; expiresAt: number }
+interface Entry<V> { value: V; expiresAt: number }
 
 const MAX_ENTRIES = 50_000;
 
+/**
+ * "No such key" answers, kept apart from the real keys so that a flood of made-up keys can only evict
+ * other misses, never a real key. Short-lived: a key created meanwhile drops its own miss at once (on
+ * this process, and through the bus on the others); without a bus, a new key is found at most
+ * MISS_TTL_MS after its creation.
+ */
+const MAX_MISSES = 10_000;
+export const MISS_TTL_MS = 5_000;
+
 export class KeyCache {
-  private readonly byHash = new Map<string, Entry>();
+  private readonly byHash = new Map<string, Entry<CachedKey>>();
+  private readonly misses = new Map<string, Entry<null>>();
   /** id → hash of the keys in byHash, so routes that know only the id (frame, sessions) stay O(1). */
   private readonly hashById = new Map<string, string>();
-  private readonly listeners: Array<(hash: string | null) => void> = [];
+  private readonly listeners: Array<(hashes: string[] | null) => void> = [];
   /** Bumped by every drop: a read that overlapped one may predate the change and must not be cached. */
   private generation = 0;
   /** Off while the invalidation bus is down (see redis.ts): every lookup then reads the database. */
@@ -41,9 +51,19 @@ export class KeyCache {
     private readonly ttlMs: number,
   ) {}
 
-  async get(hash: string): Promise<CachedKey | null> {
+  /** What the cache knows without a query: the key, null for a known miss, undefined when not cached. */
+  cached(hash: string): CachedKey | null | undefined {
+    const now = Date.now();
     const hit = this.byHash.get(hash);
-    if (hit && hit.expiresAt > Date.now()) return hit.value;
+    if (hit && hit.expiresAt > now) return hit.value;
+    const miss = this.misses.get(hash);
+    if (miss && miss.expiresAt > now) return null;
+    return undefined;
+  }
+
+  async get(hash: string): Promise<CachedKey | null> {
+    const known = this.cached(hash);
+    if (known !== undefined) return known;
     const generation = this.generation;
     const found = await findKeyByHash(this.db, hash);
     const allowlist = found ? parseStoredAllowlist(found.row.domain_allowlist) : [];
@@ -62,9 +82,14 @@ export class KeyCache {
     // (another process's message can overtake our query). Answer this request with it, since it began
     // before the change, but cache nothing that could outlive the change for a whole TTL.
     if (generation !== this.generation || !this.caching) return value;
+    if (!value) {
+      if (this.misses.size >= MAX_MISSES) this.misses.delete(this.misses.keys().next().value!);
+      this.misses.set(hash, { value, expiresAt: Date.now() + Math.min(this.ttlMs, MISS_TTL_MS) });
+      return value;
+    }
     if (this.byHash.size >= MAX_ENTRIES) this.remove(this.byHash.keys().next().value!);
     this.byHash.set(hash, { value, expiresAt: Date.now() + this.ttlMs });
-    if (value) this.hashById.set(value.id, hash);
+    this.hashById.set(value.id, hash);
     return value;
   }
 
@@ -74,25 +99,30 @@ export class KeyCache {
     return hash ? this.get(hash) : null;
   }
 
-  /** Drop one key (by hash), or everything (`null`, e.g. after an agent changed); tells the bus. */
-  invalidate(hash: string | null): void {
-    this.drop(hash);
-    for (const l of this.listeners) l(hash);
+  /** Drop some keys (by hash), or everything (`null`: the bus was lost); tells the bus. */
+  invalidate(hashes: string[] | null): void {
+    if (hashes?.length === 0) return;
+    this.drop(hashes);
+    for (const l of this.listeners) l(hashes);
   }
 
   /** Drop without telling the bus: for invalidations that came from the bus. */
-  drop(hash: string | null): void {
+  drop(hashes: string[] | null): void {
     this.generation++;
-    if (hash === null) {
+    if (hashes === null) {
       this.byHash.clear();
       this.hashById.clear();
+      this.misses.clear();
       return;
     }
-    this.remove(hash);
+    for (const hash of hashes) {
+      this.remove(hash);
+      this.misses.delete(hash);
+    }
   }
 
   private remove(hash: string): void {
-    const id = this.byHash.get(hash)?.value?.id;
+    const id = this.byHash.get(hash)?.value.id;
     if (id) this.hashById.delete(id);
     this.byHash.delete(hash);
   }
@@ -102,7 +132,7 @@ export class KeyCache {
     this.caching = on;
   }
 
-  onInvalidate(listener: (hash: string | null) => void): void {
+  onInvalidate(listener: (hashes: string[] | null) => void): void {
     this.listeners.push(listener);
   }
 }

@@ -2,7 +2,7 @@
 import type { SessionSigner } from '../session/token.js';
 import type { CachedKey } from './key-cache.js';
 
-/** A session for a visitor of `origin` on `key`'s site. */
-export function issueSession(sessions: SessionSigner, key: CachedKey, origin: string) {
-  return sessions.sign({ kid: key.id, acc: key.accountId, agt: key.agent.id, org: origin });
+/** A session for a visitor of `origin` on `key`'s site; `sst` continues the session that started then (a refresh). */
+export function issueSession(sessions: SessionSigner, key: CachedKey, origin: string, sst?: number) {
+  return sessions.sign({ kid: key.id, acc: key.accountId, agt: key.agent.id, org: origin, ...(sst === undefined ? {} : { sst }) });
 }

@@ -44,7 +44,7 @@ export async function create(
   await agentOrThrow(deps.db, accountId, params.agent_id);
   const result = await mintWidgetKey(deps.db, { accountId, params, allowlist, idempotencyKey, secret: deps.secret });
   // A cached "not found" for this hash must not outlive the key's creation.
-  deps.keys.invalidate(hashKey(result.created.key));
+  deps.keys.invalidate([hashKey(result.created.key)]);
   return result;
 }
 
@@ -55,7 +55,7 @@ export async function update(deps: WidgetKeyDeps, accountId: string, id: string,
   const allowlist = patch.domain_allowlist === undefined ? undefined : allowlistOrThrow(patch.domain_allowlist);
   await agentOrThrow(deps.db, accountId, patch.agent_id);
   const after = await updateWidgetKey(deps.db, accountId, id, { ...patch, domain_allowlist: allowlist });
-  deps.keys.invalidate(row.key_hash);
+  deps.keys.invalidate([row.key_hash]);
   if (!after) throw notFound(id); // deleted by a concurrent request
   return toWidgetKey(after);
 }
@@ -64,6 +64,6 @@ export async function remove(deps: WidgetKeyDeps, accountId: string, id: string)
   const row = await findWidgetKey(deps.db, accountId, id);
   if (!row) throw notFound(id);
   const result = await deleteWidgetKey(deps.db, row);
-  deps.keys.invalidate(row.key_hash);
+  deps.keys.invalidate([row.key_hash]);
   return result;
 }

@@ -22,7 +22,7 @@ function stuckResponse() {
   return { res, written };
 }
 
-const claims: SessionClaims = { kid: 'wk', acc: 'acct', agt: 'agt', org: 'https://a.example', jti: 'j', exp: 0 };
+const claims: SessionClaims = { kid: 'wk', acc: 'acct', agt: 'agt', org: 'https://a.example', jti: 'j', exp: 0, sst: 0 };
 
 describe('an event stream to a reader that stops reading', () => {
   it('drops the connection once more than the cap waits unsent, and buffers nothing more', () => {

@@ -1,0 +1,115 @@
+/** `kataven conversations list|show|reply|delete`: read, answer and erase conversations through the Node client. */
+import type { Conversation, ConversationMessage } from '../client/index.js';
+import { ID_PREFIX } from '../protocol/ids.js';
+import { parse, UsageError } from './args.js';
+import { API_FLAGS, API_FLAGS_HELP, api, clientFrom, limitFlag, listed, onlyFlags, printJson } from './client-from-env.js';
+import { record, table, when } from './table.js';
+
+/** A conversation id as the help shows it. */
+const CONVERSATION_ID = `${ID_PREFIX.conversation}_…`;
+
+const CONVERSATIONS_USAGE = `Usage: kataven conversations <command> [flags]
+
+Read what visitors and agents said in the widget, answer in a conversation, or erase one.
+
+Commands:
+  list   [--widget-key ID] [--limit N] [--starting-after ID] [--all]
+         List conversations, newest first, with their message counts.
+  show   ID
+         One conversation and every message, oldest first.
+  reply  ID --text TEXT [--author NAME]
+         Post a message the visitor sees at once: as the agent (how an agent that answered 202 replies
+         later), or with --author as a person taking over, shown by that name.
+  delete ID
+         Erase the conversation and every message, for good (nothing is kept).
+
+Flags:
+  --widget-key ID       (list) only the conversations of this widget key (see kataven widget-keys list)
+  --limit N             (list) conversations per page, 1 to 100 (default 20)
+  --starting-after ID   (list) the page after this conversation id
+  --all                 (list) every conversation, across pages
+  --text TEXT           (reply) the message, markdown like an agent reply
+  --author NAME         (reply) a person writes, not the agent
+${API_FLAGS_HELP}
+
+Examples:
+  kataven conversations list --widget-key ${ID_PREFIX.widgetKey}_…
+  kataven conversations show ${CONVERSATION_ID}
+  kataven conversations reply ${CONVERSATION_ID} --text 'Sam here, I can help.' --author Sam
+  kataven conversations delete ${CONVERSATION_ID}`;
+
+const FLAGS = {
+  ...API_FLAGS,
+  'widget-key': { type: 'string' },
+  limit: { type: 'string' },
+  'starting-after': { type: 'string' },
+  all: { type: 'boolean' },
+  text: { type: 'string' },
+  author: { type: 'string' },
+} as const;
+
+const ALLOWED: Record<string, string[]> = {
+  list: ['widget-key', 'limit', 'starting-after', 'all'],
+  show: [],
+  reply: ['text', 'author'],
+  delete: [],
+};
+
+const usageError = (message: string) => new UsageError(`${message}\n\n${CONVERSATIONS_USAGE}`);
+
+const details = (c: Conversation) =>
+  record([
+    ['id', c.id], ['widget key', c.widget_key_id], ['agent', c.agent_id], ['site', c.origin], ['messages', String(c.message_count)],
+    ['started', when(c.created_at)], ['last message', when(c.last_message_at)],
+  ]);
+
+const speaker = (m: ConversationMessage) => (m.role === 'person' && m.author_name ? `${m.author_name} (person)` : m.role);
+
+/** One message as a transcript entry; the lines of a long message indented under its header. */
+const transcriptEntry = (m: ConversationMessage) =>
+  `[${when(m.created_at)}] ${speaker(m)}${m.status === 'completed' ? '' : ` (${m.status})`}:\n${m.text.replace(/^/gm, '  ')}`;
+
+export async function conversationsCommand(argv: string[]): Promise<void> {
+  const { values, positionals } = parse(argv, FLAGS, CONVERSATIONS_USAGE);
+  if (values.help) return void console.log(CONVERSATIONS_USAGE);
+  const [command, id, ...extra] = positionals;
+  if (!command || !(command in ALLOWED)) throw usageError(command ? `unknown conversations command ${JSON.stringify(command)}` : 'which command? list, show, reply or delete');
+  onlyFlags(values, ALLOWED[command]!, `conversations ${command}`, CONVERSATIONS_USAGE);
+  const takesId = command !== 'list';
+  if (takesId && !id) throw usageError(`conversations ${command} needs the conversation id, e.g. kataven conversations ${command} ${CONVERSATION_ID}`);
+  if (extra.length || (!takesId && id)) throw usageError(`unexpected argument ${JSON.stringify(takesId ? extra[0] : id)}`);
+  if (command === 'reply' && !values.text?.trim()) throw usageError('conversations reply needs --text TEXT, the message to post');
+  const client = clientFrom(values);
+
+  if (command === 'list') {
+    const params = { limit: limitFlag(values.limit, CONVERSATIONS_USAGE), starting_after: values['starting-after'], widget_key_id: values['widget-key'] };
+    const page = await listed(client.conversations.list(params), values.all);
+    if (values.json) return printJson(page);
+    if (!page.data.length) return void console.log('No conversations yet: they start when a visitor writes in the widget.');
+    console.log(table(
+      ['ID', 'WIDGET KEY', 'MESSAGES', 'LAST MESSAGE', 'STARTED', 'SITE'],
+      page.data.map((c) => [c.id, c.widget_key_id, String(c.message_count), when(c.last_message_at), when(c.created_at), c.origin]),
+    ));
+    if (page.has_more) console.log(`\nMore conversations: --starting-after ${page.data.at(-1)!.id}, or --all`);
+    return;
+  }
+
+  if (command === 'show') {
+    const conversation = await api(client.conversations.retrieve(id!));
+    if (values.json) return printJson(conversation);
+    const transcript = conversation.messages.length ? conversation.messages.map(transcriptEntry).join('\n\n') : 'No messages yet.';
+    console.log(`${details(conversation)}\n\n${transcript}`);
+    return;
+  }
+
+  if (command === 'reply') {
+    const message = await api(client.conversations.messages.create(id!, { text: values.text!, ...(values.author !== undefined ? { author_name: values.author } : {}) }));
+    if (values.json) return printJson(message);
+    console.log(`Posted ${message.id} to ${id} as ${speaker(message)}; the visitor sees it at once.`);
+    return;
+  }
+
+  const result = await api(client.conversations.del(id!));
+  if (values.json) return printJson(result);
+  console.log(`Erased conversation ${result.id} and every message of it.`);
+}
