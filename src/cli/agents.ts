@@ -1,6 +1,7 @@
 /** `kataven agents list|create|update`: who answers in the widget, through the Node client. */
 import type { Agent, UpdateAgentParams } from '../client/index.js';
 import { ID_PREFIX } from '../protocol/ids.js';
+import { answeredBy, hasLlmFlags, LLM_FLAG_NAMES, LLM_FLAGS, LLM_FLAGS_HELP, llmFromFlags } from './agents-llm.js';
 import { parse, UsageError } from './args.js';
 import { API_FLAGS, API_FLAGS_HELP, api, clientFrom, limitFlag, listed, onlyFlags, printJson } from './client-from-env.js';
 import { record, table, truncate, when } from './table.js';
@@ -16,10 +17,13 @@ unless the key names another (kataven widget-keys update ID --agent AGENT_ID).
 Commands:
   list   [--limit N] [--starting-after ID] [--all]
          List agents, newest first.
-  create --name NAME [--greeting TEXT] [--accent-color #RRGGBB] [--webhook-url URL]
+  create --name NAME [--greeting TEXT] [--accent-color #RRGGBB]
+         [--webhook-url URL | --llm-base-url URL --llm-model MODEL [--llm-api-key KEY] [--llm-system-prompt TEXT]]
          Create an agent. Prints its webhook secret, which signs the hub's webhook requests.
-  update ID [--name NAME] [--greeting TEXT] [--accent-color #RRGGBB] [--webhook-url URL | --no-webhook]
-         Change an agent; widgets show the change at their next load.
+  update ID [--name NAME] [--greeting TEXT] [--accent-color #RRGGBB]
+         [--webhook-url URL | --no-webhook | --llm-… flags | --no-llm]
+         Change an agent; widgets show the change at their next load. A webhook replaces a model and the
+         other way round; --llm-… flags left out keep what the agent has (its api key included).
   rotate-secret ID
          Replace the agent's webhook secret, at once; prints the new one. Give it to your agent right away.
 
@@ -30,6 +34,7 @@ Flags:
   --webhook-url URL      http(s) URL that receives each visitor message and answers {"reply": "…"};
                          without one, the built-in demo agent answers
   --no-webhook           (update) remove the webhook
+${LLM_FLAGS_HELP}
   --limit N              (list) agents per page, 1 to 100 (default 20)
   --starting-after ID    (list) the page after this agent id
   --all                  (list) every agent, across pages
@@ -37,7 +42,10 @@ ${API_FLAGS_HELP}
 
 Examples:
   kataven agents create --name Support --greeting 'Hi! How can we help?' --accent-color '#0f766e'
-  kataven agents update ${AGENT_ID} --webhook-url https://example.com/kataven-webhook`;
+  kataven agents update ${AGENT_ID} --webhook-url https://example.com/kataven-webhook
+  kataven agents create --name Ada --llm-base-url https://api.openai.com/v1 --llm-model gpt-4o-mini \\
+    --llm-api-key "$OPENAI_API_KEY" --llm-system-prompt 'You answer for Acme. Be brief.'
+  kataven agents update ${AGENT_ID} --llm-model gpt-4o`;
 
 const FLAGS = {
   ...API_FLAGS,
@@ -46,6 +54,8 @@ const FLAGS = {
   'accent-color': { type: 'string' },
   'webhook-url': { type: 'string' },
   'no-webhook': { type: 'boolean' },
+  ...LLM_FLAGS,
+  'no-llm': { type: 'boolean' },
   limit: { type: 'string' },
   'starting-after': { type: 'string' },
   all: { type: 'boolean' },
@@ -53,17 +63,22 @@ const FLAGS = {
 
 const ALLOWED: Record<string, string[]> = {
   list: ['limit', 'starting-after', 'all'],
-  create: ['name', 'greeting', 'accent-color', 'webhook-url'],
-  update: ['name', 'greeting', 'accent-color', 'webhook-url', 'no-webhook'],
+  create: ['name', 'greeting', 'accent-color', 'webhook-url', ...LLM_FLAG_NAMES],
+  update: ['name', 'greeting', 'accent-color', 'webhook-url', 'no-webhook', ...LLM_FLAG_NAMES, 'no-llm'],
   'rotate-secret': [],
 };
 
 const usageError = (message: string) => new UsageError(`${message}\n\n${AGENTS_USAGE}`);
 
+const llmOrUsage = <T>(llm: T | string): T => {
+  if (typeof llm === 'string') throw usageError(llm);
+  return llm;
+};
+
 const details = (agent: Agent) =>
   record([
     ['id', agent.id], ['name', agent.name], ['default', agent.is_default ? 'yes' : 'no'], ['greeting', agent.greeting],
-    ['accent color', agent.accent_color], ['webhook', agent.webhook_url ?? 'none (the demo agent answers)'],
+    ['accent color', agent.accent_color], ...answeredBy(agent),
     ['webhook secret', agent.webhook_secret], ['created', when(agent.created_at)],
   ]);
 
@@ -83,8 +98,8 @@ export async function agentsCommand(argv: string[]): Promise<void> {
     const page = await listed(client.agents.list(params), values.all);
     if (values.json) return printJson(page);
     console.log(table(
-      ['ID', 'NAME', 'DEFAULT', 'COLOR', 'WEBHOOK', 'GREETING'],
-      page.data.map((a) => [a.id, truncate(a.name, 24), a.is_default ? 'yes' : '', a.accent_color, truncate(a.webhook_url ?? 'none', 40), truncate(a.greeting, 40)]),
+      ['ID', 'NAME', 'DEFAULT', 'COLOR', 'ANSWERS THROUGH', 'GREETING'],
+      page.data.map((a) => [a.id, truncate(a.name, 24), a.is_default ? 'yes' : '', a.accent_color, truncate(a.llm ? `${a.llm.model} (llm)` : (a.webhook_url ?? 'demo'), 40), truncate(a.greeting, 40)]),
     ));
     if (page.has_more) console.log(`\nMore agents: --starting-after ${page.data.at(-1)!.id}, or --all`);
     return;
@@ -96,20 +111,28 @@ export async function agentsCommand(argv: string[]): Promise<void> {
   }
 
   if (values['webhook-url'] && values['no-webhook']) throw usageError('--webhook-url and --no-webhook contradict each other: give one');
+  const llmFlags = hasLlmFlags(values);
+  if (llmFlags && values['no-llm']) throw usageError('--llm-… flags and --no-llm contradict each other: give one');
+  if (values['webhook-url'] && llmFlags) {
+    throw usageError('--webhook-url and the --llm-… flags: give one. An agent answers through its webhook or through a model');
+  }
   const fields: UpdateAgentParams = {};
   if (values.name !== undefined) fields.name = values.name;
   if (values.greeting !== undefined) fields.greeting = values.greeting;
   if (values['accent-color'] !== undefined) fields.accent_color = values['accent-color'];
   if (values['webhook-url'] !== undefined) fields.webhook_url = values['webhook-url'];
   if (values['no-webhook']) fields.webhook_url = null;
+  if (values['no-llm']) fields.llm = null;
 
   if (command === 'create') {
     if (!fields.name) throw usageError('agents create needs --name NAME');
+    if (llmFlags) fields.llm = llmOrUsage(llmFromFlags(values));
     const agent = await api(client.agents.create({ ...fields, name: fields.name }));
     return values.json ? printJson(agent) : void console.log(`Created agent ${agent.id}.\n\n${details(agent)}`);
   }
 
-  if (!Object.keys(fields).length) throw usageError('nothing to update: give --name, --greeting, --accent-color, --webhook-url or --no-webhook');
+  if (llmFlags) fields.llm = llmOrUsage(llmFromFlags(values, (await api(client.agents.retrieve(id!))).llm));
+  if (!Object.keys(fields).length) throw usageError('nothing to update: give --name, --greeting, --accent-color, --webhook-url, --no-webhook, --llm-… flags or --no-llm');
   const agent = await api(client.agents.update(id!, fields));
   return values.json ? printJson(agent) : void console.log(`Updated agent ${agent.id}.\n\n${details(agent)}`);
 }

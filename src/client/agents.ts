@@ -1,4 +1,4 @@
-/** `client.agents`: who answers in the widget (name, greeting, colour, optional reply webhook). */
+/** `client.agents`: who answers in the widget (name, greeting, colour; a reply webhook or an OpenAI-compatible model). */
 import type { Agent, AgentList, CreateAgentParams, ListParams, UpdateAgentParams } from '../protocol/api.js';
 import type { RequestOptions } from './kataven.js';
 import { PagePromise } from './pagination.js';
@@ -22,10 +22,12 @@ export class Agents extends APIResource {
   }
 
   /**
-   * Creates an agent. Without `webhook_url` the built-in demo agent answers.
+   * Creates an agent. It answers through `webhook_url`, or through `llm` (an OpenAI-compatible model), or,
+   * with neither, as the built-in demo agent. `llm.api_key` is write-only: the answer shows `api_key_last4`.
    *
    * @example
    * const agent = await client.agents.create({ name: 'Support', greeting: 'Hi! How can we help?', accent_color: '#0f766e' });
+   * const model = await client.agents.create({ name: 'Ada', llm: { base_url: 'https://api.openai.com/v1', model: 'gpt-4o-mini', api_key: process.env.OPENAI_API_KEY } });
    * @see http://127.0.0.1:8787/docs#/agents/post_api_v1_agents (the API reference; every hub serves it at /docs)
    */
   create(input: CreateAgentParams, options?: RequestOptions): Promise<Agent> {
@@ -44,10 +46,13 @@ export class Agents extends APIResource {
   }
 
   /**
-   * Changes an agent; widgets pick the change up at their next handshake. `webhook_url: null` removes the webhook.
+   * Changes an agent; widgets pick the change up at their next handshake. `webhook_url: null` removes the
+   * webhook, `llm: null` the model; setting one removes the other. `llm` is replaced whole, except that
+   * without `api_key` the stored key is kept (refused when `base_url` moves to another origin).
    *
    * @example
    * await client.agents.update('agt_…', { greeting: 'Hello again!' });
+   * await client.agents.update('agt_…', { llm: { base_url: 'https://api.openai.com/v1', model: 'gpt-4o' } }); // same key
    * @see http://127.0.0.1:8787/docs#/agents/patch_api_v1_agents__id_ (the API reference; every hub serves it at /docs)
    */
   update(id: string, patch: UpdateAgentParams, options?: RequestOptions): Promise<Agent> {

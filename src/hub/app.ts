@@ -34,6 +34,11 @@ const LOG_REDACT = [
   '*.secret_key',
   '*.key',
   '*.token',
+  // An llm agent's model key, at the top of a logged object or in its body (issue 11).
+  'api_key',
+  '*.api_key',
+  '*.llm.api_key',
+  '*.*.llm.api_key',
 ];
 
 /**

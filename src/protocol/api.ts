@@ -88,8 +88,47 @@ export type WidgetKeyList = Static<typeof WidgetKeyListSchema>;
 const AccentColor = Type.String({ pattern: '^#[0-9a-fA-F]{6}$', description: '#rrggbb', examples: ['#2f6feb'] });
 const Greeting = Type.String({ maxLength: 500, examples: ['Hi! Ask us anything about your order.'] });
 const WebhookUrl = Type.Union([Type.String({ maxLength: 2000, examples: ['https://agent.acme.example/kataven'] }), Type.Null()], {
-  description: 'http(s) URL that receives each visitor message and answers { "reply": "…" }; null uses the built-in demo agent',
+  description: 'http(s) URL that receives each visitor message, signed (docs/agents.md); null, with no llm either, uses the built-in demo agent',
 });
+
+const LlmBaseUrl = Type.String({
+  minLength: 1,
+  maxLength: 2000,
+  description: 'Root of an OpenAI-compatible API, usually ending in /v1: the hub POSTs {base_url}/chat/completions',
+  examples: ['https://api.openai.com/v1'],
+});
+const LlmModel = Type.String({ minLength: 1, maxLength: 200, examples: ['gpt-4o-mini'] });
+const SystemPrompt = Type.String({ maxLength: 10_000, examples: ['You answer for Acme Outdoor. Be brief and friendly.'] });
+
+/** What an owner writes; `api_key` is write-only (responses carry `api_key_last4`). */
+export const LlmBody = Type.Object(
+  {
+    base_url: LlmBaseUrl,
+    model: LlmModel,
+    api_key: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 1000 }), Type.Null()], {
+      description:
+        'Write-only, sent as Authorization: Bearer. On update, leave it out to keep the stored key (refused when base_url moves to another origin), or null for none',
+      examples: ['sk-proj-…'],
+    })),
+    system_prompt: Type.Optional(Type.Union([SystemPrompt, Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+export type LlmParams = Static<typeof LlmBody>;
+
+const LlmRef = Type.Union([LlmBody, Type.Null()], {
+  description: 'An OpenAI-compatible model that answers instead of a webhook; null removes it. Give llm or webhook_url, not both',
+});
+
+export const LlmSchema = Type.Object({
+  base_url: Type.String({ examples: ['https://api.openai.com/v1'] }),
+  model: Type.String({ examples: ['gpt-4o-mini'] }),
+  system_prompt: Type.Union([Type.String(), Type.Null()]),
+  api_key_last4: Type.Union([Type.String({ examples: ['x7Kq'] }), Type.Null()], {
+    description: 'The stored key\'s last 4 characters ("" for a key shorter than 8); null when there is none',
+  }),
+});
+export type Llm = Static<typeof LlmSchema>;
 
 export const AgentSchema = Type.Object({
   id: AgentId,
@@ -97,7 +136,11 @@ export const AgentSchema = Type.Object({
   greeting: Greeting,
   accent_color: Type.String({ examples: ['#2f6feb'] }),
   webhook_url: Type.Union([Type.String({ examples: ['https://agent.acme.example/kataven'] }), Type.Null()]),
-  webhook_secret: Type.String({ description: 'Signs webhook requests (X-Kataven-Signature)', examples: ['whsec_3q9Vb2kLx8MzT1nR5yWc0aHd7Uf4Jg6E'] }),
+  webhook_secret: Type.String({
+    description: 'Signs webhook requests per Standard Webhooks (webhook-signature): whsec_ + base64 of the key bytes',
+    examples: ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'],
+  }),
+  llm: Type.Union([LlmSchema, Type.Null()]),
   is_default: Type.Boolean(),
   created_at: Timestamp,
   updated_at: Timestamp,
@@ -110,17 +153,20 @@ export const CreateAgentBody = Type.Object(
     greeting: Type.Optional(Greeting),
     accent_color: Type.Optional(AccentColor),
     webhook_url: Type.Optional(WebhookUrl),
+    llm: Type.Optional(LlmRef),
   },
   { additionalProperties: false },
 );
 export type CreateAgentParams = Static<typeof CreateAgentBody>;
 
+/** Setting `webhook_url` removes `llm` and the other way round: an agent answers one way. */
 export const UpdateAgentBody = Type.Object(
   {
     name: Type.Optional(Name),
     greeting: Type.Optional(Greeting),
     accent_color: Type.Optional(AccentColor),
     webhook_url: Type.Optional(WebhookUrl),
+    llm: Type.Optional(LlmRef),
   },
   { additionalProperties: false },
 );

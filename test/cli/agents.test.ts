@@ -7,7 +7,8 @@ describe('kataven agents --help', () => {
   it('describes every command and flag', async () => {
     const run = await kataven(['agents', '--help']);
     expect(run.code).toBe(0);
-    for (const word of ['list', 'create', 'update', '--name', '--greeting', '--accent-color', '--webhook-url', '--no-webhook', '--all', '--json']) {
+    for (const word of ['list', 'create', 'update', '--name', '--greeting', '--accent-color', '--webhook-url', '--no-webhook', '--all', '--json',
+      '--llm-base-url', '--llm-model', '--llm-api-key', '--llm-system-prompt', '--no-llm', 'KATAVEN_ALLOW_PRIVATE_WEBHOOKS']) {
       expect(run.stdout).toContain(word);
     }
   });
@@ -70,5 +71,36 @@ describe('kataven agents against a hub', () => {
     const run = await agents('update', cli.hub.account.agent_id);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('nothing to update');
+  });
+
+  const API_KEY = 'sk-test-Cli5kEy8Vw3Q';
+
+  it('create --llm-… makes an agent answered by a model and prints only the last 4 of its key', async () => {
+    const run = await agents('create', '--name', 'Ada', '--llm-base-url', 'https://models.example.com/v1', '--llm-model', 'tiny', '--llm-api-key', API_KEY, '--llm-system-prompt', 'Be brief.');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/answers:\s+the model tiny at https:\/\/models\.example\.com\/v1/);
+    expect(run.stdout).toMatch(/llm api key:\s+…Vw3Q$/m);
+    expect(run.stdout).toMatch(/system prompt:\s+Be brief\.$/m);
+    expect(run.stdout).not.toContain(API_KEY);
+  });
+
+  it('update --llm-model changes the model and keeps base URL, system prompt and key', async () => {
+    const created = json<Agent>(await agents('create', '--name', 'Bo', '--llm-base-url', 'https://models.example.com/v1', '--llm-model', 'a', '--llm-api-key', API_KEY, '--llm-system-prompt', 'Be kind.', '--json'));
+    const updated = json<Agent>(await agents('update', created.id, '--llm-model', 'b', '--json'));
+    expect(updated.llm).toEqual({ base_url: 'https://models.example.com/v1', model: 'b', system_prompt: 'Be kind.', api_key_last4: 'Vw3Q' });
+    const removed = json<Agent>(await agents('update', created.id, '--no-llm', '--json'));
+    expect(removed).toMatchObject({ llm: null, webhook_url: null });
+  });
+
+  it('create --llm-model without --llm-base-url is a usage error (exit 2)', async () => {
+    const run = await agents('create', '--name', 'Cy', '--llm-model', 'tiny');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('needs --llm-base-url URL and --llm-model MODEL');
+  });
+
+  it('--webhook-url with --llm-… flags is a usage error (exit 2)', async () => {
+    const run = await agents('create', '--name', 'Dee', '--webhook-url', 'https://example.com/hook', '--llm-base-url', 'https://models.example.com/v1', '--llm-model', 'tiny');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--webhook-url and the --llm-… flags: give one');
   });
 });

@@ -52,6 +52,7 @@ describe.each(DIALECTS)('client.agents on %s', (dialect) => {
   it('answers BadRequestError naming webhook_url for a non-http URL', async () => {
     const err = await client.agents.create({ name: 'Bad', webhook_url: 'ftp://example.com' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BadRequestError);
-    expect((err as BadRequestError).message).toMatch(/^webhook_url:/);
+    // The network guard's message (src/hub/agent-call/url-guard.ts), one rule at save and at send.
+    expect((err as BadRequestError).message).toMatch(/^webhook_url must start with https:\/\/ \(or http:\/\/\), not ftp:/);
   });
 });

@@ -48,7 +48,8 @@ describe('graceful shutdown', () => {
   });
 
   it('finishes the reply in flight and stores it, then exits 0', async () => {
-    const env = { KATAVEN_DATA_DIR: dataDir };
+    // The agent is a server on 127.0.0.1: refused at save and at send without the private-network switch.
+    const env = { KATAVEN_DATA_DIR: dataDir, KATAVEN_ALLOW_PRIVATE_WEBHOOKS: 'true' };
     const { secret_key: secretKey } = await createAccountViaCli(env, 'Shutdown');
     hub = await spawnHub('shutdown', env);
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
 import { launchChromium } from './browser.js';
 
-const CLIENT_FILES = ['src/client/widget-keys.ts', 'src/client/agents.ts', 'src/client/conversations.ts'];
+const CLIENT_FILES = ['src/client/widget-keys.ts', 'src/client/agents.ts', 'src/client/conversations.ts', 'src/client/secret-keys.ts'];
 
 describe('/docs in Chromium', () => {
   let hub: TestHub;
@@ -17,14 +17,16 @@ describe('/docs in Chromium', () => {
   const requests: string[] = [];
   const outside: string[] = [];
   let violations: string[];
-  let operations: { tag: string; method: string; path: string }[];
+  let operations: { tag: string; method: string; path: string; hasBody: boolean }[];
   let page: import('playwright-core').Page;
 
   beforeAll(async () => {
     hub = await startTestHub('sqlite');
     browser = await launchChromium();
-    const doc = (await hub.api('/api/v1/openapi.json')).body as { paths: Record<string, Record<string, { tags: string[] }>> };
-    operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ tag: op.tags[0]!, method, path })));
+    const doc = (await hub.api('/api/v1/openapi.json')).body as { paths: Record<string, Record<string, { tags: string[]; requestBody?: unknown }>> };
+    operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops).map(([method, op]) => ({ tag: op.tags[0]!, method, path, hasBody: op.requestBody !== undefined })),
+    );
     const context = await browser.newContext();
     // Anything not for the hub is recorded and refused: the page must work with no internet.
     await context.route('**/*', (route) => {
@@ -50,6 +52,8 @@ describe('/docs in Chromium', () => {
 
   it('renders every operation of the OpenAPI document', async () => {
     expect(operations.length).toBeGreaterThanOrEqual(8);
+    // Writes take bodies, rotations aside: the example check below must not pass for want of any.
+    expect(operations.filter((op) => op.hasBody).length).toBeGreaterThanOrEqual(6);
     expect(await page.locator('.opblock').count()).toBe(operations.length);
     for (const op of operations) {
       const block = page.locator(`.opblock-${op.method}`).filter({ has: page.locator(`[data-path="${op.path}"]`) });
@@ -63,7 +67,8 @@ describe('/docs in Chromium', () => {
       const text = await block.innerText();
       expect(text, `${op.method} ${op.path}`).toContain('Example Value');
       if (op.path.includes('widget-keys') && op.method !== 'delete') expect(text).toContain('acme.example');
-      if (op.method === 'post' || op.method === 'patch') expect(await block.locator('.opblock-section-request-body').count()).toBe(1);
+      // Every write that takes a body shows an example of it (a rotation without options takes none).
+      if (op.hasBody) expect(await block.locator('.opblock-section-request-body').count()).toBe(1);
     }
   });
 

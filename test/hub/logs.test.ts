@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { expect, it } from 'vitest';
 import { createAccount } from '../../src/hub/accounts/repo.js';
 import { loadConfig } from '../../src/hub/config.js';
+import { hubLogger } from '../../src/hub/app.js';
 import { createHub } from '../../src/hub/hub.js';
 import { WIDGET_API } from '../../src/protocol/widget-api.js';
 
@@ -32,4 +33,20 @@ it('logs no secret key, widget key or session token, even at trace level', async
     await hub.app.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
+});
+
+it("redacts an llm agent's api_key wherever a logged object carries it, a request body included", async () => {
+  const lines: string[] = [];
+  const logStream = new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) });
+  const loaded = loadConfig({ KATAVEN_DATA_DIR: tmpdir(), KATAVEN_LOG_LEVEL: 'debug' });
+  if (!loaded.ok) throw new Error(loaded.errors.join());
+  const log = hubLogger(loaded.config, { logStream });
+  const apiKey = 'sk-test-Redact9Me4Now2';
+  log.info({ api_key: apiKey }, 'top');
+  log.info({ llm: { base_url: 'https://m.example/v1', api_key: apiKey } }, 'llm');
+  log.info({ body: { name: 'Ada', llm: { api_key: apiKey } } }, 'body');
+  log.info({ request: { body: { llm: { api_key: apiKey } } } }, 'request body');
+  expect(lines).toHaveLength(4);
+  expect(lines.join('')).not.toContain(apiKey);
+  expect(lines.every((l) => l.includes('[redacted]'))).toBe(true);
 });

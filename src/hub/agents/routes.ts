@@ -13,7 +13,7 @@ const tags = ['agents'];
 export async function agentRoutes(base: FastifyInstance, ctx: HubContext) {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   const { db } = ctx.store;
-  const deps = { db, keys: ctx.keys };
+  const deps = { db, keys: ctx.keys, allowPrivate: ctx.config.allowPrivateWebhooks };
 
   app.get('/api/v1/agents', {
     schema: { tags, summary: 'List agents', querystring: ListQuery, response: { 200: AgentListSchema, ...common } },
@@ -32,7 +32,7 @@ export async function agentRoutes(base: FastifyInstance, ctx: HubContext) {
   });
 
   app.patch('/api/v1/agents/:id', {
-    schema: { tags, summary: 'Update an agent', params: IdParams, body: UpdateAgentBody, response: { 200: AgentSchema, ...errors } },
+    schema: { tags, summary: 'Update an agent', params: IdParams, body: UpdateAgentBody, response: { 200: AgentSchema, ...errors, 409: ErrorSchema } },
   }, async (request) => agents.update(deps, request.accountId, request.params.id, request.body));
 
   app.post('/api/v1/agents/:id/webhook-secret/rotate', {

@@ -18,6 +18,9 @@ export interface AgentCallSettings {
 
 function target(agent: AgentTable): AgentTarget {
   if (agent.webhook_url) return { kind: 'webhook', name: agent.name, url: agent.webhook_url, secret: agent.webhook_secret };
+  if (agent.llm_base_url && agent.llm_model) {
+    return { kind: 'llm', name: agent.name, base_url: agent.llm_base_url, model: agent.llm_model, api_key: agent.llm_api_key, system_prompt: agent.llm_system_prompt };
+  }
   return { kind: 'demo', name: agent.name };
 }
 

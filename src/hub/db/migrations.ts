@@ -144,6 +144,19 @@ const replies: Migration = {
   },
 };
 
+/**
+ * Agents that are OpenAI-compatible models (issue 11): `llm_base_url` and `llm_model` are both set or both
+ * null (agents/service.ts keeps it so); `llm_api_key` is write-only in the API and never leaves the hub
+ * except in the model request's authorization header.
+ */
+const agentLlm: Migration = {
+  async up(db: Kysely<any>) {
+    for (const column of ['llm_base_url', 'llm_model', 'llm_api_key', 'llm_system_prompt']) {
+      await db.schema.alterTable('agents').addColumn(column, 'text').execute();
+    }
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
     return {
@@ -153,6 +166,7 @@ export const migrationProvider: MigrationProvider = {
       '0004_conversations_by_account': conversationsByAccount,
       '0005_secret_key_expiry': secretKeyExpiry,
       '0006_replies': replies,
+      '0007_agent_llm': agentLlm,
     };
   },
 };

@@ -26,6 +26,11 @@ export interface AgentTable {
   accent_color: string;
   webhook_url: string | null;
   webhook_secret: string;
+  /** An OpenAI-compatible model instead of a webhook: base_url and model are both set or both null. */
+  llm_base_url: string | null;
+  llm_model: string | null;
+  llm_api_key: string | null;
+  llm_system_prompt: string | null;
   /** 0 or 1: SQLite has no boolean type. */
   is_default: number;
   created_at: string;
