@@ -42,7 +42,8 @@ describe('/docs in Chromium', () => {
       document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.violatedDirective} ${e.blockedURI}`));
     });
     await page.goto(`${hub.url}/docs`);
-    await page.locator('.opblock').nth(operations.length - 1).waitFor({ timeout: 15_000 });
+    // Swagger UI renders every operation after fetching and parsing the document: slow on a loaded machine.
+    await page.locator('.opblock').nth(operations.length - 1).waitFor({ timeout: 45_000 });
     violations = await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations);
   });
   afterAll(async () => {
