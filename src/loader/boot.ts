@@ -1,7 +1,9 @@
 /**
  * The loader: read the config from our own <script> tag, mount the (hidden) frame and ask the hub for
  * a session at the same time, hand the session to the frame over a private MessageChannel, and serve
- * `window.Kataven(command, …)`.
+ * `window.Kataven(command, …)`. A thin pipe (src/protocol/messages.ts): what the page asks of the
+ * widget goes to the frame as it is, and what the frame raises goes to the page's handlers as it is;
+ * the loader acts itself only on what only it can do (show, size and remove the iframe, fail loudly).
  *
  * Error contract (instant.page style): nothing here throws into the host page and no promise is left
  * to reject. A failure leaves no iframe behind, prints exactly one `console.warn` line prefixed
@@ -18,12 +20,12 @@
  * skips hygiene nobody can: timers are not cleared and listeners not removed (each checks the phase
  * when it runs), a handshake given up on is not aborted, and browser features are not probed (see below).
  */
-import type { KatavenError, KatavenEventName, KatavenHandler, KatavenReply } from '../protocol/browser-api.js';
+import type { KatavenError, KatavenEventName, KatavenEvents, KatavenHandler } from '../protocol/browser-api.js';
 import type { ErrorBody } from '../protocol/errors.js';
 import { FRAME_PATH } from '../protocol/frame.js';
 import { FULL_SCREEN_BELOW, LAUNCHER_BOX, LAUNCHER_INSET, PANEL_HEIGHT, PANEL_WIDTH } from '../protocol/geometry.js';
-import { HANDSHAKE_PATH, type HandshakeResponse } from '../protocol/handshake.js';
-import type { CommandMessage, FrameToPage, InitMessage } from '../protocol/messages.js';
+import { HANDSHAKE_PATH } from '../protocol/handshake.js';
+import type { CommandMessage, FrameCommandName, FrameToPage, InitMessage, SessionMessage } from '../protocol/messages.js';
 
 /**
  * `window.Kataven` as the loader meets it: the snippet's queue stub (with `q`) or the real API (with
@@ -68,13 +70,10 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
     const channel = new win.MessageChannel();
     const hub = new win.URL(script!.src).origin;
     const side = data.position == 'left' ? 'left' : 'right';
-    /** Before the handover: the wish of data-open and of early commands. Then: what the frame reports. */
-    let open = data.open == 'true';
-    /** 1 mounted, 2 handed over, 3 ready (visible), 0 ended. */
+    /** The panel as the frame last reported it. */
+    let open = false;
+    /** 1 mounted (handshake running), 2 allowed (session sent), 3 ready (visible), 0 ended. */
     let phase = 1;
-    /** The frame has loaded: before the handshake answers, or after. */
-    let heard: 1 | undefined;
-    let session: HandshakeResponse | undefined;
     const port = channel.port1;
     const frame = doc.createElement('iframe');
     // Handler sets by event name: `on` twice keeps one copy, as addEventListener does (and a page may
@@ -83,7 +82,7 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
     // other handlers nor the loader notice. So no handler runs, and none can call on/off, while an emit
     // walks the set.
     const handlers: Record<string, Set<KatavenHandler>> = {};
-    const emit = (name: KatavenEventName, detail?: KatavenError | KatavenReply) => {
+    const emit = (name: KatavenEventName, detail?: KatavenEvents[KatavenEventName]) => {
       for (const f of handlers[name] || []) win.setTimeout(f, 0, detail);
     };
     // CSSOM with priority "important": CSP-safe (no style attribute string, which a style-src without
@@ -121,27 +120,15 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
       }
     };
 
-    /** The session goes to the frame once both are there, in whichever order; once, as a port can be transferred only once. */
-    const handover = () => {
-      const w = frame.contentWindow;
-      if (w && heard && session && phase == 1) {
-        phase = 2;
-        // An automatic open (data-open, a command queued before load) never covers the whole page: on a
-        // phone it would take the screen while focus stays in a host field. The launcher shows instead.
-        if (win.innerWidth < FULL_SCREEN_BELOW) open = false;
-        resize();
-        // Exact targetOrigin, never '*': if the frame navigated elsewhere the browser drops the session.
-        // The token travels only here, never in a URL.
-        w.postMessage({ ...session, v: 1, type: 'init', open } satisfies InitMessage, hub, [channel.port2]);
-      }
-    };
-
     // The frame's document has loaded: its script, which listens for `init`, has run. (A frame the page
     // CSP blocked loads an error page instead; `init` then reaches nobody and frame_timeout says why.)
+    // Exact targetOrigin, never '*': if the frame navigated elsewhere the browser drops the port. What
+    // the port carries (the session, commands) waits in its queue until the frame starts it. Once: a
+    // port can be transferred only once.
     // No window `message` listener at all: nothing another window posts can reach the loader.
     frame.onload = () => {
-      heard = 1;
-      handover();
+      frame.onload = null;
+      frame.contentWindow!.postMessage({ v: 1, type: 'init' } satisfies InitMessage, hub, [channel.port2]);
     };
 
     // The port is private to our frame, so its messages need no origin check.
@@ -155,20 +142,18 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
         open = d.open;
         resize();
         emit(open ? 'open' : 'close');
-        // `message`: `{ role, text }`, with the port's `v` and `type` left on (copying fields costs bytes).
-      } else emit(d.type as 'message', d as KatavenReply);
+        // An event of the frame's (`message`…), as it is. (`hello` goes to the window, never here.)
+      } else emit(d.name, d.detail);
     };
 
-    const api: Kataven = (command, event, fn) => {
-      // Every bad call (unknown name, no function for on/off) lands in catch: warned, skipped.
+    const api: Kataven = (command, arg, fn) => {
+      // Every bad call (unknown name, no function for on/off, an argument structured clone refuses:
+      // DataCloneError) lands in catch: warned, skipped.
       try {
-        // Own members of this literal are the only numbers it yields: inherited ones (toString…) are not >= 0.
-        const wish = ({ open: 1, close: 0, toggle: +!open } as Record<string, unknown>)[command];
-        if ((wish as number) >= 0) {
-          open = !!wish;
-          // Before the handover the wish rides on `init` alone (the frame would replay queued commands
-          // after applying it: a visible open-and-close). After it, the port queues until the frame listens.
-          if (phase > 1) port.postMessage({ v: 1, type: open ? 'open' : 'close' } satisfies CommandMessage);
+        // Exactly the names of FrameCommandName (the suite holds it to them). A pattern, not an array or
+        // object lookup: pages replace Array.prototype methods, and inherited names (toString…) must not match.
+        if (/^(open|close|toggle|context)$/.test(command)) {
+          port.postMessage({ v: 1, type: 'command', name: command as FrameCommandName, arg } satisfies CommandMessage);
         } else if (command == 'destroy') {
           end();
           // No longer the live API: the tag added again (a single-page app's next login) mounts a fresh
@@ -176,7 +161,7 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
           api.loaded = 0;
         } else if (/^o(n|ff)$/.test(command) && typeof fn == 'function') {
           // An inherited name (toString…) is a function with no `add` or `delete`, and throws.
-          (handlers[event as string] ||= new win.Set())[command == 'on' ? 'add' : 'delete'](fn as KatavenHandler);
+          (handlers[arg as string] ||= new win.Set())[command == 'on' ? 'add' : 'delete'](fn as KatavenHandler);
         } else throw 0;
       } catch {
         warn('ignored Kataven(' + command + ')');
@@ -184,6 +169,7 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
     };
     api.loaded = 1;
     win.Kataven = api;
+    if (data.open == 'true') api('open');
     // Replay the stub's queue in order; a bad entry is warned about and skipped, the rest goes on.
     // Indexed, not spread or `apply`: a page may have replaced Function.prototype.apply.
     for (const a of (stub && stub.q) || []) api(a[0] as string, a[1], a[2]);
@@ -230,7 +216,7 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
     root.appendChild(frame);
 
     win.setTimeout(() => {
-      if (!session) end('timeout', hub + ' did not answer in ' + __HANDSHAKE_TIMEOUT_S__ + ' s');
+      if (phase < 2) end('timeout', hub + ' did not answer in ' + __HANDSHAKE_TIMEOUT_S__ + ' s');
     }, __HANDSHAKE_TIMEOUT_MS__);
     let res: Response | undefined;
     let err: ErrorBody['error'] | undefined;
@@ -248,11 +234,13 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
         });
         const body = await res.json().catch(() => 0);
         err = body.error;
-        if (!res.ok) throw 0;
+        // Destroyed meanwhile: nothing to hand over (and phase 0 must stay).
+        if (!res.ok || !phase) throw 0;
         // A 200 without an agent throws here and ends as bad_response.
         frame.title = 'Chat with ' + body.agent.name;
-        session = body;
-        handover();
+        phase = 2;
+        // The token travels only on the port, never in a URL or a window message.
+        port.postMessage({ ...body, v: 1, type: 'session', narrow: win.innerWidth < FULL_SCREEN_BELOW } satisfies SessionMessage);
         // A page CSP without our hub in frame-src blocks the frame with no event the parent can see
         // (browsers still fire `load`), so silence is the only signal.
         win.setTimeout(() => {
