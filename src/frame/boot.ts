@@ -80,6 +80,9 @@ function listen(env: FrameEnv, port: Port, legacy?: LegacyInitMessage): void {
       if (widget) widget.setContext(c);
       else context = c;
     },
+    // The loader passes on every command it does not serve itself; the site's developer learns of a
+    // typo here, in the same words the loader uses for its own.
+    onUnknown: (name) => env.warn('[kataven] ignored Kataven(' + String(name) + ')'),
   };
   const page = connect(port, on);
   // A loader of an earlier build: the session came with `init`, its `open` already folded (and false

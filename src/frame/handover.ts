@@ -75,6 +75,8 @@ export interface PageHandlers {
   onCommand(name: Exclude<FrameCommandName, 'context'>): void;
   /** `Kataven('context', …)`: the value as the page gave it, unchecked (context.ts checks it). */
   onContext(context: unknown): void;
+  /** A command of a name this frame does not serve (a typo, or one of a later build). */
+  onUnknown(name: unknown): void;
 }
 
 /**
@@ -100,15 +102,16 @@ export function connect(port: Port, on: PageHandlers) {
 }
 
 function command(d: CommandMessage, on: PageHandlers) {
-  switch (d.name) {
+  const name = d.name as FrameCommandName;
+  switch (name) {
     case 'open':
     case 'close':
     case 'toggle':
-      return on.onCommand(d.name);
+      return on.onCommand(name);
     case 'context':
       return on.onContext(d.arg);
     default:
-      // A name this frame does not know (the loader forwards FrameCommandName only): ignored.
-      d.name satisfies never;
+      name satisfies never;
+      on.onUnknown(d.name);
   }
 }

@@ -25,7 +25,7 @@ import type { ErrorBody } from '../protocol/errors.js';
 import { FRAME_PATH } from '../protocol/frame.js';
 import { FULL_SCREEN_BELOW, LAUNCHER_BOX, LAUNCHER_INSET, PANEL_HEIGHT, PANEL_WIDTH } from '../protocol/geometry.js';
 import { HANDSHAKE_PATH } from '../protocol/handshake.js';
-import type { CommandMessage, FrameCommandName, FrameToPage, InitMessage, SessionMessage } from '../protocol/messages.js';
+import type { CommandMessage, FrameToPage, InitMessage, SessionMessage } from '../protocol/messages.js';
 
 /**
  * `window.Kataven` as the loader meets it: the snippet's queue stub (with `q`) or the real API (with
@@ -147,22 +147,25 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
     };
 
     const api: Kataven = (command, arg, fn) => {
-      // Every bad call (unknown name, no function for on/off, an argument structured clone refuses:
-      // DataCloneError) lands in catch: warned, skipped.
+      // Every bad call (no function for on/off, an argument structured clone refuses) lands in catch:
+      // warned, skipped.
       try {
-        // Exactly the names of FrameCommandName (the suite holds it to them). A pattern, not an array or
-        // object lookup: pages replace Array.prototype methods, and inherited names (toString…) must not match.
-        if (/^(open|close|toggle|context)$/.test(command)) {
-          port.postMessage({ v: 1, type: 'command', name: command as FrameCommandName, arg } satisfies CommandMessage);
-        } else if (command == 'destroy') {
+        if (command == 'destroy') {
           end();
           // No longer the live API: the tag added again (a single-page app's next login) mounts a fresh
           // widget instead of standing down. Calls until then do nothing.
           api.loaded = 0;
-        } else if (/^o(n|ff)$/.test(command) && typeof fn == 'function') {
+        } else if (/^o(n|ff)$/.test(command)) {
+          if (typeof fn != 'function') throw 0;
           // An inherited name (toString…) is a function with no `add` or `delete`, and throws.
           (handlers[arg as string] ||= new win.Set())[command == 'on' ? 'add' : 'delete'](fn as KatavenHandler);
-        } else throw 0;
+        } else {
+          // Any other command is the frame's business, passed on as it is (so a new one costs the loader
+          // nothing); the frame warns about a name it does not know. An argument that structured clone
+          // refuses (a function, a DOM node) throws a DataCloneError here. Before the handover the port
+          // queues it, in order, until the frame starts its end.
+          port.postMessage({ v: 1, type: 'command', name: command, arg } satisfies CommandMessage);
+        }
       } catch {
         warn('ignored Kataven(' + command + ')');
       }

@@ -70,8 +70,10 @@ export interface StateMessage { v: 1; type: 'state'; open: boolean }
 
 /**
  * Page → frame, on the port: a `Kataven(name, arg)` call the loader passes on as it is, without knowing
- * what it means. One argument at most: the loader passes on only the first (context's object,
- * identify's token), so a list would promise what it does not do.
+ * what it means (every call but `on`, `off` and `destroy`, which the loader serves itself). One argument
+ * at most: the loader passes on only the first (context's object, identify's token), so a list would
+ * promise what it does not do. The frame serves the names of FrameCommandName and warns in the console
+ * (`[kataven] ignored Kataven(name)`, the site's devtools show the frame's console) about any other:
  * - `open`, `close`, `toggle` (no argument): the panel as the page wants it; the frame applies it and
  *   answers with `state`. `data-open="true"` is an `open` before everything else. Given before the
  *   frame said `ready`, they are folded into one wish applied at `ready` without taking focus, and not
@@ -85,13 +87,9 @@ export interface StateMessage { v: 1; type: 'state'; open: boolean }
  * gets here, the loader warns `ignored Kataven(name)` instead. The frame checks `arg` as the untrusted
  * page input it is.
  */
-export interface CommandMessage { v: 1; type: 'command'; name: FrameCommandName; arg?: unknown }
+export interface CommandMessage { v: 1; type: 'command'; name: string; arg?: unknown }
 
-/**
- * The commands of CommandMessage: the loader forwards a call of one of these names (its pattern is held
- * to this list by the loader suite) and warns about any other; the frame's switch over them is checked
- * exhaustive by the compiler.
- */
+/** The commands the frame serves (CommandMessage). */
 export type FrameCommandName = 'open' | 'close' | 'toggle' | 'context';
 
 /**

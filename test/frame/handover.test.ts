@@ -99,7 +99,7 @@ describe('connect', () => {
     const port = new EventTarget() as EventTarget & { postMessage(): void; start(): void };
     port.postMessage = () => {};
     port.start = vi.fn();
-    const on = { onSession: vi.fn(), onCommand: vi.fn(), onContext: vi.fn() };
+    const on = { onSession: vi.fn(), onCommand: vi.fn(), onContext: vi.fn(), onUnknown: vi.fn() };
     connect(port as unknown as MessagePort, on);
     const deliver = (...messages: unknown[]) => {
       for (const data of messages) port.dispatchEvent(new MessageEvent('message', { data }));
@@ -124,7 +124,7 @@ describe('connect', () => {
     expect(on.onSession.mock.calls).toEqual([[session]]);
   });
 
-  it('passes open, close, toggle and context commands, ignores the rest', () => {
+  it('passes open, close, toggle and context commands, names the unknown ones, ignores the rest', () => {
     const { on, deliver } = setup();
     const cmd = (name: unknown, arg?: unknown, v = 1) => ({ v, type: 'command', name, arg });
     deliver(
@@ -136,6 +136,7 @@ describe('connect', () => {
     );
     expect(on.onCommand.mock.calls).toEqual([['open'], ['toggle'], ['close']]);
     expect(on.onContext.mock.calls).toEqual([[{ cart: 2 }]]);
+    expect(on.onUnknown.mock.calls).toEqual([['identify'], ['toString'], [undefined]]);
     expect(on.onSession).not.toHaveBeenCalled();
   });
 });

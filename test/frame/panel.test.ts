@@ -126,7 +126,7 @@ describe('open and close', () => {
   it('ignores other messages on the port', async () => {
     const f = await ready();
     for (const m of [
-      { ...cmd('open'), v: 2 }, { type: 'command', name: 'open' }, cmd('opened'), cmd('toString'),
+      { ...cmd('open'), v: 2 }, { type: 'command', name: 'open' },
       // The shapes of an earlier loader build.
       { v: 1, type: 'open' }, { v: 1, type: 'toggle' }, { v: 1, type: 'init', open: true },
       'open', null,
@@ -134,6 +134,23 @@ describe('open and close', () => {
     await f.handled();
     expect(f.got).toEqual([READY]);
     expect(f.ui.panel()!.hidden).toBe(true);
+    expect(f.warnings).toEqual([]);
+  });
+
+  it('warns in the console about each command name it does not know, and goes on', async () => {
+    const f = await ready();
+    for (const name of ['opened', 'toString', 'hasOwnProperty', 'bogus']) f.command(cmd(name, { a: 1 }));
+    f.command(cmd('open'));
+    await vi.waitFor(() => expect(f.got).toEqual([READY, state(true)]));
+    expect(f.warnings).toEqual(['opened', 'toString', 'hasOwnProperty', 'bogus'].map((n) => `[kataven] ignored Kataven(${n})`));
+  });
+
+  it('warns about unknown commands given before the session too, once it runs', async () => {
+    const f = mountFrame();
+    f.init({ before: [cmd('bogus') as never] });
+    await vi.waitFor(() => expect(f.got).toEqual([READY]));
+    await f.handled();
+    expect(f.warnings).toEqual(['[kataven] ignored Kataven(bogus)']);
   });
 
   it('opens on a launcher click and closes on the close button', async () => {
