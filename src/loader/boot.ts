@@ -22,9 +22,7 @@
  */
 import type { KatavenError, KatavenEventName, KatavenEvents, KatavenHandler } from '../protocol/browser-api.js';
 import type { ErrorBody } from '../protocol/errors.js';
-import { FRAME_PATH } from '../protocol/frame.js';
 import { FULL_SCREEN_BELOW, LAUNCHER_BOX, LAUNCHER_INSET, PANEL_HEIGHT, PANEL_WIDTH } from '../protocol/geometry.js';
-import { HANDSHAKE_PATH } from '../protocol/handshake.js';
 import type { CommandMessage, FrameToPage, InitMessage, SessionMessage } from '../protocol/messages.js';
 
 /**
@@ -186,7 +184,7 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
     // `sandbox` is [PutForwards=value]: assigning the string sets the attribute.
     (frame as { sandbox: unknown }).sandbox = 'allow-scripts allow-same-origin allow-forms allow-popups allow-popups-to-escape-sandbox';
     frame.allow = 'clipboard-write';
-    frame.src = hub + FRAME_PATH + '?k=' + key + '&o=' + win.location.origin;
+    frame.src = hub + __FRAME_PATH__ + '?k=' + key + '&o=' + win.location.origin;
     css({
       position: 'fixed',
       // Whatever a page rule puts on iframes (borders, margins, the other corner, a max-width) is
@@ -230,7 +228,7 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
         // simple request, so no preflight (Fetch, "CORS-safelisted request-header"). No cookies.
         // Concatenated, not JSON.stringify (pages replace it): a key with a quote in it makes the body
         // unreadable, and the hub's answer to that is the right one, key_malformed.
-        res = await win.fetch(hub + HANDSHAKE_PATH, {
+        res = await win.fetch(hub + __HANDSHAKE_PATH__, {
           method: 'POST',
           body: '{"client_key":"' + key + '"}',
           credentials: 'omit',
