@@ -60,8 +60,7 @@ export function createApi(fetchFn: typeof fetch, auth: Auth) {
     refresh: () => call<SessionRefresh>('POST', WIDGET_API.session, {}),
     createConversation: () => call<Conversation>('POST', WIDGET_API.conversations, {}),
     listMessages: (id: string) => call<MessageList>('GET', WIDGET_API.messages(id)),
-    /** `context`: what the page reported with `Kataven('context', …)`, forwarded to the agent unverified. */
-    postMessage: (id: string, body: PostMessageBody & { context?: Record<string, unknown> }) => call<PostedMessage>('POST', WIDGET_API.messages(id), body),
+    postMessage: (id: string, body: PostMessageBody) => call<PostedMessage>('POST', WIDGET_API.messages(id), body),
   };
 }
 

@@ -70,6 +70,12 @@ export interface PostMessageBody {
   text: string;
   /** A random id per message the visitor typed (a UUID); a retry with the same id is answered with the first message. */
   client_message_id?: string;
+  /**
+   * What the page reported with `Kataven('context', …)`, the latest, cut by the frame to
+   * MAX_REPORTED_CONTEXT_BYTES of JSON: for the agent's `context.reported`, never trusted. The hub
+   * accepts it but does not pass it on yet.
+   */
+  context?: Record<string, unknown>;
 }
 
 export interface PostedMessage {

@@ -17,7 +17,13 @@ import { CONVERSATION_ID_PATTERN } from '../../protocol/ids.js';
 
 const ConversationParams = Type.Object({ id: Type.String({ pattern: CONVERSATION_ID_PATTERN }) });
 const MessageBody = Type.Object(
-  { text: Type.String(), client_message_id: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_CLIENT_MESSAGE_ID_LENGTH, pattern: CLIENT_MESSAGE_ID_PATTERN })) },
+  {
+    text: Type.String(),
+    client_message_id: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_CLIENT_MESSAGE_ID_LENGTH, pattern: CLIENT_MESSAGE_ID_PATTERN })),
+    // PostMessageBody.context: accepted, so that a page calling Kataven('context', …) can chat at all;
+    // not passed on to the agent yet (turns.ts still sends `reported: null`).
+    context: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  },
   { additionalProperties: false },
 );
 const EmptyBody = Type.Optional(Type.Object({}, { additionalProperties: false }));
