@@ -170,6 +170,7 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
     };
     api.loaded = 1;
     win.Kataven = api;
+    // data-open is an `open` before any other command: the frame applies it as an automatic open.
     if (data.open == 'true') api('open');
     // Replay the stub's queue in order; a bad entry is warned about and skipped, the rest goes on.
     // Indexed, not spread or `apply`: a page may have replaced Function.prototype.apply.
@@ -208,7 +209,7 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
       visibility: 'hidden',
     });
     resize();
-    // Listeners stay after a teardown, inert: the cover needs phase 2 or 3.
+    // The listener stays after a teardown, inert: it sizes an iframe that is no longer on the page.
     // No `passive` option: it only changes cancelable events (touch, wheel), and resize is not one.
     win.addEventListener('resize', resize);
     // On <html>, not <body>: a transformed, filtered or contained body (`transform`, `filter`,
