@@ -1,4 +1,6 @@
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+import { FRAME_PATH } from './src/protocol/frame.js';
+import { HANDSHAKE_PATH } from './src/protocol/handshake.js';
 import { FRAME_READY_TIMEOUT_MS, HANDSHAKE_TIMEOUT_MS } from './src/protocol/timeouts.js';
 
 /**
@@ -12,11 +14,13 @@ const UNIT = ['test/loader/**/*.test.ts', 'test/browser/**/*.test.ts', 'test/fra
 const SLOW = ['test/e2e/**/*.test.ts', 'test/cluster/**/*.test.ts', 'test/package/**/*.test.ts'];
 
 const project = (name: string, include: string[], exclude: string[] = [], globalSetup: string[] = []): TestProjectInlineConfiguration => ({
-  // The loader's source run sees the shipped timeouts (src/loader/build-constants.d.ts), as dist/loader.js does.
+  // The loader's source run sees the shipped timeouts and paths (src/loader/build-constants.d.ts), as dist/loader.js does.
   define: {
     __HANDSHAKE_TIMEOUT_MS__: String(HANDSHAKE_TIMEOUT_MS),
     __HANDSHAKE_TIMEOUT_S__: JSON.stringify(String(HANDSHAKE_TIMEOUT_MS / 1000)),
     __FRAME_READY_TIMEOUT_MS__: String(FRAME_READY_TIMEOUT_MS),
+    __FRAME_PATH__: JSON.stringify(FRAME_PATH),
+    __HANDSHAKE_PATH__: JSON.stringify(HANDSHAKE_PATH),
   },
   test: {
     name,

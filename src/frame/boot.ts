@@ -5,12 +5,12 @@
  *
  * Error contract: nothing here throws out of an event handler or leaves a promise to reject.
  */
-import type { InitMessage } from '../protocol/messages.js';
+import type { LegacyInitMessage, SessionMessage } from '../protocol/messages.js';
 import { createApi } from './api.js';
 import { createChat } from './chat.js';
 import { reportedContext } from './context.js';
 import { keepFocusIn } from './focus.js';
-import { awaitInit, connect, pageOrigin, type Port } from './handover.js';
+import { awaitInit, connect, pageOrigin, type PageHandlers, type Port } from './handover.js';
 import { keepFresh } from './session.js';
 import { safeStore } from './storage.js';
 import { createView } from './view.js';
@@ -40,18 +40,65 @@ export function boot(env: FrameEnv): void {
   const origin = pageOrigin(env.search);
   // Not framed by a page the hub vouched for: stay blank (the loader's timeout tells the site owner).
   if (!origin) return;
-  awaitInit(env.win, env.parent, origin, (init, port) => start(env, init, port));
+  awaitInit(env.win, env.parent, origin, (port, legacy) => listen(env, port, legacy));
 }
 
-function start(env: FrameEnv, init: InitMessage, port: Port): void {
+/** The widget once the session is here. */
+interface Widget {
+  isOpen(): boolean;
+  setOpen(open: boolean, focus: boolean): void;
+  setContext(context: unknown): void;
+}
+
+/**
+ * The page's side of the conversation, from the handover on: the session starts the widget, and the
+ * page's commands wait until the launcher is shown (src/protocol/messages.ts CommandMessage): until
+ * then `open`, `close` and `toggle` fold into one wish, applied at `ready` without taking focus from
+ * the page that just loaded, and not at all on a narrow viewport, where it would cover the page.
+ */
+function listen(env: FrameEnv, port: Port, legacy?: LegacyInitMessage): void {
+  let wish = false;
+  let ready = false;
+  let widget: Widget | undefined;
+  /** The latest context given before the session, for the widget once it exists. */
+  let context: unknown;
+  const on: PageHandlers = {
+    onSession(session) {
+      if (widget) return;
+      widget = start(env, session, page, (w) => {
+        ready = true;
+        if (wish && !session.narrow) w.setOpen(true, false);
+      });
+      if (context !== undefined) widget.setContext(context);
+    },
+    onCommand(name) {
+      const open = name == 'toggle' ? !(ready ? widget!.isOpen() : wish) : name == 'open';
+      if (ready) widget!.setOpen(open, true);
+      else wish = open;
+    },
+    onContext(c) {
+      if (widget) widget.setContext(c);
+      else context = c;
+    },
+    // The loader passes on every command it does not serve itself; the site's developer learns of a
+    // typo here, in the same words the loader uses for its own.
+    onUnknown: (name) => env.warn('[kataven] ignored Kataven(' + String(name) + ')'),
+  };
+  const page = connect(port, on);
+  // A loader of an earlier build: the session came with `init`, its `open` already folded (and false
+  // on a narrow viewport).
+  if (legacy) {
+    wish = legacy.open;
+    on.onSession({ ...legacy, type: 'session', narrow: false });
+  }
+}
+
+/** Draws the launcher and runs the conversation; `onReady` once the page was told `ready`. */
+function start(env: FrameEnv, session: SessionMessage, page: ReturnType<typeof connect>, onReady: (widget: Widget) => void): Widget {
   const doc = env.doc;
-  const agent = init.agent;
-  const auth = { token: init.session_token };
+  const agent = session.agent;
+  const auth = { token: session.session_token };
   const api = createApi(env.fetch, auth);
-  const page = connect(port, {
-    onCommand: (open) => setOpen(open, true),
-    onContext: (c) => chat.setContext(reportedContext(c, (t) => env.warn('[kataven] ' + t))),
-  });
 
   const setOpen = (open: boolean, focus: boolean) => {
     if (view.isOpen() == open) return;
@@ -70,7 +117,7 @@ function start(env: FrameEnv, init: InitMessage, port: Port): void {
     },
     env.nextFrame,
   );
-  const stop = keepFresh(api, auth, init.expires_at, (reason) => {
+  const stop = keepFresh(api, auth, session.expires_at, (reason) => {
     chat.stop();
     view.lock(reason);
   });
@@ -86,12 +133,16 @@ function start(env: FrameEnv, init: InitMessage, port: Port): void {
     notify: (m) => page.send(m),
     onExpired: stop,
   });
+  const widget: Widget = {
+    isOpen: () => view.isOpen(),
+    setOpen,
+    setContext: (c) => chat.setContext(reportedContext(c, (t) => env.warn('[kataven] ' + t))),
+  };
   doc.body.appendChild(view.root);
   keepFocusIn(doc, view.panel);
   env.afterPaint(() => {
     page.send({ v: 1, type: 'ready' });
-    // data-open or an early Kataven('open'): open without taking focus from the page that just loaded.
-    if (init.open) setOpen(true, false);
-    page.start();
+    onReady(widget);
   });
+  return widget;
 }

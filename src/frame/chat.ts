@@ -12,7 +12,7 @@
  */
 import type { ConversationEvent } from '../protocol/conversation-events.js';
 import type { AgentPublic } from '../protocol/handshake.js';
-import type { ReplyMessage } from '../protocol/messages.js';
+import type { EventMessage } from '../protocol/messages.js';
 import { MAX_MESSAGE_LENGTH, WIDGET_API, type ChatMessage, type MessageStatus } from '../protocol/widget-api.js';
 import type { Api, Auth, Result } from './api.js';
 import { readEvents, type Backoff, type ReaderHandlers } from './events.js';
@@ -53,7 +53,7 @@ export interface ChatDeps {
   /** A random UUID per visitor message (its `client_message_id`). */
   uuid(): string;
   /** Tell the page an agent's or a person's message is complete (the loader's `message` event). */
-  notify(m: ReplyMessage): void;
+  notify(m: EventMessage): void;
   /** The session is over: stop refreshing it. */
   onExpired(): void;
   backoff?: Backoff;
@@ -116,7 +116,7 @@ export function createChat(d: ChatDeps) {
   function tell(e: Entry) {
     if (e.role == 'visitor' || e.told) return;
     e.told = true;
-    d.notify({ v: 1, type: 'message', role: e.role, text: e.text });
+    d.notify({ v: 1, type: 'event', name: 'message', detail: { role: e.role, text: e.text } });
     if (view.isOpen()) view.announce(EN.said(e.author || agent.name) + e.bubble.plain());
     else {
       view.setUnread(++unread);

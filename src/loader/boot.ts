@@ -1,7 +1,9 @@
 /**
  * The loader: read the config from our own <script> tag, mount the (hidden) frame and ask the hub for
  * a session at the same time, hand the session to the frame over a private MessageChannel, and serve
- * `window.Kataven(command, …)`.
+ * `window.Kataven(command, …)`. A thin pipe (src/protocol/messages.ts): what the page asks of the
+ * widget goes to the frame as it is, and what the frame raises goes to the page's handlers as it is;
+ * the loader acts itself only on what only it can do (show, size and remove the iframe, fail loudly).
  *
  * Error contract (instant.page style): nothing here throws into the host page and no promise is left
  * to reject. A failure leaves no iframe behind, prints exactly one `console.warn` line prefixed
@@ -18,12 +20,10 @@
  * skips hygiene nobody can: timers are not cleared and listeners not removed (each checks the phase
  * when it runs), a handshake given up on is not aborted, and browser features are not probed (see below).
  */
-import type { KatavenError, KatavenEventName, KatavenHandler, KatavenReply } from '../protocol/browser-api.js';
+import type { KatavenError, KatavenEventName, KatavenEvents, KatavenHandler } from '../protocol/browser-api.js';
 import type { ErrorBody } from '../protocol/errors.js';
-import { FRAME_PATH } from '../protocol/frame.js';
 import { FULL_SCREEN_BELOW, LAUNCHER_BOX, LAUNCHER_INSET, PANEL_HEIGHT, PANEL_WIDTH } from '../protocol/geometry.js';
-import { HANDSHAKE_PATH, type HandshakeResponse } from '../protocol/handshake.js';
-import type { CommandMessage, FrameToPage, InitMessage } from '../protocol/messages.js';
+import type { CommandMessage, FrameToPage, InitMessage, SessionMessage } from '../protocol/messages.js';
 
 /**
  * `window.Kataven` as the loader meets it: the snippet's queue stub (with `q`) or the real API (with
@@ -68,13 +68,10 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
     const channel = new win.MessageChannel();
     const hub = new win.URL(script!.src).origin;
     const side = data.position == 'left' ? 'left' : 'right';
-    /** Before the handover: the wish of data-open and of early commands. Then: what the frame reports. */
-    let open = data.open == 'true';
-    /** 1 mounted, 2 handed over, 3 ready (visible), 0 ended. */
+    /** The panel as the frame last reported it. */
+    let open = false;
+    /** 1 mounted (handshake running), 2 allowed (session sent), 3 ready (visible), 0 ended. */
     let phase = 1;
-    /** The frame has loaded: before the handshake answers, or after. */
-    let heard: 1 | undefined;
-    let session: HandshakeResponse | undefined;
     const port = channel.port1;
     const frame = doc.createElement('iframe');
     // Handler sets by event name: `on` twice keeps one copy, as addEventListener does (and a page may
@@ -83,7 +80,7 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
     // other handlers nor the loader notice. So no handler runs, and none can call on/off, while an emit
     // walks the set.
     const handlers: Record<string, Set<KatavenHandler>> = {};
-    const emit = (name: KatavenEventName, detail?: KatavenError | KatavenReply) => {
+    const emit = (name: KatavenEventName, detail?: KatavenEvents[KatavenEventName]) => {
       for (const f of handlers[name] || []) win.setTimeout(f, 0, detail);
     };
     // CSSOM with priority "important": CSP-safe (no style attribute string, which a style-src without
@@ -121,27 +118,15 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
       }
     };
 
-    /** The session goes to the frame once both are there, in whichever order; once, as a port can be transferred only once. */
-    const handover = () => {
-      const w = frame.contentWindow;
-      if (w && heard && session && phase == 1) {
-        phase = 2;
-        // An automatic open (data-open, a command queued before load) never covers the whole page: on a
-        // phone it would take the screen while focus stays in a host field. The launcher shows instead.
-        if (win.innerWidth < FULL_SCREEN_BELOW) open = false;
-        resize();
-        // Exact targetOrigin, never '*': if the frame navigated elsewhere the browser drops the session.
-        // The token travels only here, never in a URL.
-        w.postMessage({ ...session, v: 1, type: 'init', open } satisfies InitMessage, hub, [channel.port2]);
-      }
-    };
-
     // The frame's document has loaded: its script, which listens for `init`, has run. (A frame the page
     // CSP blocked loads an error page instead; `init` then reaches nobody and frame_timeout says why.)
+    // Exact targetOrigin, never '*': if the frame navigated elsewhere the browser drops the port. What
+    // the port carries (the session, commands) waits in its queue until the frame starts it. Once: a
+    // port can be transferred only once.
     // No window `message` listener at all: nothing another window posts can reach the loader.
     frame.onload = () => {
-      heard = 1;
-      handover();
+      frame.onload = null;
+      frame.contentWindow!.postMessage({ v: 1, type: 'init' } satisfies InitMessage, hub, [channel.port2]);
     };
 
     // The port is private to our frame, so its messages need no origin check.
@@ -155,35 +140,38 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
         open = d.open;
         resize();
         emit(open ? 'open' : 'close');
-        // `message`: `{ role, text }`, with the port's `v` and `type` left on (copying fields costs bytes).
-      } else emit(d.type as 'message', d as KatavenReply);
+        // An event of the frame's (`message`…), as it is. (`hello` goes to the window, never here.)
+      } else emit(d.name, d.detail);
     };
 
-    const api: Kataven = (command, event, fn) => {
-      // Every bad call (unknown name, no function for on/off) lands in catch: warned, skipped.
+    const api: Kataven = (command, arg, fn) => {
+      // Every bad call (no function for on/off, an argument structured clone refuses) lands in catch:
+      // warned, skipped.
       try {
-        // Own members of this literal are the only numbers it yields: inherited ones (toString…) are not >= 0.
-        const wish = ({ open: 1, close: 0, toggle: +!open } as Record<string, unknown>)[command];
-        if ((wish as number) >= 0) {
-          open = !!wish;
-          // Before the handover the wish rides on `init` alone (the frame would replay queued commands
-          // after applying it: a visible open-and-close). After it, the port queues until the frame listens.
-          if (phase > 1) port.postMessage({ v: 1, type: open ? 'open' : 'close' } satisfies CommandMessage);
-        } else if (command == 'destroy') {
+        if (command == 'destroy') {
           end();
           // No longer the live API: the tag added again (a single-page app's next login) mounts a fresh
           // widget instead of standing down. Calls until then do nothing.
           api.loaded = 0;
-        } else if (/^o(n|ff)$/.test(command) && typeof fn == 'function') {
+        } else if (/^o(n|ff)$/.test(command)) {
+          if (typeof fn != 'function') throw 0;
           // An inherited name (toString…) is a function with no `add` or `delete`, and throws.
-          (handlers[event as string] ||= new win.Set())[command == 'on' ? 'add' : 'delete'](fn as KatavenHandler);
-        } else throw 0;
+          (handlers[arg as string] ||= new win.Set())[command == 'on' ? 'add' : 'delete'](fn as KatavenHandler);
+        } else {
+          // Any other command is the frame's business, passed on as it is (so a new one costs the loader
+          // nothing); the frame warns about a name it does not know. An argument that structured clone
+          // refuses (a function, a DOM node) throws a DataCloneError here. Before the handover the port
+          // queues it, in order, until the frame starts its end.
+          port.postMessage({ v: 1, type: 'command', name: command, arg } satisfies CommandMessage);
+        }
       } catch {
         warn('ignored Kataven(' + command + ')');
       }
     };
     api.loaded = 1;
     win.Kataven = api;
+    // data-open is an `open` before any other command: the frame applies it as an automatic open.
+    if (data.open == 'true') api('open');
     // Replay the stub's queue in order; a bad entry is warned about and skipped, the rest goes on.
     // Indexed, not spread or `apply`: a page may have replaced Function.prototype.apply.
     for (const a of (stub && stub.q) || []) api(a[0] as string, a[1], a[2]);
@@ -197,7 +185,7 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
     // `sandbox` is [PutForwards=value]: assigning the string sets the attribute.
     (frame as { sandbox: unknown }).sandbox = 'allow-scripts allow-same-origin allow-forms allow-popups allow-popups-to-escape-sandbox';
     frame.allow = 'clipboard-write';
-    frame.src = hub + FRAME_PATH + '?k=' + key + '&o=' + win.location.origin;
+    frame.src = hub + __FRAME_PATH__ + '?k=' + key + '&o=' + win.location.origin;
     css({
       position: 'fixed',
       // Whatever a page rule puts on iframes (borders, margins, the other corner, a max-width) is
@@ -221,7 +209,7 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
       visibility: 'hidden',
     });
     resize();
-    // Listeners stay after a teardown, inert: the cover needs phase 2 or 3.
+    // The listener stays after a teardown, inert: it sizes an iframe that is no longer on the page.
     // No `passive` option: it only changes cancelable events (touch, wheel), and resize is not one.
     win.addEventListener('resize', resize);
     // On <html>, not <body>: a transformed, filtered or contained body (`transform`, `filter`,
@@ -230,7 +218,7 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
     root.appendChild(frame);
 
     win.setTimeout(() => {
-      if (!session) end('timeout', hub + ' did not answer in ' + __HANDSHAKE_TIMEOUT_S__ + ' s');
+      if (phase < 2) end('timeout', hub + ' did not answer in ' + __HANDSHAKE_TIMEOUT_S__ + ' s');
     }, __HANDSHAKE_TIMEOUT_MS__);
     let res: Response | undefined;
     let err: ErrorBody['error'] | undefined;
@@ -241,18 +229,20 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
         // simple request, so no preflight (Fetch, "CORS-safelisted request-header"). No cookies.
         // Concatenated, not JSON.stringify (pages replace it): a key with a quote in it makes the body
         // unreadable, and the hub's answer to that is the right one, key_malformed.
-        res = await win.fetch(hub + HANDSHAKE_PATH, {
+        res = await win.fetch(hub + __HANDSHAKE_PATH__, {
           method: 'POST',
           body: '{"client_key":"' + key + '"}',
           credentials: 'omit',
         });
         const body = await res.json().catch(() => 0);
         err = body.error;
-        if (!res.ok) throw 0;
+        // Destroyed meanwhile: nothing to hand over (and phase 0 must stay).
+        if (!res.ok || !phase) throw 0;
         // A 200 without an agent throws here and ends as bad_response.
         frame.title = 'Chat with ' + body.agent.name;
-        session = body;
-        handover();
+        phase = 2;
+        // The token travels only on the port, never in a URL or a window message.
+        port.postMessage({ ...body, v: 1, type: 'session', narrow: win.innerWidth < FULL_SCREEN_BELOW } satisfies SessionMessage);
         // A page CSP without our hub in frame-src blocks the frame with no event the parent can see
         // (browsers still fire `load`), so silence is the only signal.
         win.setTimeout(() => {

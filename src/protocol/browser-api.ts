@@ -47,11 +47,20 @@ export type KatavenHandler<E extends KatavenEventName = KatavenEventName> = (det
 export type KatavenCommand = 'open' | 'close' | 'toggle' | 'destroy';
 
 /**
+ * What the page tells the agent with `Kataven('context', …)`: a JSON object (a cart, a page name),
+ * at most 2 KB of JSON (top-level entries beyond that are left out, with a console line saying which).
+ * The agent gets the latest one with each visitor message, marked as reported by the page: never trust it.
+ */
+export type KatavenContext = Record<string, unknown>;
+
+/**
  * `window.Kataven`, once the loader (or the queue stub before it) is on the page. A call never throws:
  * a bad one is skipped with one `[kataven]` warning in the console.
  */
 export interface KatavenApi {
   (command: KatavenCommand): void;
+  /** Replaces what the agent is told about the page; may be given before the widget is ready. */
+  (command: 'context', context: KatavenContext): void;
   /** Adds a handler (`on` twice with the same function keeps one) or removes it. */
   <E extends KatavenEventName>(command: 'on' | 'off', event: E, handler: KatavenHandler<E>): void;
 }

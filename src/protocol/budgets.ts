@@ -4,6 +4,6 @@
  */
 
 /** dist/loader.js, minified + gzip -9, in bytes: paid on every page view of every customer page. */
-export const LOADER_GZIP_BUDGET = 1600;
+export const LOADER_GZIP_BUDGET = 1500;
 /** What the loader aims for; the build prints the headroom against both. */
 export const LOADER_GZIP_AIM = 1280;

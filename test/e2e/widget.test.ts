@@ -173,6 +173,39 @@ describe('the widget in Chromium', () => {
     await page.context().close();
   });
 
+  it('sends a context queued before the loader with each visitor message, and emits message for the reply', async () => {
+    const { page, warnings, pageErrors } = await watchedPage(world.browser);
+    const tag = `<script src="${world.hub.url}/widget/v1/loader.js" data-client-key="${world.key.key}" async></script>`;
+    world.pages.set(
+      '/context.html',
+      `<!doctype html><html><body><p>tents</p><script>
+        window.Kataven = window.Kataven || function () { (Kataven.q = Kataven.q || []).push(arguments); };
+        window.replies = [];
+        Kataven('context', { page: '/tents', cart: { items: 2 } });
+        Kataven('on', 'message', function (reply) { window.replies.push(reply); });
+      </script>${tag}</body></html>`,
+    );
+    const posted: unknown[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && /\/conversations\/[^/]+\/messages$/.test(r.url())) posted.push(r.postDataJSON());
+    });
+    await page.goto(world.allowed.url + '/context.html');
+    const { frame } = await widgetFrame(page, world.hub.url);
+    // Not cloneable: refused in the page with the one line, and the widget goes on.
+    await page.evaluate(() => (window as any).Kataven('context', { node: document.body }));
+    await frame.getByRole('button', { name: /open chat/i }).click();
+    const box = frame.getByRole('textbox');
+    await box.fill('Do you sell tents?');
+    await box.press('Enter');
+    await expect.poll(() => page.evaluate(() => (window as any).replies), { timeout: 10_000 }).toEqual([
+      { role: 'agent', text: expect.stringContaining('You said: "Do you sell tents?"') },
+    ]);
+    expect(posted).toEqual([expect.objectContaining({ text: 'Do you sell tents?', context: { page: '/tents', cart: { items: 2 } } })]);
+    expect(warnings).toEqual(['[kataven] ignored Kataven(context)']);
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  });
+
   it('honours data-position="left" and data-open="true", with the documented iframe attributes', async () => {
     const { page, warnings } = await watchedPage(world.browser);
     world.pages.set('/left-open.html', `<!doctype html><html><body><p>left</p><script src="${world.hub.url}/widget/v1/loader.js" data-client-key="${world.key.key}" data-position="left" data-open="true" async></script></body></html>`);

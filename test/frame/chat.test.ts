@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MAX_REPORTED_CONTEXT_BYTES } from '../../src/protocol/agent-webhook.js';
 import { MAX_MESSAGE_LENGTH } from '../../src/protocol/widget-api.js';
+import type { CommandMessage } from '../../src/protocol/messages.js';
 import { AGENT, cleanup, fakeFetch, hubError, json, mountFrame, msg, sseStream, STORE_KEY } from './fixture.js';
 
 afterEach(cleanup);
@@ -16,7 +17,7 @@ const created = { [CONV]: () => json(201, { id: 'c1', created_at: '' }) };
  * An open frame over `routes`, with the events of conversation `c1` written by the test (`streams`,
  * one per connection). Posts answer 202 with the stored message (id `v:<text>`) unless a route says else.
  */
-async function chat(routes: Parameters<typeof fakeFetch>[0] = {}, opts: { stored?: string; open?: boolean; storage?: () => Storage; holdFrames?: boolean } = {}) {
+async function chat(routes: Parameters<typeof fakeFetch>[0] = {}, opts: { stored?: string; open?: boolean; storage?: () => Storage; holdFrames?: boolean; before?: CommandMessage[] } = {}) {
   const streams: ReturnType<typeof sseStream>[] = [];
   const ff = fakeFetch({
     ...created,
@@ -30,7 +31,7 @@ async function chat(routes: Parameters<typeof fakeFetch>[0] = {}, opts: { stored
   });
   const f = mountFrame({ fetch: ff.fetch, storage: opts.storage, holdFrames: opts.holdFrames });
   if (opts.stored) f.win.localStorage.setItem(STORE_KEY, opts.stored);
-  f.init({ open: opts.open ?? true });
+  f.init({ open: opts.open ?? true, before: opts.before });
   await vi.waitFor(() => expect(f.got).toContainEqual({ v: 1, type: 'ready' }));
   const posts = () => ff.calls.filter((c) => c.path.endsWith('/messages') && c.method == 'POST').map((c) => c.body);
   /** Submits `text`, then waits until it was posted, or failed, or locked the chat. */
@@ -204,10 +205,10 @@ describe('streaming render', () => {
     s.send('message.delta', '2.4', { message_id: 'a1', text: '**Hi**' });
     s.send('message.completed', '3', { message: msg('agent', '**Hi**', 'a1') });
     s.send('message.created', '4', { message: { ...msg('person', 'Sam here', 'p1'), author_name: 'Sam' } });
-    await vi.waitFor(() => expect(c.got.filter((m) => m.type == 'message')).toHaveLength(2));
-    expect(c.got.filter((m) => m.type == 'message')).toEqual([
-      { v: 1, type: 'message', role: 'agent', text: '**Hi**' },
-      { v: 1, type: 'message', role: 'person', text: 'Sam here' },
+    await vi.waitFor(() => expect(c.got.filter((m) => m.type == 'event')).toHaveLength(2));
+    expect(c.got.filter((m) => m.type == 'event')).toEqual([
+      { v: 1, type: 'event', name: 'message', detail: { role: 'agent', text: '**Hi**' } },
+      { v: 1, type: 'event', name: 'message', detail: { role: 'person', text: 'Sam here' } },
     ]);
     expect(c.doc.querySelector('.kv-person .kv-who')!.textContent).toBe('Sam: ');
   });
@@ -400,17 +401,31 @@ describe('unread', () => {
 describe('context', () => {
   it('sends the reported context with each message, cut to the byte limit', async () => {
     const c = await chat();
-    c.command({ v: 1, type: 'context', context: { cart: 3, page: '/tents', big: 'x'.repeat(MAX_REPORTED_CONTEXT_BYTES) } });
-    await new Promise((r) => setTimeout(r, 10));
+    c.command({ v: 1, type: 'command', name: 'context', arg: { cart: 3, page: '/tents', big: 'x'.repeat(MAX_REPORTED_CONTEXT_BYTES) } });
+    await c.handled();
     await c.send('hello');
     expect(c.posts()).toEqual([{ text: 'hello', client_message_id: 'cm_1', context: { cart: 3, page: '/tents' } }]);
     expect(c.warnings).toEqual([`[kataven] Kataven("context") is over ${MAX_REPORTED_CONTEXT_BYTES} bytes of JSON; left out: big`]);
   });
 
+  it('sends the context the page gave before the session', async () => {
+    const c = await chat({}, { before: [{ v: 1, type: 'command', name: 'context', arg: { page: '/tents' } }] });
+    await c.send('hello');
+    expect(c.posts()).toEqual([{ text: 'hello', client_message_id: 'cm_1', context: { page: '/tents' } }]);
+  });
+
+  it('sends the latest context', async () => {
+    const c = await chat({}, { before: [{ v: 1, type: 'command', name: 'context', arg: { page: '/a' } }] });
+    c.command({ v: 1, type: 'command', name: 'context', arg: { page: '/b' } });
+    await c.handled();
+    await c.send('hello');
+    expect(c.posts()).toEqual([{ text: 'hello', client_message_id: 'cm_1', context: { page: '/b' } }]);
+  });
+
   it('sends none for a value that is not a JSON object', async () => {
     const c = await chat();
-    c.command({ v: 1, type: 'context', context: ['not', 'an', 'object'] });
-    await new Promise((r) => setTimeout(r, 10));
+    c.command({ v: 1, type: 'command', name: 'context', arg: ['not', 'an', 'object'] });
+    await c.handled();
     await c.send('hello');
     expect(c.posts()).toEqual([{ text: 'hello', client_message_id: 'cm_1' }]);
   });

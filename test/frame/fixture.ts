@@ -3,7 +3,7 @@ import { Window as HappyWindow } from 'happy-dom';
 import { vi } from 'vitest';
 import { boot } from '../../src/frame/boot.js';
 import type { AgentPublic } from '../../src/protocol/handshake.js';
-import type { InitMessage } from '../../src/protocol/messages.js';
+import type { CommandMessage, SessionMessage } from '../../src/protocol/messages.js';
 
 export const HUB = 'https://hub.test';
 export const PAGE = 'https://shop.test';
@@ -143,23 +143,34 @@ export function mountFrame(opts: FrameOptions = {}) {
   let pagePort: MessagePort | undefined;
   const channels: MessageChannel[] = [];
 
-  /** Hand over a session the way the loader does; `from` overrides source/origin/ports. */
-  function init(over: Partial<InitMessage> = {}, from: { source?: unknown; origin?: string; ports?: unknown[] } = {}) {
-    const channel = new MessageChannel();
-    open.push({ close: () => (channel.port1.close(), channel.port2.close()) });
-    channel.port1.addEventListener('message', (e) => (e as MessageEvent).data !== MARK && got.push((e as MessageEvent).data));
-    channel.port1.start();
-    pagePort = channel.port1;
-    channels.push(channel);
-    const data: InitMessage = {
+  /**
+   * Hand over the port and a session the way the loader does: `open` as data-open (an `open` command
+   * before the session), `before` as commands the page gave before the handshake answered, the rest
+   * overrides the session; `from` overrides the window message's source/origin/ports.
+   */
+  function init(
+    { open: autoOpen, before = [], ...over }: Partial<SessionMessage> & { open?: boolean; before?: CommandMessage[] } = {},
+    from: { source?: unknown; origin?: string; ports?: unknown[] } = {},
+  ) {
+    const channel = newChannel();
+    if (autoOpen) channel.port1.postMessage({ v: 1, type: 'command', name: 'open' } satisfies CommandMessage);
+    for (const m of before) channel.port1.postMessage(m);
+    const session: SessionMessage = {
       v: 1,
-      type: 'init',
+      type: 'session',
       session_token: 'tok_1',
       expires_at: new Date(Date.now() + 600_000).toISOString(),
       agent: AGENT,
-      open: false,
+      narrow: false,
       ...over,
     };
+    channel.port1.postMessage(session);
+    handover({ v: 1, type: 'init' }, from, channel);
+    return channel;
+  }
+
+  /** Posts `data` as the page's window message to the frame, with `channel`'s second port unless `from` says otherwise. */
+  function handover(data: unknown, from: { source?: unknown; origin?: string; ports?: unknown[] }, channel: MessageChannel) {
     win.dispatchEvent(
       new win.MessageEvent('message', {
         data,
@@ -168,6 +179,23 @@ export function mountFrame(opts: FrameOptions = {}) {
         ports: (from.ports ?? [channel.port2]) as never,
       }),
     );
+  }
+
+  /** The page's end listened to (into `got`), closed by cleanup. */
+  function newChannel() {
+    const channel = new MessageChannel();
+    open.push({ close: () => (channel.port1.close(), channel.port2.close()) });
+    channel.port1.addEventListener('message', (e) => (e as MessageEvent).data !== MARK && got.push((e as MessageEvent).data));
+    channel.port1.start();
+    pagePort = channel.port1;
+    channels.push(channel);
+    return channel;
+  }
+
+  /** Hands over the way a loader of an earlier build does: the session in the window message itself. */
+  function legacyInit(open = false) {
+    const channel = newChannel();
+    handover({ v: 1, type: 'init', session_token: 'tok_1', expires_at: new Date(Date.now() + 600_000).toISOString(), agent: AGENT, open }, {}, channel);
     return channel;
   }
 
@@ -209,8 +237,7 @@ export function mountFrame(opts: FrameOptions = {}) {
 
   /**
    * …after the frame has handled every command sent so far: a marker sent after them reaches a listener
-   * of ours that comes after the frame's. Only once the frame listens (after `ready`): listening starts
-   * the port, which would deliver commands the frame means to hold until then.
+   * of ours that comes after the frame's (the frame listens from the handover on).
    */
   async function handled() {
     const port = channels.at(-1)!.port2;
@@ -229,6 +256,7 @@ export function mountFrame(opts: FrameOptions = {}) {
     warnings,
     got,
     init,
+    legacyInit,
     idle,
     handled,
     ui,

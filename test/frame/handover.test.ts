@@ -31,7 +31,8 @@ describe('awaitInit', () => {
     return { parent, onInit, deliver };
   };
   const port = { postMessage() {}, addEventListener() {}, start() {} };
-  const good = { v: 1, type: 'init', session_token: 't', expires_at: '2030-01-01T00:00:00Z', agent: AGENT, open: false };
+  const good = { v: 1, type: 'init' };
+  const legacy = { v: 1, type: 'init', session_token: 't', expires_at: '2030-01-01T00:00:00Z', agent: AGENT, open: true };
 
   it('posts hello to the parent with the exact page origin', () => {
     const { parent } = setup();
@@ -42,7 +43,23 @@ describe('awaitInit', () => {
   it('accepts init from the parent, page origin, with a port', () => {
     const { onInit, deliver } = setup();
     deliver(good);
-    expect(onInit).toHaveBeenCalledWith(good, port);
+    expect(onInit).toHaveBeenCalledWith(port, undefined);
+  });
+
+  it('takes the session from the init of a loader of an earlier build', () => {
+    const { onInit, deliver } = setup();
+    deliver(legacy);
+    expect(onInit).toHaveBeenCalledWith(port, legacy);
+  });
+
+  it.each([
+    ['no token', { ...legacy, session_token: undefined }],
+    ['no agent', { ...legacy, agent: null }],
+    ['agent name not text', { ...legacy, agent: { ...AGENT, name: 42 } }],
+  ])('takes an init with a broken session (%s) as a plain one', (_, data) => {
+    const { onInit, deliver } = setup();
+    deliver(data);
+    expect(onInit).toHaveBeenCalledWith(port, undefined);
   });
 
   it.each([
@@ -53,9 +70,8 @@ describe('awaitInit', () => {
     ['no port', good, { ports: [] }],
     ['v 2', { ...good, v: 2 }, {}],
     ['type hello', { ...good, type: 'hello' }, {}],
-    ['no token', { ...good, session_token: undefined }, {}],
-    ['no agent', { ...good, agent: null }, {}],
-    ['agent name not text', { ...good, agent: { ...AGENT, name: 42 } }, {}],
+    ['type session', { ...legacy, type: 'session' }, {}],
+    ['another window, with a session', legacy, { source: {} }],
     ['a string', 'init', {}],
     ['null', null, {}],
   ])('ignores init from %s', (_, data, from) => {
@@ -67,7 +83,7 @@ describe('awaitInit', () => {
   it('accepts init once', () => {
     const { onInit, deliver } = setup();
     deliver(good);
-    deliver({ ...good, session_token: 'second' });
+    deliver(legacy);
     expect(onInit).toHaveBeenCalledTimes(1);
   });
 
@@ -78,28 +94,59 @@ describe('awaitInit', () => {
 });
 
 describe('connect', () => {
-  it('passes open and close commands and context, ignores the rest', () => {
+  const session = { v: 1, type: 'session', session_token: 't', expires_at: '2030-01-01T00:00:00Z', agent: AGENT, narrow: false };
+  const setup = () => {
     const port = new EventTarget() as EventTarget & { postMessage(): void; start(): void };
     port.postMessage = () => {};
-    port.start = () => {};
-    const onCommand = vi.fn();
-    const onContext = vi.fn();
-    connect(port as unknown as MessagePort, { onCommand, onContext });
-    const messages = [
-      { v: 1, type: 'open' }, { v: 2, type: 'close' }, { v: 1, type: 'toggle' }, { type: 'close' }, null,
-      { v: 2, type: 'context', context: { a: 0 } }, { v: 1, type: 'context', context: { cart: 2 } }, { v: 1, type: 'close' },
-    ];
-    for (const data of messages) port.dispatchEvent(new MessageEvent('message', { data }));
-    expect(onCommand.mock.calls).toEqual([[true], [false]]);
-    expect(onContext.mock.calls).toEqual([[{ cart: 2 }]]);
+    port.start = vi.fn();
+    const on = { onSession: vi.fn(), onCommand: vi.fn(), onContext: vi.fn(), onUnknown: vi.fn() };
+    connect(port as unknown as MessagePort, on);
+    const deliver = (...messages: unknown[]) => {
+      for (const data of messages) port.dispatchEvent(new MessageEvent('message', { data }));
+    };
+    return { port, on, deliver };
+  };
+
+  it('starts the port at once: what the page posted before the handover waits in its queue', () => {
+    expect(setup().port.start).toHaveBeenCalledTimes(1);
+  });
+
+  it('passes a well-formed session, ignores broken ones', () => {
+    const { on, deliver } = setup();
+    deliver(
+      { ...session, session_token: undefined },
+      { ...session, agent: null },
+      { ...session, agent: { ...AGENT, accent_color: 1 } },
+      { ...session, expires_at: 0 },
+      { ...session, v: 2 },
+      session,
+    );
+    expect(on.onSession.mock.calls).toEqual([[session]]);
+  });
+
+  it('passes open, close, toggle and context commands, names the unknown ones, ignores the rest', () => {
+    const { on, deliver } = setup();
+    const cmd = (name: unknown, arg?: unknown, v = 1) => ({ v, type: 'command', name, arg });
+    deliver(
+      cmd('open'), cmd('close', undefined, 2), cmd('toggle'), { type: 'command', name: 'close' }, null, 'open',
+      // The shapes of an earlier loader build, and names this frame does not know.
+      { v: 1, type: 'open' }, { v: 1, type: 'close' }, { v: 1, type: 'context', context: { a: 0 } },
+      cmd('identify', 'token'), cmd('toString'), cmd(undefined),
+      cmd('context', { a: 0 }, 2), cmd('context', { cart: 2 }), cmd('close'),
+    );
+    expect(on.onCommand.mock.calls).toEqual([['open'], ['toggle'], ['close']]);
+    expect(on.onContext.mock.calls).toEqual([[{ cart: 2 }]]);
+    expect(on.onUnknown.mock.calls).toEqual([['identify'], ['toString'], [undefined]]);
+    expect(on.onSession).not.toHaveBeenCalled();
   });
 });
 
 describe('the frame', () => {
-  it('stays blank without a valid o', () => {
+  it('stays blank without a valid o', async () => {
     const f = mountFrame({ search: '?k=wk_1&o=' + encodeURIComponent('https://shop.test/page') });
     expect(f.parent.postMessage).not.toHaveBeenCalled();
     f.init();
+    await f.idle();
     expect(f.doc.body.children.length).toBe(0);
   });
 
@@ -115,7 +162,7 @@ describe('the frame', () => {
   it('says ready only after the launcher is painted', async () => {
     const f = mountFrame({ holdPaint: true });
     f.init();
-    expect(f.ui.launcher()).not.toBeNull();
+    await vi.waitFor(() => expect(f.ui.launcher()).not.toBeNull());
     await f.idle();
     expect(f.got).toEqual([]);
     f.paints[0]!();

@@ -6,6 +6,7 @@ afterEach(cleanup);
 
 const READY = { v: 1, type: 'ready' };
 const state = (open: boolean) => ({ v: 1, type: 'state', open });
+const cmd = (name: string, arg?: unknown) => ({ v: 1, type: 'command', name, arg });
 
 /** A frame with the session handed over and `ready` received. */
 async function ready(over = {}, opts = {}) {
@@ -39,16 +40,65 @@ describe('launcher', () => {
 });
 
 describe('open and close', () => {
-  it('opens on init.open right after ready, focus left alone', async () => {
+  it('opens on an open given before the session (data-open) right after ready, focus left alone', async () => {
     const f = await ready({ open: true });
     await vi.waitFor(() => expect(f.got).toEqual([READY, state(true)]));
     expect(f.ui.panel()!.hidden).toBe(false);
     expect(f.doc.activeElement).not.toBe(f.ui.input());
   });
 
+  it('folds the commands given before ready into one open, or none', async () => {
+    for (const [names, opened] of [
+      [['open', 'close', 'toggle'], true],
+      [['open', 'open', 'toggle'], false],
+      [['toggle', 'toggle'], false],
+      [['close', 'context', 'toggle'], true],
+    ] as const) {
+      const f = mountFrame({ holdPaint: true });
+      const channel = f.init();
+      for (const name of names) channel.port1.postMessage(cmd(name, name == 'context' ? { a: 1 } : undefined));
+      await vi.waitFor(() => expect(f.paints).toHaveLength(1));
+      await f.handled();
+      // Not one by one on the painted launcher: nothing before ready.
+      expect(f.got).toEqual([]);
+      f.paints[0]!();
+      await f.handled();
+      expect([names, f.got]).toEqual([names, opened ? [READY, state(true)] : [READY]]);
+      expect(f.doc.activeElement).not.toBe(f.ui.input());
+    }
+  });
+
+  it('never opens by itself on a narrow viewport, where it would cover the page', async () => {
+    const f = await ready({ open: true, narrow: true });
+    await f.handled();
+    expect(f.got).toEqual([READY]);
+    expect(f.ui.panel()!.hidden).toBe(true);
+    // A command after ready is the page's, not automatic: it opens.
+    f.command(cmd('open'));
+    await vi.waitFor(() => expect(f.got).toEqual([READY, state(true)]));
+  });
+
+  it('toggles from its own state', async () => {
+    const f = await ready();
+    f.command(cmd('toggle'));
+    await vi.waitFor(() => expect(f.got).toEqual([READY, state(true)]));
+    f.command(cmd('toggle'));
+    await vi.waitFor(() => expect(f.got).toEqual([READY, state(true), state(false)]));
+    f.ui.launcher()!.click();
+    f.command(cmd('toggle'));
+    await vi.waitFor(() => expect(f.got).toEqual([READY, state(true), state(false), state(true), state(false)]));
+  });
+
+  it('takes the session and the folded open from the init of a loader of an earlier build', async () => {
+    const f = mountFrame();
+    f.legacyInit(true);
+    await vi.waitFor(() => expect(f.got).toEqual([READY, state(true)]));
+    expect(f.ui.launcher()!.getAttribute('aria-label')).toBe('Open chat with Ada');
+  });
+
   it('opens on command, reports state, focuses the composer', async () => {
     const f = await ready();
-    f.command({ v: 1, type: 'open' });
+    f.command(cmd('open'));
     await vi.waitFor(() => expect(f.got).toEqual([READY, state(true)]));
     expect(f.ui.panel()!.hidden).toBe(false);
     expect(f.ui.launcher()!.hidden).toBe(true);
@@ -57,7 +107,7 @@ describe('open and close', () => {
 
   it('closes on command and reports state', async () => {
     const f = await ready({ open: true });
-    f.command({ v: 1, type: 'close' });
+    f.command(cmd('close'));
     await vi.waitFor(() => expect(f.got).toEqual([READY, state(true), state(false)]));
     expect(f.ui.panel()!.hidden).toBe(true);
     expect(f.ui.launcher()!.hidden).toBe(false);
@@ -65,9 +115,9 @@ describe('open and close', () => {
 
   it('sends no state for a command that changes nothing', async () => {
     const f = await ready();
-    f.command({ v: 1, type: 'close' });
-    f.command({ v: 1, type: 'open' });
-    f.command({ v: 1, type: 'open' });
+    f.command(cmd('close'));
+    f.command(cmd('open'));
+    f.command(cmd('open'));
     await vi.waitFor(() => expect(f.got).toContainEqual(state(true)));
     await f.handled();
     expect(f.got).toEqual([READY, state(true)]);
@@ -75,10 +125,32 @@ describe('open and close', () => {
 
   it('ignores other messages on the port', async () => {
     const f = await ready();
-    for (const m of [{ v: 2, type: 'open' }, { type: 'open' }, { v: 1, type: 'toggle' }, { v: 1, type: 'init', open: true }, 'open', null]) f.command(m);
+    for (const m of [
+      { ...cmd('open'), v: 2 }, { type: 'command', name: 'open' },
+      // The shapes of an earlier loader build.
+      { v: 1, type: 'open' }, { v: 1, type: 'toggle' }, { v: 1, type: 'init', open: true },
+      'open', null,
+    ]) f.command(m);
     await f.handled();
     expect(f.got).toEqual([READY]);
     expect(f.ui.panel()!.hidden).toBe(true);
+    expect(f.warnings).toEqual([]);
+  });
+
+  it('warns in the console about each command name it does not know, and goes on', async () => {
+    const f = await ready();
+    for (const name of ['opened', 'toString', 'hasOwnProperty', 'bogus']) f.command(cmd(name, { a: 1 }));
+    f.command(cmd('open'));
+    await vi.waitFor(() => expect(f.got).toEqual([READY, state(true)]));
+    expect(f.warnings).toEqual(['opened', 'toString', 'hasOwnProperty', 'bogus'].map((n) => `[kataven] ignored Kataven(${n})`));
+  });
+
+  it('warns about unknown commands given before the session too, once it runs', async () => {
+    const f = mountFrame();
+    f.init({ before: [cmd('bogus') as never] });
+    await vi.waitFor(() => expect(f.got).toEqual([READY]));
+    await f.handled();
+    expect(f.warnings).toEqual(['[kataven] ignored Kataven(bogus)']);
   });
 
   it('opens on a launcher click and closes on the close button', async () => {

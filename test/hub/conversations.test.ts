@@ -34,13 +34,26 @@ describe.each(DIALECTS)('conversations on %s', (dialect) => {
     return {
       token: t,
       id,
-      post: (text: string, client_message_id?: string) => widgetCall(hub, t, 'POST', WIDGET_API.messages(id), { text, ...(client_message_id ? { client_message_id } : {}) }),
+      post: (text: string, client_message_id?: string, extra: Record<string, unknown> = {}) =>
+        widgetCall(hub, t, 'POST', WIDGET_API.messages(id), { text, ...(client_message_id ? { client_message_id } : {}), ...extra }),
       list: () => widgetCall(hub, t, 'GET', WIDGET_API.messages(id)),
       events: (lastEventId?: string) => openEvents(hub.url, t, id, lastEventId),
     };
   }
 
   const agentMessages = (events: { event: string; data: any }[]) => events.filter((e) => e.data.message?.role === 'agent' || e.data.message_id);
+
+  it('takes a message with the context the page reported, and refuses one that is no object', async () => {
+    const v = await visitor();
+    const sent = await v.post('With a cart', undefined, { context: { cart: { items: 2 }, page: '/tents' } });
+    expect(sent.status).toBe(202);
+    expect(sent.body.message).toMatchObject({ role: 'visitor', text: 'With a cart' });
+    for (const context of ['cart', ['cart'], null]) {
+      const refused = await v.post('Bad context', undefined, { context });
+      expect(refused.status).toBe(400);
+      expect(refused.body.error).toMatchObject({ type: 'invalid_request', message: expect.stringContaining('context') });
+    }
+  });
 
   it('refuses every widget call without a valid session', async () => {
     for (const t of [null, 'not-a-jwt', token.slice(0, -4) + 'AAAA']) {

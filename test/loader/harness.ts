@@ -20,7 +20,7 @@ import { setImmediate as realSetImmediate } from 'node:timers';
 import { Window } from 'happy-dom';
 import { vi } from 'vitest';
 import type { HandshakeResponse } from '../../src/protocol/handshake.js';
-import type { FrameToPage, InitMessage } from '../../src/protocol/messages.js';
+import type { FrameToPage, InitMessage, PageToFrame, SessionMessage } from '../../src/protocol/messages.js';
 
 export const HUB = 'https://hub.example';
 export const PAGE = 'https://shop.example';
@@ -51,8 +51,12 @@ export interface FakeFrame {
   window: { postMessage: (data: unknown, targetOrigin: string, transfer?: MessagePort[]) => void };
   /** Every window.postMessage the loader made to the frame. */
   posted: { data: InitMessage; targetOrigin: string; transfer: MessagePort[] }[];
-  /** Every message that reached the frame on the transferred port. */
-  received: unknown[];
+  /** Every message that reached the frame on the transferred port, in order. */
+  received: PageToFrame[];
+  /** The `session` messages among them. */
+  sessions(): SessionMessage[];
+  /** The commands among them, as `[name, arg]` (an `arg` of undefined left out). */
+  commands(): unknown[][];
   /** The frame's document has loaded: fires the iframe's `load` event, as the browser does. */
   load(): void;
   /** Posts a message from the frame's window to the page (default: a proper hello, what pinned older loaders wait for). */
@@ -172,7 +176,7 @@ export function createPage(load: Load, opts: { width?: number } = {}): Page {
     frame() {
       const iframe = page.iframe();
       const posted: FakeFrame['posted'] = [];
-      const received: unknown[] = [];
+      const received: PageToFrame[] = [];
       const window: FakeFrame['window'] = {
         postMessage(data, targetOrigin, transfer = []) {
           posted.push({ data: data as InitMessage, targetOrigin, transfer });
@@ -188,6 +192,8 @@ export function createPage(load: Load, opts: { width?: number } = {}): Page {
         window,
         posted,
         received,
+        sessions: () => received.filter((m): m is SessionMessage => m.type === 'session'),
+        commands: () => received.flatMap((m) => (m.type === 'command' ? [m.arg === undefined ? [m.name] : [m.name, m.arg]] : [])),
         load() {
           iframe.dispatchEvent(new win.Event('load') as unknown as Event);
         },
