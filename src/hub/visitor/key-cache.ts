@@ -24,6 +24,7 @@ export interface CachedKey {
 
 interface Entry { value: CachedKey | null; expiresAt: number }
 
+/** Enough for every key of a large hub; past it the oldest entry goes (the map keeps insertion order). */
 const MAX_ENTRIES = 50_000;
 
 export class KeyCache {
@@ -39,6 +40,7 @@ export class KeyCache {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly ttlMs: number,
+    private readonly maxEntries = MAX_ENTRIES,
   ) {}
 
   async get(hash: string): Promise<CachedKey | null> {
@@ -62,7 +64,7 @@ export class KeyCache {
     // (another process's message can overtake our query). Answer this request with it, since it began
     // before the change, but cache nothing that could outlive the change for a whole TTL.
     if (generation !== this.generation || !this.caching) return value;
-    if (this.byHash.size >= MAX_ENTRIES) this.remove(this.byHash.keys().next().value!);
+    if (this.byHash.size >= this.maxEntries) this.remove(this.byHash.keys().next().value!);
     this.byHash.set(hash, { value, expiresAt: Date.now() + this.ttlMs });
     if (value) this.hashById.set(value.id, hash);
     return value;
