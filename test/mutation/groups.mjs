@@ -23,7 +23,7 @@ export const GROUPS = [
     name: 'signatures',
     // Only the signing lines of the webhook agent: the rest of the file reads the agent's answer.
     mutate: ['src/client/webhook-signature.ts', 'src/client/webhooks.ts', 'src/hub/agent-call/webhook.ts:13-22'],
-    tests: ['test/client/webhooks.test.ts', 'test/hub/agent-call/signing.test.ts'],
+    tests: ['test/client/webhooks.test.ts', 'test/client/webhook-rules.test.ts', 'test/hub/agent-call/signing.test.ts'],
     break: 95,
   },
   {
