@@ -58,6 +58,12 @@ describe('key cache', () => {
     expect(await cache().getById('wk_nothing')).toBeNull();
   });
 
+  it('drops a hash it remembered as unknown', async () => {
+    const c = cache();
+    expect(await c.get('no-such-hash')).toBeNull();
+    expect(() => c.invalidate('no-such-hash')).not.toThrow();
+  });
+
   it('answers from memory until the TTL ends, then reads the row again', async () => {
     const k = await newKey();
     clock();

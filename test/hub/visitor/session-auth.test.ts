@@ -47,8 +47,10 @@ describe('visitor session', () => {
     const a = await session();
     const b = await session();
     const statuses = [];
-    for (let i = 0; i < 4; i++) statuses.push((await converse(a.token)).status);
+    let last;
+    for (let i = 0; i < 4; i++) statuses.push((last = await converse(a.token)).status);
     expect(statuses).toEqual([201, 201, 201, 429]);
+    expect(last!.body.error.message).toMatch(/^Too many chat requests in this session: at most 3 per minute/);
     expect((await converse(b.token)).status).toBe(201);
   });
 

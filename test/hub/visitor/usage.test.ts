@@ -2,6 +2,7 @@
  * last_used_at without a write per handshake: the first use is written before the answer, later ones at
  * most once a minute in the background, a failed write is logged with the request. Real SQLite, faked clock.
  */
+import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FastifyBaseLogger } from 'fastify';
 import { hashKey } from '../../../src/hub/keys/format.js';
@@ -81,6 +82,22 @@ describe('usage recorder', () => {
     await usage.record(c, log); // a third: the map starts over
     await usage.record(a, log);
     expect(await usedAt(a.id)).toBe(at(0));
+  });
+
+  it('fails the call when the first use cannot be written, and writes it at the next', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: NOW });
+    const key = await freshKey();
+    const usage = usageRecorder(hub.store.db);
+    // The database refuses the write (a real SQLite error, raised by a trigger).
+    await sql`CREATE TRIGGER refuse_usage BEFORE UPDATE ON widget_keys BEGIN SELECT RAISE(ABORT, 'refused'); END`.execute(hub.store.db);
+    try {
+      await expect(usage.record(key, warnings().log)).rejects.toThrow('refused');
+    } finally {
+      await sql`DROP TRIGGER refuse_usage`.execute(hub.store.db);
+    }
+    expect(key.lastUsedAt).toBeNull();
+    await usage.record(key, warnings().log);
+    expect(await usedAt(key.id)).toBe(at(0));
   });
 
   it("logs a background write that failed with the request's logger", async () => {
