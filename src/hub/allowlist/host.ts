@@ -13,9 +13,6 @@ type HostResult =
   | { ok: true; host: string; wildcard: boolean; loopback: boolean }
   | { ok: false; reason: string };
 
-/** The only IP literals allowed; names resolve through DNS, so an IP would bypass the owner's intent. */
-const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]']);
-
 const MAX_HOST_LENGTH = 253;
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 /** WHATWG URL "ends in a number": such a host is parsed as IPv4 (or fails), never as a name. */
@@ -32,7 +29,6 @@ const fail = (reason: string): HostResult => ({ ok: false, reason });
 
 /** `raw` is ASCII-lowercased, without scheme, port or path. */
 export function parseHost(raw: string): HostResult {
-  if (raw === '') return fail('has no host; write a host such as "example.com"');
   if (raw === '*' || raw === '*.') {
     return fail('would allow every site; list your own domains instead, e.g. "example.com" or "*.example.com"');
   }
@@ -85,10 +81,12 @@ export function parseHost(raw: string): HostResult {
   // Public Suffix List, private section included: "*.github.io" or "vercel.app" would hand the
   // widget to every tenant of a shared hosting domain. A single label is checked here too, so that
   // "*.com" is called what it is; unknown single labels ("intranet") fall to the check below.
+  // Stryker disable next-line BooleanLiteral: `host` is a bare host name already, which extracting gives back unchanged
   const info = parseDomain(host, { allowPrivateDomains: true, extractHostname: false });
   const suffix = info.publicSuffix;
-  const listed = labels.length > 1 || info.isIcann === true || info.isPrivate === true;
-  if (listed && suffix !== null && suffix === host) {
+  // A host of several labels is its own suffix only by a rule of the list, which marks it ICANN or private.
+  const listed = info.isIcann === true || info.isPrivate === true;
+  if (listed && suffix === host) {
     const example = info.isPrivate ? `myproject.${suffix}` : `example.${suffix}`;
     if (wildcard) {
       return fail(

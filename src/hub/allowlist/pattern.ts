@@ -33,7 +33,7 @@ const fail = (reason: string): PatternResult => ({ ok: false, reason });
 export function parsePattern(input: string): PatternResult {
   if (typeof input !== 'string') return fail('is not a string; write a host such as "example.com"');
   // Lowercase ASCII only: non-ASCII case folding is left to the IDN mapping in host.ts.
-  const s = input.trim().replace(/[A-Z]+/g, (c) => c.toLowerCase());
+  const s = input.trim().replace(/[A-Z]/g, (c) => c.toLowerCase());
   if (s === '') return fail('is empty; write a host such as "example.com"');
   if (s.length > MAX_ENTRY_LENGTH) return fail(`is longer than ${MAX_ENTRY_LENGTH} characters; write only the host, e.g. "example.com"`);
   if (s === 'null') {

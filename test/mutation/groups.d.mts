@@ -1,0 +1,14 @@
+/** Types of groups.mjs, for the Vitest config (TypeScript) that imports it. */
+export interface MutationGroup {
+  name: string;
+  /** Stryker `mutate` patterns (`file:line-line` for part of a file). */
+  mutate: string[];
+  /** The only tests run against the group's mutants. */
+  tests: string[];
+  /** `thresholds.break`: the lowest mutation score (%) the command accepts. */
+  break: number;
+  /** The tests start a hub, which serves dist/: build it first. */
+  dist?: boolean;
+}
+export declare const GROUPS: MutationGroup[];
+export declare function groupNamed(name: string): MutationGroup;

@@ -1,0 +1,60 @@
+/**
+ * The security core under mutation testing (issue 17): each group names the code it mutates, the only
+ * tests that judge it, and the score below which `npm run test:mutation` fails. Read by the Stryker
+ * config, the Vitest config it runs and the runner (run.mjs); plain JavaScript so that all three can.
+ *
+ * `dist`: the group's tests start a real hub, which serves the built loader and frame from dist/.
+ */
+export const GROUPS = [
+  {
+    name: 'tokens',
+    mutate: ['src/hub/session/token.ts', 'src/hub/session/secret.ts'],
+    tests: ['test/hub/session/**/*.test.ts'],
+    break: 95,
+  },
+  {
+    name: 'keys',
+    mutate: ['src/hub/keys/format.ts'],
+    tests: ['test/hub/keys/**/*.test.ts'],
+    break: 95,
+    dist: true,
+  },
+  {
+    name: 'signatures',
+    // Only the signing lines of the webhook agent: the rest of the file reads the agent's answer.
+    mutate: ['src/client/webhook-signature.ts', 'src/client/webhooks.ts', 'src/hub/agent-call/webhook.ts:13-22'],
+    tests: ['test/client/webhooks.test.ts', 'test/client/webhook-rules.test.ts', 'test/hub/agent-call/signing.test.ts'],
+    break: 95,
+  },
+  {
+    name: 'allowlist',
+    mutate: ['src/hub/allowlist/*.ts'],
+    tests: ['test/hub/allowlist/**/*.test.ts'],
+    break: 95,
+  },
+  {
+    name: 'access',
+    mutate: ['src/hub/visitor/*.ts'],
+    tests: ['test/hub/visitor/**/*.test.ts', 'test/hub/handshake.test.ts', 'test/hub/widget-documents.test.ts'],
+    break: 95,
+    dist: true,
+  },
+  {
+    name: 'loader',
+    mutate: ['src/loader/boot.ts'],
+    tests: ['test/loader/source.test.ts', 'test/loader/commands.test.ts'],
+    break: 90,
+  },
+  {
+    name: 'frame',
+    mutate: ['src/frame/chat.ts', 'src/frame/events.ts', 'src/frame/log.ts', 'src/frame/markdown.ts'],
+    tests: ['test/frame/**/*.test.ts'],
+    break: 90,
+  },
+];
+
+export const groupNamed = (name) => {
+  const group = GROUPS.find((g) => g.name === name);
+  if (!group) throw new Error(`No mutation group "${name}"; the groups are ${GROUPS.map((g) => g.name).join(', ')} (test/mutation/groups.mjs)`);
+  return group;
+};
