@@ -9,7 +9,7 @@ import { PUBLIC_KEY_PREFIX, SECRET_KEY_PREFIX } from '../../src/protocol/keys.js
 import { testDatabase, type TestDatabase } from '../helpers/databases.js';
 import { call } from '../helpers/http.js';
 import { handshakeAt } from '../helpers/widget.js';
-import { createAccountViaCli, freshMinuteWindow, REDIS_URL, SESSION_SECRET, skipReason, spawnHub, type HubProcess } from './support.js';
+import { createAccountViaCli, freshMinuteWindow, REDIS_URL, SESSION_SECRET, skipReason, spawnHub, waitFor, type HubProcess } from './support.js';
 
 const skip = skipReason('cluster failure limits', 'postgres', 'redis');
 const LIMIT = 4;
@@ -39,6 +39,8 @@ describe.skipIf(skip)('failure limits across two hub processes', () => {
   });
 
   it(`allows ${LIMIT} unknown widget keys per address in total, then both processes refuse`, async () => {
+    // Both processes ready (database and Redis answer), so every answer below is the limit's.
+    for (const hub of hubs) await waitFor(async () => (await call(hub.url, 'GET', '/readyz')).status === 200, 15_000);
     await freshMinuteWindow(10_000);
     const statuses: number[] = [];
     for (let i = 0; i < LIMIT * 2 + 2; i++) statuses.push((await handshakeAt(hubs[i % 2]!.url, generateKey(PUBLIC_KEY_PREFIX), 'https://shop.example')).status);
