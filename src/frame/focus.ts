@@ -1,9 +1,9 @@
 /**
  * Keyboard focus stays in the panel while it covers the whole page (full screen on a phone): Tab from
  * the last control goes to the first, Shift+Tab from the first to the last, so focus never reaches host
- * links hidden under the panel (WCAG 2.4.11). Done here, in the frame, because the loader's byte budget
- * has no room for it (an `inert` host body would cost the loader ~35 B gzip). Escape still closes the
- * panel, so this is not a keyboard trap in the sense of WCAG 2.1.2.
+ * links hidden under the panel (WCAG 2.4.11); the loader makes the host body inert meanwhile, which
+ * covers focus that comes back from the browser's own controls. Escape still closes the panel, so this
+ * is not a keyboard trap in the sense of WCAG 2.1.2.
  */
 import { PANEL_HEIGHT, PANEL_WIDTH } from '../protocol/geometry.js';
 

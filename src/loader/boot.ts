@@ -17,8 +17,9 @@
  *
  * Size: dist/loader.js has a gzip budget (src/protocol/budgets.ts), and every byte here is paid on
  * every page view of every customer. So the code keeps what a page or a site owner can observe and
- * skips hygiene nobody can: timers are not cleared and listeners not removed (each checks the phase
- * when it runs), a handshake given up on is not aborted, and browser features are not probed (see below).
+ * skips hygiene nobody can: timers are not cleared (each checks the phase when it runs), a handshake
+ * given up on is not aborted, and browser features are not probed (see below). What a page can observe
+ * after a teardown is undone: the iframe, the resize listener, the inert host body.
  */
 import type { KatavenError, KatavenEventName, KatavenEvents, KatavenHandler } from '../protocol/browser-api.js';
 import type { ErrorBody } from '../protocol/errors.js';
@@ -41,7 +42,7 @@ export interface Kataven {
 
 export type LoaderWindow = Window & typeof globalThis & { Kataven?: Kataven };
 
-export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void {
+export const boot = (script: HTMLScriptElement | null, win: LoaderWindow): void => {
   // A page may stub or break console; our warning must never be the thing that throws (in the
   // async part that would become an unhandled rejection).
   const warn = (text: string) => {
@@ -61,7 +62,7 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
     const data = script ? script.dataset : {};
     const key = data.clientKey;
     if (!key) return warn('widget not shown: no data-client-key');
-    // Every engine that can parse this ES2018 bundle has MessageChannel and fetch, so there is no
+    // Every engine that can parse this ES2019 bundle has MessageChannel and fetch, so there is no
     // probe: a page that deleted MessageChannel fails right here, in the catch below, with the
     // engine's own words ("… MessageChannel is not a constructor"); one without fetch ends as a
     // network_error. An inline tag without src fails here too ("Invalid URL").
@@ -92,9 +93,9 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
     };
 
     // Closed: the launcher box. Open: a panel of PANEL_WIDTH × PANEL_HEIGHT, or the whole viewport when
-    // narrower than FULL_SCREEN_BELOW. Open, the panel stays inside the visual viewport, which an
-    // on-screen keyboard (iOS Safari, Chrome's default) or a pinch zoom shrinks without changing the
-    // layout viewport that fixed positions are relative to.
+    // narrower than FULL_SCREEN_BELOW; then the host body is inert, so neither focus nor the
+    // accessibility tree reaches the host content under the panel (WCAG 2.4.11). The iframe is not in
+    // <body> (see below), so it stays live.
     const resize = () => {
       const full = open && win.innerWidth < FULL_SCREEN_BELOW;
       const inset = (open ? 0 : LAUNCHER_INSET) + 'px';
@@ -104,14 +105,25 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
         bottom: inset,
         [side]: inset,
       });
+      // The tag may run in <head>, before <body> exists; nothing is open then.
+      if (doc.body) doc.body.inert = full;
     };
 
-    /** Tears everything down, once. With a `type` it is a failure: one warning, then `error`. */
+    /**
+     * Tears everything down, once: the iframe, the port, the listeners, the inert host body and the
+     * claim on `window.Kataven` (so the tag added again, a single-page app's next login, mounts a fresh
+     * widget instead of standing down; calls until then do nothing). With a `type` it is a failure:
+     * one warning, then `error`.
+     */
     const end = (type?: KatavenError['type'], message?: string) => {
       if (!phase) return;
       phase = 0;
+      api.loaded = 0;
       port.close();
       frame.remove();
+      win.removeEventListener('resize', resize);
+      open = false;
+      resize();
       if (type) {
         warn('widget not shown: ' + message + ' (' + type + ')');
         emit('error', { type, message: message! });
@@ -148,12 +160,8 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
       // Every bad call (no function for on/off, an argument structured clone refuses) lands in catch:
       // warned, skipped.
       try {
-        if (command == 'destroy') {
-          end();
-          // No longer the live API: the tag added again (a single-page app's next login) mounts a fresh
-          // widget instead of standing down. Calls until then do nothing.
-          api.loaded = 0;
-        } else if (/^o(n|ff)$/.test(command)) {
+        if (command == 'destroy') end();
+        else if (/^o(n|ff)$/.test(command)) {
           if (typeof fn != 'function') throw 0;
           // An inherited name (toString…) is a function with no `add` or `delete`, and throws.
           (handlers[arg as string] ||= new win.Set())[command == 'on' ? 'add' : 'delete'](fn as KatavenHandler);
@@ -209,7 +217,11 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
       visibility: 'hidden',
     });
     resize();
-    // The listener stays after a teardown, inert: it sizes an iframe that is no longer on the page.
+    // A page that takes the iframe out (a framework re-rendering the document) has ended the widget: it
+    // is torn down, so the tag added again mounts a fresh one. A resize observer reports an element
+    // entering and leaving the document; this one costs 23 B gzip less than a MutationObserver on <html>.
+    // Observed before insertion, so an engine without it (before Safari 13.1) fails with no iframe left.
+    new win.ResizeObserver(() => frame.isConnected || end()).observe(frame);
     // No `passive` option: it only changes cancelable events (touch, wheel), and resize is not one.
     win.addEventListener('resize', resize);
     // On <html>, not <body>: a transformed, filtered or contained body (`transform`, `filter`,
@@ -234,8 +246,8 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
           body: '{"client_key":"' + key + '"}',
           credentials: 'omit',
         });
-        // Stryker disable next-line ArrowFunction: undefined throws on `.error` just below, into the same catch as 0's missing agent
-        const body = await res.json().catch(() => 0);
+        // A body that is not JSON rejects here, into the catch below: bad_response.
+        const body = await res.json();
         err = body.error;
         // Destroyed meanwhile: nothing to hand over (and phase 0 must stay).
         if (!res.ok || !phase) throw 0;
@@ -259,4 +271,4 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
   } catch (e) {
     warn('widget not shown: ' + e);
   }
-}
+};

@@ -30,6 +30,21 @@ describe('the widget on hostile host pages', () => {
     expect(w.warnings).toEqual([]);
   };
   const scrollY = (page: Page) => page.evaluate(() => window.scrollY);
+  /** Adds the widget's tag again, with the key of the one already on the page, as a single-page app does. */
+  const addTag = (page: Page) =>
+    page.evaluate((src) => {
+      const s = document.createElement('script');
+      s.src = src;
+      s.dataset.clientKey = document.querySelector<HTMLScriptElement>('script[data-client-key]')!.dataset.clientKey!;
+      document.body.appendChild(s);
+    }, `${world.hub.url}/widget/v1/loader.js`);
+  /** How many `type` listeners the page's window has (DevTools' getEventListeners). */
+  const windowListeners = async (page: Page, type: string) => {
+    const cdp = await page.context().newCDPSession(page);
+    const { result } = await cdp.send('Runtime.evaluate', { expression: 'window' });
+    const { listeners } = await cdp.send('DOMDebugger.getEventListeners', { objectId: result.objectId! });
+    return listeners.filter((l) => l.type == type).length;
+  };
 
   it('keeps its size, border and corner under `iframe { … !important }` resets', async () => {
     const w = await visit('important-reset.html');
@@ -80,6 +95,43 @@ describe('the widget on hostile host pages', () => {
       // The host page's focus is the widget's iframe throughout: never a host link or field under it.
       expect(await inPage()).toBe('IFRAME');
     }
+    clean(w);
+    await w.page.context().close();
+  });
+
+  it('makes the host page inert under the full-screen panel, so focus coming back from the browser skips it', async () => {
+    const w = await visit('long.html', { width: 375, height: 667 });
+    const focusHostLink = () => w.page.evaluate(() => (document.getElementById('top')!.focus(), document.activeElement?.id));
+    await openPanel(w);
+    // As if the visitor went to the address bar and tabbed back into the page.
+    await w.page.evaluate(() => (document.activeElement as HTMLElement).blur());
+    await w.page.keyboard.press('Tab');
+    expect(await w.page.evaluate(() => document.activeElement?.tagName)).toBe('IFRAME');
+    // Not even the page's own script can put focus under the panel.
+    expect(await focusHostLink()).not.toBe('top');
+    expect(await w.page.evaluate(() => document.body.inert)).toBe(true);
+    await w.frame.getByRole('button', { name: /close chat/i }).click();
+    await expect.poll(() => w.page.evaluate(() => document.body.inert)).toBe(false);
+    expect(await focusHostLink()).toBe('top');
+    clean(w);
+    await w.page.context().close();
+  });
+
+  it('cleans up after a page that removes its iframe, and the tag added again mounts a fresh widget', async () => {
+    const w = await visit('removes-frame.html', { width: 375, height: 667 });
+    await openPanel(w);
+    await w.page.evaluate(() => (window as any).rerender());
+    // The full-screen panel's inert host body is live again, and nothing of the widget listens.
+    await expect.poll(() => w.page.evaluate(() => document.body.inert)).toBe(false);
+    expect(await windowListeners(w.page, 'resize')).toBe(0);
+    await w.page.mouse.move(180, 300);
+    await w.page.mouse.wheel(0, 400);
+    await expect.poll(() => scrollY(w.page)).toBeGreaterThan(0);
+    await addTag(w.page);
+    const again = await widgetFrame(w.page, world.hub.url);
+    await again.frame.getByRole('button', { name: /open chat/i }).click();
+    await again.frame.getByRole('textbox').waitFor();
+    expect(await w.page.locator('iframe').count()).toBe(1);
     clean(w);
     await w.page.context().close();
   });
@@ -151,12 +203,7 @@ describe('the widget on hostile host pages', () => {
     const w = await visit('base-href.html');
     await w.page.evaluate(() => (window as any).Kataven('destroy'));
     expect(await w.page.locator('iframe').count()).toBe(0);
-    await w.page.evaluate((src) => {
-      const s = document.createElement('script');
-      s.src = src;
-      s.dataset.clientKey = document.querySelector<HTMLScriptElement>('script[data-client-key]')!.dataset.clientKey!;
-      document.body.appendChild(s);
-    }, `${world.hub.url}/widget/v1/loader.js`);
+    await addTag(w.page);
     const again = await widgetFrame(w.page, world.hub.url);
     await again.frame.getByRole('button', { name: /open chat/i }).click();
     await again.frame.getByRole('textbox').waitFor();

@@ -383,6 +383,21 @@ export function loaderSuite(run: { inPageRealm: boolean }, load: Load): void {
       expect(page.iframe().style.width).toBe('400px');
     });
 
+    it('makes the host body inert while full screen, and live again when the panel closes', async () => {
+      const frame = await ready(undefined, { width: 390 });
+      expect(page.doc.body.inert).toBe(false);
+      await frame.send({ v: 1, type: 'state', open: true }, () => page.iframe().style.width === '100%');
+      expect(page.doc.body.inert).toBe(true);
+      await frame.send({ v: 1, type: 'state', open: false }, () => page.iframe().style.width === BOX);
+      expect(page.doc.body.inert).toBe(false);
+    });
+
+    it('leaves the host body live under the panel on a wide viewport', async () => {
+      const frame = await ready();
+      await frame.send({ v: 1, type: 'state', open: true }, () => page.iframe().style.width === px(PANEL_WIDTH));
+      expect(page.doc.body.inert).toBe(false);
+    });
+
     it('shrinks back to the launcher when the frame closes', async () => {
       const frame = await ready(undefined, { width: 390 });
       await frame.send({ v: 1, type: 'state', open: true }, () => page.iframe().style.width === '100%');
@@ -645,6 +660,15 @@ export function loaderSuite(run: { inPageRealm: boolean }, load: Load): void {
       expect(page.errors).toEqual([]);
     });
 
+    it('destroy while full screen leaves the host body live and removes its resize listener', async () => {
+      const frame = await ready(undefined, { width: 390 });
+      await frame.send({ v: 1, type: 'state', open: true }, () => page.doc.body.inert);
+      const removed = vi.spyOn(page.win, 'removeEventListener');
+      page.call('destroy');
+      expect(page.doc.body.inert).toBe(false);
+      expect(removed).toHaveBeenCalledWith('resize', expect.any(Function));
+    });
+
     it('destroy before the hub answers mounts nothing', async () => {
       open();
       let answer!: (r: Response) => void;
@@ -791,6 +815,18 @@ export function loaderSuite(run: { inPageRealm: boolean }, load: Load): void {
       await page.settle();
       expect(page.iframes()).toHaveLength(1);
       expect(page.warnings).toEqual([]);
+    });
+
+    it('tries again when the tag is added again after a failure', async () => {
+      open();
+      page.hub = () => Promise.reject(new TypeError('Failed to fetch'));
+      page.load(page.tag());
+      await expectCleanFailure(/network_error/);
+      page.hub = async () => json(200, SESSION);
+      page.load(page.tag());
+      await page.until(answered, 'the second iframe');
+      expect(page.requests).toHaveLength(2);
+      expect(page.warnings).toHaveLength(1);
     });
 
     it('is a no-op with one warning when included twice', async () => {
