@@ -110,15 +110,15 @@ export const boot = (script: HTMLScriptElement | null, win: LoaderWindow): void 
     };
 
     /**
-     * Tears everything down, once: the iframe, the port, the listeners, the inert host body and the
-     * claim on `window.Kataven` (so the tag added again, a single-page app's next login, mounts a fresh
-     * widget instead of standing down; calls until then do nothing). With a `type` it is a failure:
-     * one warning, then `error`.
+     * Tears everything down, once: the iframe, the port, the resize listener and the inert host body.
+     * With a `type` it is a failure: one warning, then `error`; the claim on `window.Kataven` stays, so
+     * a tag added again on the same page view stands down instead of asking the hub again. Without one
+     * (destroy, or the page removed the iframe) the claim goes too: the tag added again (a single-page
+     * app's next login) mounts a fresh widget. Calls until then do nothing.
      */
     const end = (type?: KatavenError['type'], message?: string) => {
       if (!phase) return;
       phase = 0;
-      api.loaded = 0;
       port.close();
       frame.remove();
       win.removeEventListener('resize', resize);
@@ -127,7 +127,7 @@ export const boot = (script: HTMLScriptElement | null, win: LoaderWindow): void 
       if (type) {
         warn('widget not shown: ' + message + ' (' + type + ')');
         emit('error', { type, message: message! });
-      }
+      } else api.loaded = 0;
     };
 
     // The frame's document has loaded: its script, which listens for `init`, has run. (A frame the page
@@ -218,7 +218,7 @@ export const boot = (script: HTMLScriptElement | null, win: LoaderWindow): void 
     });
     resize();
     // A page that takes the iframe out (a framework re-rendering the document) has ended the widget: it
-    // is torn down, so the tag added again mounts a fresh one. A resize observer reports an element
+    // is destroyed, so the tag added again mounts a fresh one. A resize observer reports an element
     // entering and leaving the document; this one costs 23 B gzip less than a MutationObserver on <html>.
     // Observed before insertion, so an engine without it (before Safari 13.1) fails with no iframe left.
     new win.ResizeObserver(() => frame.isConnected || end()).observe(frame);

@@ -817,18 +817,6 @@ export function loaderSuite(run: { inPageRealm: boolean }, load: Load): void {
       expect(page.warnings).toEqual([]);
     });
 
-    it('tries again when the tag is added again after a failure', async () => {
-      open();
-      page.hub = () => Promise.reject(new TypeError('Failed to fetch'));
-      page.load(page.tag());
-      await expectCleanFailure(/network_error/);
-      page.hub = async () => json(200, SESSION);
-      page.load(page.tag());
-      await page.until(answered, 'the second iframe');
-      expect(page.requests).toHaveLength(2);
-      expect(page.warnings).toHaveLength(1);
-    });
-
     it('is a no-op with one warning when included twice', async () => {
       await mounted();
       const first = kataven();
