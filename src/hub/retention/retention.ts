@@ -16,6 +16,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { FastifyBaseLogger } from 'fastify';
 import { eraseConversations, type Erased } from '../admin-conversations/erase.js';
 import type { Store } from '../db/index.js';
+import { every } from '../every.js';
 import type { HubMetrics } from '../metrics/metrics.js';
 import { IDEMPOTENCY_WINDOW_MS } from '../widget-keys/create.js';
 import { deleteIdempotencyRecordsBefore } from '../widget-keys/repo.js';
@@ -56,18 +57,10 @@ export async function expireOnce(store: Store, retentionDays: number | null, met
 
 /** Runs a pass now and every `everyMs`; returns the stop function, which waits for a running pass. */
 export function startRetention(store: Store, retentionDays: number | null, metrics: HubMetrics, log: FastifyBaseLogger, everyMs = RETENTION_EVERY_MS): () => Promise<unknown> {
-  let running: Promise<unknown> = Promise.resolve();
-  const run = () => {
-    running = expireOnce(store, retentionDays, metrics).then(
+  return every(everyMs, () =>
+    expireOnce(store, retentionDays, metrics).then(
       (r) => (r.conversations || r.idempotency_keys) && log.info({ erased: r }, 'retention: erased what was past its time'),
       (err) => log.warn({ err }, 'retention pass failed; retrying at the next one'),
-    );
-  };
-  run();
-  const timer = setInterval(run, everyMs);
-  timer.unref();
-  return () => {
-    clearInterval(timer);
-    return running;
-  };
+    ),
+  );
 }
