@@ -184,6 +184,7 @@ export async function handshakeThroughput(product, { pgAdminUrl, duration, round
     // The metrics hub must have counted what it answered, or the comparison measured nothing.
     const scraped = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     out.metricsCounted = Number(/^kataven_handshakes_total\{outcome="allowed"\} (\d+)$/m.exec(scraped)?.[1] ?? 0);
+    out.cpuRatioMetrics = median(runs['handshake-metrics'].map((r, i) => r.cpuUsPerRequest / runs.handshake[i].cpuUsPerRequest));
     out.answerBytes = bare.answerBytes;
     if (pgError) out.pgError = pgError;
     return out;
