@@ -10,6 +10,7 @@ import { DIALECTS } from '../helpers/databases.js';
 import { call } from '../helpers/http.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
 import { createKey, handshake, widgetCall } from '../helpers/widget.js';
+import { agentServer as modelServer } from './agent-call/support.js';
 import { agentServer } from './conversations/agent-server.js';
 import { openEvents, type Received } from './conversations/events-client.js';
 
@@ -130,6 +131,45 @@ describe.each(DIALECTS)('metrics on %s', (dialect) => {
       'kataven_agent_reply_seconds_count{kind="webhook"}': 2,
       'kataven_agent_reply_seconds_count{kind="stream"}': 1,
     });
+  });
+
+  it('names the model, the demo agent and a 202 by their kind and outcome', async () => {
+    // An OpenAI-compatible model that streams one chunk.
+    const model = await modelServer((res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end(`data: ${JSON.stringify({ object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: 'Modelled' }, finish_reason: 'stop' }] })}\n\ndata: [DONE]\n\n`);
+    });
+    try {
+      const llm = await hub.api('/api/v1/agents', { method: 'POST', body: { name: 'Model', llm: { base_url: `${model.url}/v1`, model: 'tiny', api_key: 'sk-test' } } });
+      const hooked = await hub.api('/api/v1/agents', { method: 'POST', body: { name: 'Later', webhook_url: agent.url } });
+      /** One visitor message to a new key on `agentId` (the account's demo agent when undefined); `until` waits for its end. */
+      const ask = async (site: string, agentId: string | undefined, until: (es: Received[]) => boolean) => {
+        const key = await createKey(hub, [site], agentId ? { agent_id: agentId } : {});
+        const token = (await handshake(hub, key.key, `https://${site}`)).body.session_token as string;
+        const id = (await widgetCall(hub, token, 'POST', WIDGET_API.conversations, {})).body.id as string;
+        const stream = await openEvents(hub.url, token, id);
+        await widgetCall(hub, token, 'POST', WIDGET_API.messages(id), { text: 'Hello', client_message_id: 'm-1' });
+        await stream.until(until, 15_000);
+        stream.close();
+      };
+      const delta = await moved(
+        ['kataven_agent_replies_total{kind="openai",outcome="completed"}', 'kataven_agent_replies_total{kind="demo",outcome="completed"}', 'kataven_agent_replies_total{kind="webhook",outcome="accepted"}'],
+        async () => {
+          await ask('model.example', llm.body.id, (es) => ended(es).length === 1);
+          await ask('demo.example', undefined, (es) => ended(es).length === 1);
+          agent.setMode({ kind: 'accepted' });
+          // 202: no reply is stored; the typing state is cleared with an empty status.
+          await ask('later.example', hooked.body.id, (es) => es.some((e) => e.event === 'agent.status' && e.data.text === ''));
+        },
+      );
+      expect(delta).toEqual({
+        'kataven_agent_replies_total{kind="openai",outcome="completed"}': 1,
+        'kataven_agent_replies_total{kind="demo",outcome="completed"}': 1,
+        'kataven_agent_replies_total{kind="webhook",outcome="accepted"}': 1,
+      });
+    } finally {
+      await model.close();
+    }
   });
 
   it('shows the open event streams', async () => {
