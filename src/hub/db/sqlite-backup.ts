@@ -97,7 +97,11 @@ export async function restoreDatabase(dataDir: string, from: string): Promise<st
   const incoming = join(dataDir, `${SQLITE_FILE}.restoring`);
   try {
     const hub = livePid(join(dataDir, HUB_PID_FILE));
-    if (hub !== null) throw new BackupError(`a hub (process ${hub}) is serving ${dataDir}: stop it first; restore replaces the database of a stopped hub only`);
+    if (hub !== null) {
+      throw new BackupError(
+        `a hub (process ${hub}) is serving ${dataDir}: stop it first; restore replaces the database of a stopped hub only (if no hub runs there, process ${hub} is another program: remove ${join(dataDir, HUB_PID_FILE)})`,
+      );
+    }
     copyFileSync(from, incoming);
     chmodSync(incoming, DATA_FILE_MODE);
     await checkDatabaseFile(incoming);
