@@ -6,7 +6,8 @@
  * requests twice over: on a route that sends the handshake's exact bytes and headers with no work behind
  * them (the "same-bytes" route, the baseline the budget is held to) and on a "hello" route. The hub runs
  * twice: rate limit off, and on (as in production) with a limit no run reaches, so its bookkeeping is
- * paid but nothing is refused. Same load tool (autocannon), same connections, same duration, runs
+ * paid but nothing is refused. A third hub serves the same file with metrics on (KATAVEN_METRICS_PORT): its
+ * throughput against the first, round by round, is what counting every handshake costs. Same load tool (autocannon), same connections, same duration, runs
  * alternated A B C D A B C D … and reduced to medians. With KATAVEN_TEST_DATABASE_URL, the hub on a
  * fresh PostgreSQL database joins the rotation.
  *
@@ -134,6 +135,9 @@ export async function handshakeThroughput(product, { pgAdminUrl, duration, round
   const servers = [{ name: 'handshake', requests, ...hub }];
   // The same SQLite file (WAL) behind a second hub that counts every handshake in its rate limiter.
   servers.push({ name: 'handshake-rl', requests, ...(await startHub({ ...sqlite, env: { KATAVEN_HANDSHAKE_RATE_LIMIT: UNREACHED_RATE_LIMIT } })) });
+  // And one with metrics on, otherwise as the first.
+  const metricsPort = await freePort();
+  servers.push({ name: 'handshake-metrics', requests, metricsPort, ...(await startHub({ ...sqlite, env: { KATAVEN_METRICS_PORT: String(metricsPort) } })) });
   const bare = await startBare(hub.url, requests);
   servers.push({ name: 'same-bytes', requests: requests.map((r) => ({ ...r, path: '/handshake' })), ...bare });
   // The bare app is one process serving both baselines, measured one after the other like the rest.
@@ -171,11 +175,16 @@ export async function handshakeThroughput(product, { pgAdminUrl, duration, round
       sameBytesRateLimited: ratio('handshake-rl', 'same-bytes'),
       hello: ratio('handshake', 'hello'),
       sameBytesToHello: ratio('same-bytes', 'hello'),
+      metricsOnOff: ratio('handshake-metrics', 'handshake'),
       ...(runs['handshake-pg'] ? { sameBytesPg: ratio('handshake-pg', 'same-bytes') } : {}),
     };
     // The same pairing in CPU time per request: what a quiet machine's throughput ratio would be, and
     // far steadier than throughput when other work shares the cores.
     out.cpuRatioSameBytes = median(runs.handshake.map((r, i) => runs['same-bytes'][i].cpuUsPerRequest / r.cpuUsPerRequest));
+    // The metrics hub must have counted what it answered, or the comparison measured nothing.
+    const scraped = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    out.metricsCounted = Number(/^kataven_handshakes_total\{outcome="allowed"\} (\d+)$/m.exec(scraped)?.[1] ?? 0);
+    out.cpuRatioMetrics = median(runs['handshake-metrics'].map((r, i) => r.cpuUsPerRequest / runs.handshake[i].cpuUsPerRequest));
     out.answerBytes = bare.answerBytes;
     if (pgError) out.pgError = pgError;
     return out;

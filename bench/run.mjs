@@ -113,6 +113,8 @@ async function main() {
     const rl = t['handshake-rl'];
     row('handshake', 'handshake throughput, rate limit on (counted, never reached)', rps(rl.rps), `CPU ${us(rl)} per handshake`, '', 'info');
     row('handshake', 'handshake / same-bytes route, rate limit on', t.ratios.sameBytesRateLimited.toFixed(2), '1.00', budget, check(t.ratios.sameBytesRateLimited >= RATIO_BUDGET));
+    const mo = t['handshake-metrics'];
+    row('handshake', `handshake throughput, metrics on / off (alternated rounds; ${t.metricsCounted.toLocaleString('en-US')} handshakes counted)`, t.ratios.metricsOnOff.toFixed(2), `on ${rps(mo.rps)}, off ${rps(t.handshake.rps)}; CPU per handshake on / off ${t.cpuRatioMetrics.toFixed(2)} (${us(mo)} / ${us(t.handshake)})`, '', t.metricsCounted > 0 ? 'info' : 'ERROR');
     row('handshake', 'handshake / bare "hello" route', t.ratios.hello.toFixed(2), `same bytes / hello ${t.ratios.sameBytesToHello.toFixed(2)}`, '', 'info');
     if (t.pgError) row('handshake', 'handshake, PostgreSQL: not measured', t.pgError.slice(0, 160), '', budget, 'ERROR');
     if (t['handshake-pg']) {

@@ -9,6 +9,8 @@ Usage:
   kataven accounts create --name NAME   create an account; prints its secret key once
   kataven accounts rotate-key --account ID [--grace-period S]
                                         a new secret key; the old ones end after the grace period
+  kataven backup --to FILE              copy the SQLite database while the hub runs
+  kataven restore FILE                  put a backup back, on a stopped hub
   kataven widget-keys list|create|update|delete [flags]
                                         manage widget keys (see kataven widget-keys --help)
   kataven agents list|create|update|rotate-secret [flags]
@@ -27,6 +29,8 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   serve: async (argv) => (await import('./serve.js')).serveCommand(argv, false),
   demo: async (argv) => (await import('./serve.js')).serveCommand(argv, true),
   accounts: async (argv) => (await import('./accounts.js')).accountsCommand(argv),
+  backup: async (argv) => (await import('./backup.js')).backupCommand(argv),
+  restore: async (argv) => (await import('./backup.js')).restoreCommand(argv),
   'widget-keys': async (argv) => (await import('./widget-keys.js')).widgetKeysCommand(argv),
   agents: async (argv) => (await import('./agents.js')).agentsCommand(argv),
   conversations: async (argv) => (await import('./conversations.js')).conversationsCommand(argv),

@@ -22,6 +22,7 @@ import { conversationRoutes } from './conversations/routes.js';
 import { docsRoutes } from './docs/routes.js';
 import { sessionRefreshRoutes } from './handshake/refresh.js';
 import { handshakeRoutes } from './handshake/route.js';
+import { metricsRoutes } from './metrics/routes.js';
 import { refuseNulCharacters } from './nul-guard.js';
 import { widgetRoutes } from './widget/routes.js';
 import { widgetKeyRoutes } from './widget-keys/routes.js';
@@ -101,7 +102,7 @@ export async function buildApp(ctx: HubContext, log: FastifyBaseLogger = hubLogg
     forceCloseConnections: 'idle',
   });
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
-  installErrorHandling(app);
+  installErrorHandling(app, () => ctx.metrics.dependencyError('database'));
   if (ctx.config.maxConnectionsPerIp > 0 && !ctx.config.trustProxy) capConnectionsPerAddress(app.server, ctx.config.maxConnectionsPerIp, app.log);
   refuseNulCharacters(app);
   // A callback hook, not async: it runs on every request, the handshake included.
@@ -140,6 +141,7 @@ export async function buildApp(ctx: HubContext, log: FastifyBaseLogger = hubLogg
   await conversationRoutes(app, ctx);
   await widgetRoutes(app, ctx);
   await docsRoutes(app);
+  await metricsRoutes(app, ctx);
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

@@ -43,6 +43,13 @@ export interface HubConfig {
   keepAliveTimeoutMs: number;
   /** Open connections per client address; 0 turns the cap off (and it is off behind a trusted proxy). */
   maxConnectionsPerIp: number;
+  /** A second listener that serves only GET /metrics, on `metricsHost`; null: none. */
+  metricsPort: number | null;
+  metricsHost: string;
+  /** GET /metrics on the public port for `Authorization: Bearer <this>`; null: not on the public port. */
+  metricsToken: string | null;
+  /** Conversations idle this many days are erased (retention/); null keeps them. */
+  retentionDays: number | null;
 }
 
 export type Flags = Partial<Record<string, string | boolean | undefined>>;
@@ -138,6 +145,16 @@ const settings = [
   { key: 'idleTimeoutMs', env: 'KATAVEN_IDLE_TIMEOUT_MS', parse: int(Math.max(WIDGET_API_TIMEOUT_MS, HEARTBEAT_SECONDS * 1000 + 5_000), 3_600_000), fallback: 60_000 },
   { key: 'keepAliveTimeoutMs', env: 'KATAVEN_KEEP_ALIVE_TIMEOUT_MS', parse: int(100, 3_600_000), fallback: 72_000 },
   { key: 'maxConnectionsPerIp', env: 'KATAVEN_MAX_CONNECTIONS_PER_IP', parse: int(0, 1_000_000), fallback: 200 },
+  // Metrics are off unless one of these two says where they may be read (docs/deployment.md): the
+  // figures (refusal rates, agent failures) are the operator's, not the public's.
+  { key: 'metricsPort', env: 'KATAVEN_METRICS_PORT', flag: 'metrics-port', value: 'PORT', parse: int(0, 65535), fallback: null },
+  { key: 'metricsHost', env: 'KATAVEN_METRICS_HOST', parse: text, fallback: '127.0.0.1' },
+  {
+    key: 'metricsToken', env: 'KATAVEN_METRICS_TOKEN',
+    parse: (raw: string) => (raw.length >= 32 ? raw : { error: 'must be at least 32 characters (e.g. `openssl rand -hex 32`)' }),
+    fallback: null,
+  },
+  { key: 'retentionDays', env: 'KATAVEN_RETENTION_DAYS', flag: 'retention-days', value: 'DAYS', parse: int(1, 36_500), fallback: null },
   {
     key: 'logLevel', env: 'KATAVEN_LOG_LEVEL', flag: 'log-level', value: 'LEVEL',
     parse: (raw: string) => (LOG_LEVELS.includes(raw) ? raw : { error: `must be one of ${LOG_LEVELS.join(', ')}` }),
@@ -180,6 +197,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: Flags = 
   const [headersMs, requestMs] = [config.headersTimeoutMs as number, config.requestTimeoutMs as number];
   if (headersMs > requestMs) {
     errors.push(`${source.headersTimeoutMs}=${headersMs} must not exceed ${source.requestTimeoutMs}=${requestMs}: the headers are part of the request`);
+  }
+  if (config.metricsPort !== null && config.metricsPort !== 0 && config.metricsPort === config.port) {
+    errors.push(`${source.metricsPort}=${config.metricsPort} is the hub's own port (${source.port}): give metrics a port of their own, or set KATAVEN_METRICS_TOKEN to serve them on the public port`);
   }
   return errors.length ? { ok: false, errors } : { ok: true, config: config as unknown as HubConfig };
 }

@@ -4,6 +4,7 @@ import type { ConversationBus } from './conversations/bus.js';
 import type { OpenStreams } from './conversations/streams.js';
 import type { TurnRunner } from './conversations/turns.js';
 import type { Store } from './db/index.js';
+import type { HubMetrics } from './metrics/metrics.js';
 import type { BuiltAssets } from './widget/dist.js';
 import type { FailureLimiter, Limiter } from './rate-limit.js';
 import type { SessionSigner } from './session/token.js';
@@ -29,4 +30,6 @@ export interface HubContext {
   assets: BuiltAssets | null;
   /** What /readyz checks: each resolves when that dependency answers. */
   dependencies: Record<string, () => Promise<void>>;
+  /** What the hub counts for Prometheus; NO_METRICS when metrics are off. */
+  metrics: HubMetrics;
 }

@@ -62,7 +62,8 @@ function describeIssue(issue: ValidationIssue, part: string): string {
   return `${field || part}: ${issue.message ?? 'is invalid'}`;
 }
 
-export function installErrorHandling(app: FastifyInstance): void {
+/** `onDatabaseUnavailable` hears each request that failed because the database could not be reached (the metrics). */
+export function installErrorHandling(app: FastifyInstance, onDatabaseUnavailable: () => void = () => {}): void {
   app.setErrorHandler((err: FastifyError & { validation?: ValidationIssue[]; validationContext?: string }, request, reply) => {
     if (err instanceof HubError) return sendError(reply, err);
     if (err.validation) {
@@ -72,7 +73,10 @@ export function installErrorHandling(app: FastifyInstance): void {
     }
     const mapped = mapFrameworkError(err, request);
     // The client learns "retry later"; the operator needs the driver's own words.
-    if (mapped?.status === 503) request.log.warn({ err }, 'dependency unavailable');
+    if (mapped?.status === 503) {
+      request.log.warn({ err }, 'dependency unavailable');
+      onDatabaseUnavailable();
+    }
     if (mapped) return sendError(reply, mapped);
     request.log.error({ err }, 'unhandled error');
     return sendError(reply, requestError(500, 'internal_error', `Something went wrong on our side. Retry later; if it persists, report request id ${request.id}.`));

@@ -40,12 +40,18 @@ const tooMany = (what: string, limit: number, resetMs: number) => {
   });
 };
 
+/** Told of each refusal with the limit's sentence (`what`): the metrics' label, never the bucket (it names addresses and keys). */
+export type OnRefused = (what: string) => void;
+
 /** Throws 429 `rate_limited` with Retry-After once `bucket` passes `limit` per minute; `limit` 0 disables. */
-export function limiter(store: RateLimitStore, windowMs = 60_000): Limiter {
+export function limiter(store: RateLimitStore, onRefused: OnRefused = () => {}, windowMs = 60_000): Limiter {
   return async (bucket, limit, what) => {
     if (limit === 0) return;
     const { count, resetMs } = await store.hit(bucket, windowMs);
-    if (count > limit) throw tooMany(what, limit, resetMs);
+    if (count > limit) {
+      onRefused(what);
+      throw tooMany(what, limit, resetMs);
+    }
   };
 }
 
@@ -65,14 +71,17 @@ export interface FailureLimiter {
 
 const MAX_BLOCKED = 100_000;
 
-export function failureLimiter(store: RateLimitStore, windowMs = 60_000): FailureLimiter {
+export function failureLimiter(store: RateLimitStore, onRefused: OnRefused = () => {}, windowMs = 60_000): FailureLimiter {
   const blocked = new Map<string, { until: number; what: string; limit: number }>();
   return {
     check(bucket) {
       const b = blocked.get(bucket);
       if (!b) return;
       const left = b.until - Date.now();
-      if (left > 0) throw tooMany(b.what, b.limit, left);
+      if (left > 0) {
+        onRefused(b.what);
+        throw tooMany(b.what, b.limit, left);
+      }
       blocked.delete(bucket);
     },
     async fail(bucket, limit, what) {
@@ -82,6 +91,7 @@ export function failureLimiter(store: RateLimitStore, windowMs = 60_000): Failur
       // A flood from many addresses cannot grow the map past a bound: the oldest entries give way.
       if (blocked.size >= MAX_BLOCKED) blocked.delete(blocked.keys().next().value!);
       blocked.set(bucket, { until: Date.now() + resetMs, what, limit });
+      onRefused(what);
       throw tooMany(what, limit, resetMs);
     },
   };

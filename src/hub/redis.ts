@@ -16,7 +16,8 @@ import type { KeyCache } from './visitor/key-cache.js';
 const INVALIDATION_CHANNEL = 'kataven:key-invalidations';
 const ALL = '*';
 
-export function redisClient(url: string): Redis {
+/** `onError` hears every connection error (one per reconnection attempt while Redis is away): the metrics count them. */
+export function redisClient(url: string, onError: () => void = () => {}): Redis {
   const client = new Redis(url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
@@ -27,13 +28,13 @@ export function redisClient(url: string): Redis {
     lazyConnect: false,
   });
   // Without a listener ioredis would print every connection error; /readyz and 503s report them instead.
-  client.on('error', () => {});
+  client.on('error', onError);
   return client;
 }
 
 const unavailable = () => new HubError(503, 'service_unavailable', 'The hub cannot reach Redis right now; retry in a few seconds');
 
-export function redisRateLimitStore(client: Redis): RateLimitStore {
+export function redisRateLimitStore(client: Redis, onError: () => void = () => {}): RateLimitStore {
   return {
     async hit(bucket, windowMs) {
       const now = Date.now();
@@ -45,6 +46,7 @@ export function redisRateLimitStore(client: Redis): RateLimitStore {
         if (!Number.isFinite(count)) throw new Error('no INCR result');
         return { count, resetMs: (window + 1) * windowMs - now };
       } catch {
+        onError();
         throw unavailable();
       }
     },

@@ -39,6 +39,23 @@ describe('hub configuration', () => {
     expect(errorsOf({ KATAVEN_WEBHOOK_TIMEOUT_MS: String(cap + 1) })).toHaveLength(1);
   });
 
+  it('refuses metrics on the public port without a token, a short token and retention of 0 days, one line each', () => {
+    const errors = errorsOf({ KATAVEN_PORT: '8787', KATAVEN_METRICS_PORT: '8787', KATAVEN_METRICS_TOKEN: 'short', KATAVEN_RETENTION_DAYS: '0' });
+    expect(errors).toEqual([
+      'KATAVEN_METRICS_TOKEN="short": must be at least 32 characters (e.g. `openssl rand -hex 32`)',
+      'KATAVEN_RETENTION_DAYS="0": must be a whole number from 1 to 36500',
+      expect.stringMatching(/^KATAVEN_METRICS_PORT=8787 is the hub's own port \(KATAVEN_PORT\): give metrics a port of their own, or set KATAVEN_METRICS_TOKEN/),
+    ]);
+    expect(errors.every((e) => !e.includes('\n'))).toBe(true);
+  });
+
+  it('keeps metrics off and conversations forever unless configured', () => {
+    const result = loadConfig({});
+    expect(result.ok && [result.config.metricsPort, result.config.metricsToken, result.config.metricsHost, result.config.retentionDays]).toEqual([null, null, '127.0.0.1', null]);
+    const on = loadConfig({ KATAVEN_METRICS_PORT: '9464', KATAVEN_RETENTION_DAYS: '30' });
+    expect(on.ok && [on.config.metricsPort, on.config.retentionDays]).toEqual([9464, 30]);
+  });
+
   it('is documented in the README: one row per setting, with its flag', () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     const rows = new Map([...readme.matchAll(/^\| `(KATAVEN_[A-Z_]+)` \| ?(`--[a-z-]+`)? ?\|/gm)].map((m) => [m[1], m[2] ?? '']));

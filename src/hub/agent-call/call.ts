@@ -39,6 +39,17 @@ export interface AgentCallResult {
   accepted: boolean;
 }
 
+/**
+ * Watches one call for the hub's metrics (metrics/metrics.ts): `streamed` when a webhook answers with an
+ * event stream, `firstDelta` at the first reply text, `end` once with the outcome (`completed`,
+ * `accepted`, `aborted` or the failure type). Calls after the first `end` are ignored.
+ */
+export interface AgentMeter {
+  streamed(): void;
+  firstDelta(): void;
+  end(outcome: string): void;
+}
+
 export interface AgentCallOptions {
   /** Whether agent URLs may reach private networks: `KATAVEN_ALLOW_PRIVATE_WEBHOOKS`. */
   allowPrivate: boolean;
@@ -49,6 +60,7 @@ export interface AgentCallOptions {
   resolve?: Resolver;
   /** Pause between the demo agent's words. */
   demoWordDelayMs?: number;
+  meter?: AgentMeter;
 }
 
 /** Drops a lone high surrogate at the end, so a cut never leaves half a character. */
@@ -62,7 +74,8 @@ const cut = (text: string, length: number) => text.slice(0, /[\uD800-\uDBFF]/.te
 export async function* callAgent(target: AgentTarget, event: MessageCreatedEvent, options: AgentCallOptions): AsyncGenerator<AgentChunk, AgentCallResult> {
   const limits = options.limits ?? DEFAULT_AGENT_LIMITS;
   const watchdog = new Watchdog(limits, target.name, options.signal);
-  const ctx = new CallContext(target.name, watchdog, options.allowPrivate, options.resolve ?? systemResolver);
+  const meter = options.meter;
+  const ctx = new CallContext(target.name, watchdog, options.allowPrivate, options.resolve ?? systemResolver, meter);
   const answer =
     target.kind === 'demo'
       ? demoAgent(ctx, event, options.demoWordDelayMs ?? DEMO_WORD_DELAY_MS)
@@ -75,6 +88,7 @@ export async function* callAgent(target: AgentTarget, event: MessageCreatedEvent
       const step = await answer.next();
       if (step.done) {
         if (!step.value.accepted && length === 0) throw ctx.fail('agent_bad_answer', 'the agent finished without any reply text');
+        meter?.end(step.value.accepted ? 'accepted' : 'completed');
         return step.value;
       }
       watchdog.arm('idle');
@@ -90,15 +104,21 @@ export async function* callAgent(target: AgentTarget, event: MessageCreatedEvent
         throw ctx.fail('agent_too_long', `the reply passed ${limits.maxReplyChars} characters; the first ${length + kept.length} were kept`);
       }
       length += chunk.text.length;
-      if (chunk.text) yield chunk;
+      if (chunk.text) {
+        meter?.firstDelta();
+        yield chunk;
+      }
     }
   } catch (err) {
     const cause = watchdog.explain(err);
+    meter?.end(cause instanceof AgentFailure ? cause.type : options.signal?.aborted ? 'aborted' : 'agent_unavailable');
     if (cause instanceof AgentFailure || options.signal?.aborted) throw cause;
     throw ctx.fail('agent_unavailable', `unexpected error: ${(cause as Error)?.message ?? String(cause)}`);
   } finally {
     watchdog.dispose();
-    // Closes the agent's response when the caller stops early (return() on this generator).
+    // Ended above unless the caller stopped early (return() on this generator): its turn was taken away.
+    meter?.end('aborted');
+    // Closes the agent's response when the caller stops early.
     await answer.return({ accepted: false });
   }
 }

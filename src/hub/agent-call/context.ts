@@ -1,5 +1,6 @@
 /** What every kind of agent gets for one call: its limits' watchdog, the network rule, and how to fail. */
 import type { AgentFailureType } from '../../protocol/conversation-events.js';
+import type { AgentMeter } from './call.js';
 import { AgentFailure } from './failure.js';
 import type { Watchdog } from './limits.js';
 import type { Resolver } from './url-guard.js';
@@ -10,6 +11,7 @@ export class CallContext {
     readonly watchdog: Watchdog,
     readonly allowPrivate: boolean,
     readonly resolve: Resolver,
+    readonly meter?: AgentMeter,
   ) {}
 
   /** An `AgentFailure` to throw: the visitor's sentence from the type, `detail` for the owner's log. */

@@ -40,6 +40,7 @@ export async function* webhookAgent(ctx: CallContext, target: WebhookTarget, eve
   if (type === 'application/json') {
     yield { type: 'delta', text: await jsonReply(ctx, res) };
   } else if (type === 'text/event-stream') {
+    ctx.meter?.streamed();
     yield* streamedReply(ctx, res);
   } else {
     res.destroy();

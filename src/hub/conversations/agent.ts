@@ -6,6 +6,7 @@ import type { MessageCreatedEvent } from '../../protocol/agent-webhook.js';
 import { callAgent, type AgentChunk, type AgentCallResult, type AgentTarget } from '../agent-call/call.js';
 import { DEFAULT_AGENT_LIMITS } from '../agent-call/limits.js';
 import type { AgentTable } from '../db/schema.js';
+import type { HubMetrics } from '../metrics/metrics.js';
 
 export { AgentFailure } from '../agent-call/failure.js';
 export type { AgentChunk } from '../agent-call/call.js';
@@ -14,6 +15,7 @@ export interface AgentCallSettings {
   /** `KATAVEN_WEBHOOK_TIMEOUT_MS`: how long the agent may take to start answering. */
   firstByteMs: number;
   allowPrivate: boolean;
+  metrics: HubMetrics;
 }
 
 function target(agent: AgentTable): AgentTarget {
@@ -25,8 +27,10 @@ function target(agent: AgentTable): AgentTarget {
 }
 
 export function askAgent(agent: AgentTable, event: MessageCreatedEvent, settings: AgentCallSettings, signal: AbortSignal): AsyncGenerator<AgentChunk, AgentCallResult> {
-  return callAgent(target(agent), event, {
+  const to = target(agent);
+  return callAgent(to, event, {
     allowPrivate: settings.allowPrivate,
+    meter: settings.metrics.agentCall(to.kind === 'llm' ? 'openai' : to.kind),
     limits: { ...DEFAULT_AGENT_LIMITS, firstByteMs: settings.firstByteMs },
     signal,
   });

@@ -10,6 +10,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Store } from '../db/index.js';
+import { every } from '../every.js';
 import type { ConversationBus } from './bus.js';
 import { failedChange } from './failures.js';
 import { expiredTurns, finishMessage, orphanedReplies } from './repo.js';
@@ -28,19 +29,11 @@ export async function sweepOnce(store: Store, bus: ConversationBus, turns: TurnR
 }
 
 /** Sweeps now and every `everyMs`; returns the stop function. */
-export function startSweeping(store: Store, bus: ConversationBus, turns: TurnRunner, log: FastifyBaseLogger, everyMs: number): () => void {
-  let running: Promise<unknown> = Promise.resolve();
-  const run = () => {
-    running = sweepOnce(store, bus, turns).then(
+export function startSweeping(store: Store, bus: ConversationBus, turns: TurnRunner, log: FastifyBaseLogger, everyMs: number): () => Promise<unknown> {
+  return every(everyMs, () =>
+    sweepOnce(store, bus, turns).then(
       (n) => n && log.warn({ replies: n }, 'replies left streaming by a stopped hub process marked failed'),
       (err) => log.warn({ err }, 'restart sweep failed; retrying at the next one'),
-    );
-  };
-  run();
-  const timer = setInterval(run, everyMs);
-  timer.unref();
-  return () => {
-    clearInterval(timer);
-    return running;
-  };
+    ),
+  );
 }

@@ -157,6 +157,18 @@ const agentLlm: Migration = {
   },
 };
 
+/**
+ * Retention (src/hub/retention/): conversations idle since a cutoff are found by their creation time and
+ * their messages' times, and idempotency records expire by theirs; each question gets its index.
+ */
+const retention: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.createIndex('conversations_created').on('conversations').columns(['created_at', 'id']).execute();
+    await db.schema.createIndex('messages_conversation_created').on('messages').columns(['conversation_id', 'created_at']).execute();
+    await db.schema.createIndex('idempotency_keys_created').on('idempotency_keys').column('created_at').execute();
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
     return {
@@ -167,6 +179,7 @@ export const migrationProvider: MigrationProvider = {
       '0005_secret_key_expiry': secretKeyExpiry,
       '0006_replies': replies,
       '0007_agent_llm': agentLlm,
+      '0011_retention': retention,
     };
   },
 };

@@ -31,7 +31,7 @@ export async function handshakeRoutes(app: FastifyInstance, ctx: HubContext) {
       reply.header('vary', 'Origin');
       if (originResult.ok) reply.header('access-control-allow-origin', originResult.origin.origin);
       reply.header('cache-control', 'no-store');
-      return answer(request.body, request.ip, originResult, publicOrigin ?? `${request.protocol}://${request.host}`, ctx, request.log);
+      return ctx.metrics.handshake(answer(request.body, request.ip, originResult, publicOrigin ?? `${request.protocol}://${request.host}`, ctx, request.log));
     },
   );
 }

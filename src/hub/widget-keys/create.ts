@@ -15,7 +15,8 @@ import { newId, nowIso } from '../ids.js';
 import { generateKey, hashKey, last8 } from '../keys/format.js';
 import { findIdempotencyRecord, findWidgetKeyById, insertWidgetKey, toWidgetKey } from './repo.js';
 
-const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
+/** How long an Idempotency-Key is remembered; retention (src/hub/retention/) deletes records older than this. */
+export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 interface MintInput {
   accountId: string;

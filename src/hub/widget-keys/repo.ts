@@ -114,3 +114,9 @@ export async function deleteWidgetKey(db: Kysely<Database>, row: WidgetKeyTable)
     .executeTakeFirstOrThrow();
   return { id: row.id, deleted: false as const, disabled_at: after.disabled_at! };
 }
+
+/** Deletes the idempotency records created before `before` (they can no longer replay); returns how many. */
+export async function deleteIdempotencyRecordsBefore(db: Kysely<Database>, before: string): Promise<number> {
+  const res = await db.deleteFrom('idempotency_keys').where('created_at', '<', before).executeTakeFirst();
+  return Number(res.numDeletedRows);
+}
