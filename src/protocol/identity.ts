@@ -23,6 +23,9 @@ export const MAX_VISITOR_ID_LENGTH = 256;
 export const MAX_VISITOR_NAME_LENGTH = 200;
 export const MAX_VISITOR_EMAIL_LENGTH = 320;
 
+/** The frame emits `identity_expired` this long before the visitor token's `exp` (or halfway, for a shorter token). */
+export const IDENTITY_RENEW_BEFORE_MS = 60_000;
+
 /** Longest visitor token the hub reads, in characters. */
 export const MAX_IDENTITY_TOKEN_LENGTH = 4096;
 
