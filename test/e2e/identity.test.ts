@@ -5,6 +5,8 @@
  * nothing for the next visitor, and a key that requires sign-in says so. Each browser context has its
  * own storage; waits are on what the frame shows or the hub stores, never on time.
  */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kataven } from '../../src/client/kataven.js';
@@ -56,8 +58,19 @@ describe('verified visitors in Chromium', () => {
       .executeTakeFirst();
     return row ?? null;
   };
-  const storedIds = (page: Page) =>
-    page.frames().find((f) => f.url().startsWith(world.hub.url + '/widget/v1/frame'))!.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('kataven:conversation:')));
+  const frameOf = (page: Page) => page.frames().find((f) => f.url().startsWith(world.hub.url + '/widget/v1/frame'))!;
+  const storedIds = (page: Page) => frameOf(page).evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('kataven:conversation:')));
+  /** axe-core's WCAG 2.x A and AA rules, run inside the frame (its CSP refuses script tags, not evaluate). */
+  async function axeViolations(page: Page) {
+    const frame = frameOf(page);
+    await frame.evaluate(readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'));
+    return frame.evaluate(async () => {
+      const result = await (window as any).axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] });
+      // No rule passed: axe checked nothing, which must not read as "no violations".
+      if (!result.passes.length) return ['axe ran no rule'];
+      return result.violations.map((v: { id: string; nodes: unknown[] }) => `${v.id} (${v.nodes.length})`);
+    });
+  }
 
   it('adopts the anonymous conversation on sign-in; another browser of the same user sees it; logout clears it', async () => {
     const first = await openChat();
@@ -105,6 +118,7 @@ describe('verified visitors in Chromium', () => {
     const c = await openChat();
     await expect.poll(() => c.frame.getByRole('alert').textContent()).toBe(EN.signIn);
     expect(await c.frame.getByRole('textbox').isDisabled()).toBe(true);
+    expect(await axeViolations(c.page)).toEqual([]);
     await expect.poll(() => c.page.evaluate(() => (window as any).errors.map((e: { type: string }) => e.type))).toEqual(['identity_missing']);
     expect(c.warnings.some((w) => w.startsWith('[kataven] visitor not verified') && w.endsWith('(identity_missing)'))).toBe(true);
     // Signing in opens the composer.
