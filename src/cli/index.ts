@@ -9,7 +9,7 @@ Usage:
   kataven accounts create --name NAME   create an account; prints its secret key once
   kataven accounts rotate-key --account ID [--grace-period S]
                                         a new secret key; the old ones end after the grace period
-  kataven widget-keys list|create|update|delete [flags]
+  kataven widget-keys list|create|update|delete|rotate-identity-secret [flags]
                                         manage widget keys (see kataven widget-keys --help)
   kataven agents list|create|update|rotate-secret [flags]
                                         manage agents (see kataven agents --help)
