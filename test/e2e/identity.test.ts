@@ -18,7 +18,9 @@ const IDENTIFY_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8
 <script>
   window.Kataven = window.Kataven || function () { (Kataven.q = Kataven.q || []).push(arguments); };
   window.errors = [];
+  window.expired = [];
   Kataven('on', 'error', function (e) { window.errors.push(e); });
+  Kataven('on', 'identity_expired', function (e) { window.expired.push(e); });
   if (location.hash.length > 1) Kataven('identify', decodeURIComponent(location.hash.slice(1)));
 </script></head>
 <body><main><h1>Account</h1></main><script src="{{HUB}}/widget/v1/loader.js" data-client-key="{{KEY}}" async></script></body></html>`;
@@ -34,7 +36,7 @@ describe('verified visitors in Chromium', () => {
   }, 60_000);
   afterAll(() => world?.close());
 
-  const token = (id: string) => Kataven.identity.sign({ secret, keyId: world.key.id, user: { id, name: 'Ada' } });
+  const token = (id: string, expiresIn = 600) => Kataven.identity.sign({ secret, keyId: world.key.id, user: { id, name: 'Ada' }, expiresIn });
 
   /** The fixture page in a fresh browser context, with `tokenForPage` queued before the loader; the panel open. */
   async function openChat(tokenForPage?: string) {
@@ -109,6 +111,18 @@ describe('verified visitors in Chromium', () => {
     await expect.poll(() => c.page.evaluate(() => (window as any).errors.map((e: { type: string }) => e.type))).toEqual(['identity_signature']);
     expect(c.warnings.filter((w) => w.includes('identity_signature'))).toHaveLength(1);
     expect(await c.frame.getByRole('textbox').isEnabled()).toBe(true);
+    await c.page.context().close();
+  });
+
+  it('emits identity_expired before a token runs out; a renewed token keeps the visitor verified', async () => {
+    const c = await openChat(await token('user_renew', 4));
+    await expect.poll(() => c.page.evaluate(() => (window as any).expired.length), { timeout: 10_000 }).toBe(1);
+    const [event] = await c.page.evaluate(() => (window as any).expired);
+    expect(Date.parse(event.expires_at)).toBeGreaterThan(Date.now() - 4_000);
+    await c.page.evaluate((t) => (window as any).Kataven('identify', t), await token('user_renew'));
+    await c.say('Still me after renewing');
+    await expect.poll(() => visitorOf('Still me after renewing').then((r) => r?.visitor_id), { timeout: 10_000 }).toBe('user_renew');
+    expect(await c.page.evaluate(() => (window as any).errors)).toEqual([]);
     await c.page.context().close();
   });
 
