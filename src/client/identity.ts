@@ -17,7 +17,7 @@ import { ID_PREFIX } from '../protocol/ids.js';
 import { IDENTITY_SECRET_PREFIX, MAX_IDENTITY_TOKEN_SECONDS, type VerifiedVisitor } from '../protocol/identity.js';
 
 export interface SignVisitorOptions {
-  /** The widget key's `identity_secret` (`idsec_…`), from the create, update or rotation that returned it. */
+  /** The widget key's `identity_secret` (`idsec_` + 43 characters), from the create, update or rotation that returned it. */
   secret: string;
   /** The widget key's id (`wk_…`): the token's audience. */
   keyId: string;

@@ -12,7 +12,7 @@ import { openEventStream } from './events.js';
 import { createConversation, findConversation, type Reader } from './repo.js';
 import { conversationSnapshot, postVisitorMessage } from './service.js';
 import { visitorSession } from '../visitor/session-auth.js';
-import { sessionVisitor } from '../identity/visitor.js';
+import { sessionVisitor } from '../visitor/identity.js';
 import { formatCursor } from './cursor.js';
 import { CONVERSATION_ID_PATTERN } from '../../protocol/ids.js';
 
@@ -38,7 +38,7 @@ const notFound = () => new HubError(404, 'conversation_not_found', 'This convers
 /** Conversation ids are the visitor's only handle: rate-limit buckets (Redis keys) carry a hash. */
 const bucketOf = (conversationId: string) => createHash('sha256').update(conversationId).digest('base64url').slice(0, 22);
 
-/** The session and whom it may read for (identity/visitor.ts refuses what a `required` key or an expired identity may not). */
+/** The session and whom it may read for (visitor/identity.ts refuses what a `required` key or an expired identity may not). */
 async function visitorReader(ctx: HubContext, request: Parameters<typeof visitorSession>[1]) {
   const session = await visitorSession(ctx, request);
   const { claims, key } = session;

@@ -159,7 +159,7 @@ const agentLlm: Migration = {
 
 /**
  * Verified visitors (issue 15, docs/identity.md). On keys: `identity` (off, optional, required) and the
- * identity secret, sealed (identity/secret-box.ts); after a rotation the previous one, sealed, verifies
+ * identity secret, sealed (session/secret-box.ts); after a rotation the previous one, sealed, verifies
  * until `identity_previous_until`. On conversations: the verified visitor (`sub`, name, email) they
  * belong to, null for anonymous ones; listed per (account, visitor). `identity_tokens`: the page origin
  * each visitor token was first presented on, so that a token replayed on another origin is refused;

@@ -52,7 +52,7 @@ export interface WidgetKeyTable {
   last_used_at: string | null;
   disabled_at: string | null;
   identity: IdentityMode;
-  /** Sealed (identity/secret-box.ts); set exactly when `identity` is not `off`. */
+  /** Sealed (session/secret-box.ts); set exactly when `identity` is not `off`. */
   identity_secret: string | null;
   /** The secret before the last rotation, sealed: it still verifies until `identity_previous_until`. */
   identity_previous_secret: string | null;

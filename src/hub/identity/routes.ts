@@ -17,7 +17,7 @@ import { visitorSession } from '../visitor/session-auth.js';
 import { findWidgetKeyById } from '../widget-keys/repo.js';
 import { verifyingSecrets } from '../widget-keys/identity.js';
 import { adoptConversation, tokenOrigin, visitorConversations } from './repo.js';
-import { secretBox } from './secret-box.js';
+import { secretBox } from '../session/secret-box.js';
 import { verifyVisitorToken } from './verify.js';
 
 const IdentifyBody = Type.Object(

@@ -12,7 +12,7 @@ import { ID_PREFIX } from '../../protocol/ids.js';
 import { PUBLIC_KEY_PREFIX } from '../../protocol/keys.js';
 import type { Database, WidgetKeyTable } from '../db/schema.js';
 import { HubError } from '../errors.js';
-import { secretBox, type SecretBox } from '../identity/secret-box.js';
+import { secretBox, type SecretBox } from '../session/secret-box.js';
 import { newId, nowIso } from '../ids.js';
 import { generateKey, hashKey, last8 } from '../keys/format.js';
 import { identityChange } from './identity.js';

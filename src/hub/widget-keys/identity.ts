@@ -1,11 +1,11 @@
 /**
  * A widget key's identity settings (docs/identity.md): turning identity on mints a secret, returned by
  * that one answer; turning it off drops every secret; a rotation mints a new one and keeps the old one
- * verifying for a grace period. Secrets are stored sealed (identity/secret-box.ts).
+ * verifying for a grace period. Secrets are stored sealed (session/secret-box.ts).
  */
 import type { IdentityMode } from '../../protocol/identity.js';
 import type { WidgetKeyTable } from '../db/schema.js';
-import { newIdentitySecret, type SecretBox } from '../identity/secret-box.js';
+import { newIdentitySecret, type SecretBox } from '../session/secret-box.js';
 
 type IdentityColumns = Pick<WidgetKeyTable, 'identity' | 'identity_secret' | 'identity_previous_secret' | 'identity_previous_until'>;
 

@@ -11,7 +11,7 @@ import { findAgent } from '../agents/repo.js';
 import { normalizeAllowlist } from '../allowlist/allowlist.js';
 import type { Database } from '../db/schema.js';
 import { HubError } from '../errors.js';
-import { secretBox } from '../identity/secret-box.js';
+import { secretBox } from '../session/secret-box.js';
 import { hashKey } from '../keys/format.js';
 import type { KeyCache } from '../visitor/key-cache.js';
 import { mintWidgetKey } from './create.js';

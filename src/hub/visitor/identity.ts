@@ -6,7 +6,7 @@
 import type { VerifiedVisitor } from '../../protocol/identity.js';
 import { HubError } from '../errors.js';
 import type { SessionClaims } from '../session/token.js';
-import type { CachedKey } from '../visitor/key-cache.js';
+import type { CachedKey } from './key-cache.js';
 
 export function sessionVisitor(claims: SessionClaims, key: CachedKey, now = Date.now()): VerifiedVisitor | null {
   // Identity turned off since the sign-in: the key's visitors are all anonymous again.
