@@ -13,7 +13,7 @@ const CONVERSATIONS_USAGE = `Usage: kataven conversations <command> [flags]
 Read what visitors and agents said in the widget, answer in a conversation, or erase one.
 
 Commands:
-  list   [--widget-key ID] [--limit N] [--starting-after ID] [--all]
+  list   [--widget-key ID] [--visitor-id ID] [--limit N] [--starting-after ID] [--all]
          List conversations, newest first, with their message counts.
   show   ID
          One conversation and every message, oldest first.
@@ -25,6 +25,7 @@ Commands:
 
 Flags:
   --widget-key ID       (list) only the conversations of this widget key (see kataven widget-keys list)
+  --visitor-id ID       (list) only the conversations of this verified visitor (your user id, docs/identity.md)
   --limit N             (list) conversations per page, 1 to 100 (default 20)
   --starting-after ID   (list) the page after this conversation id
   --all                 (list) every conversation, across pages
@@ -41,6 +42,7 @@ Examples:
 const FLAGS = {
   ...API_FLAGS,
   'widget-key': { type: 'string' },
+  'visitor-id': { type: 'string' },
   limit: { type: 'string' },
   'starting-after': { type: 'string' },
   all: { type: 'boolean' },
@@ -49,7 +51,7 @@ const FLAGS = {
 } as const;
 
 const ALLOWED: Record<string, string[]> = {
-  list: ['widget-key', 'limit', 'starting-after', 'all'],
+  list: ['widget-key', 'visitor-id', 'limit', 'starting-after', 'all'],
   show: [],
   reply: ['text', 'author'],
   delete: [],
@@ -59,7 +61,7 @@ const usageError = (message: string) => new UsageError(`${message}\n\n${CONVERSA
 
 const details = (c: Conversation) =>
   record([
-    ['id', c.id], ['widget key', c.widget_key_id], ['agent', c.agent_id], ['site', c.origin], ['messages', String(c.message_count)],
+    ['id', c.id], ['widget key', c.widget_key_id], ['agent', c.agent_id], ['site', c.origin], ['visitor', c.visitor_id ?? 'anonymous'], ['messages', String(c.message_count)],
     ['started', when(c.created_at)], ['last message', when(c.last_message_at)],
   ]);
 
@@ -82,7 +84,7 @@ export async function conversationsCommand(argv: string[]): Promise<void> {
   const client = clientFrom(values);
 
   if (command === 'list') {
-    const params = { limit: limitFlag(values.limit, CONVERSATIONS_USAGE), starting_after: values['starting-after'], widget_key_id: values['widget-key'] };
+    const params = { limit: limitFlag(values.limit, CONVERSATIONS_USAGE), starting_after: values['starting-after'], widget_key_id: values['widget-key'], visitor_id: values['visitor-id'] };
     const page = await listed(client.conversations.list(params), values.all);
     if (values.json) return printJson(page);
     if (!page.data.length) return void console.log('No conversations yet: they start when a visitor writes in the widget.');

@@ -11,7 +11,7 @@ Usage:
                                         a new secret key; the old ones end after the grace period
   kataven backup --to FILE              copy the SQLite database while the hub runs
   kataven restore FILE                  put a backup back, on a stopped hub
-  kataven widget-keys list|create|update|delete [flags]
+  kataven widget-keys list|create|update|delete|rotate-identity-secret [flags]
                                         manage widget keys (see kataven widget-keys --help)
   kataven agents list|create|update|rotate-secret [flags]
                                         manage agents (see kataven agents --help)

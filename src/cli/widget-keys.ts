@@ -1,5 +1,6 @@
-/** `kataven widget-keys list|create|update|delete`: the Node client behind a table or --json. */
-import type { UpdateWidgetKeyParams, WidgetKey } from '../client/index.js';
+/** `kataven widget-keys list|create|update|delete|rotate-identity-secret`: the Node client behind a table or --json. */
+import type { IdentityMode, UpdateWidgetKeyParams, WidgetKey, WidgetKeyWithIdentitySecret } from '../client/index.js';
+import { IDENTITY_MODES } from '../protocol/identity.js';
 import { ID_PREFIX } from '../protocol/ids.js';
 import { parse, UsageError } from './args.js';
 import { API_FLAGS, API_FLAGS_HELP, api, clientFrom, limitFlag, listed, onlyFlags, printJson } from './client-from-env.js';
@@ -17,12 +18,15 @@ domain allowlist decides which sites may show the widget.
 Commands:
   list   [--limit N] [--starting-after ID] [--all]
          List keys, newest first: metadata only, never the plaintext key.
-  create --name NAME [--domain SITE]... [--agent ID] [--idempotency-key KEY]
+  create --name NAME [--domain SITE]... [--agent ID] [--identity MODE] [--idempotency-key KEY]
          Mint a key. Prints the plaintext key once (it cannot be shown again) and the <script> tag.
   update ID [--name NAME] [--domain SITE]... [--no-domains] [--agent ID | --default-agent] [--disable | --enable]
+            [--identity MODE]
          Change a key. --domain replaces the whole allowlist; --disable revokes it (idempotent).
   delete ID
          Delete a key that was never used; a key that was used is disabled instead, for the audit trail.
+  rotate-identity-secret ID [--grace-period S]
+         A new identity secret, printed once; the previous one verifies visitor tokens for S more seconds.
 
 Flags:
   --name NAME           a name for you, e.g. the site
@@ -32,6 +36,9 @@ Flags:
   --agent ID            the agent answering on this key (see kataven agents list)
   --default-agent       (update) answer with the account's default agent
   --disable, --enable   (update) revoke the key, or take it back into use
+  --identity MODE       verified visitors (docs/identity.md): off, optional or required. Turning it on
+                        prints the identity secret your backend signs visitor tokens with, once
+  --grace-period S      (rotate-identity-secret) seconds the previous secret keeps working (default 86400; 0: none)
   --limit N             (list) keys per page, 1 to 100 (default 20)
   --starting-after ID   (list) the page after this key id
   --all                 (list) every key, across pages
@@ -41,7 +48,9 @@ ${API_FLAGS_HELP}
 Examples:
   kataven widget-keys create --name Shop --domain shop.example.com --domain '*.shop.example.com'
   kataven widget-keys list --all --json
-  kataven widget-keys update ${KEY_ID} --disable`;
+  kataven widget-keys update ${KEY_ID} --disable
+  kataven widget-keys update ${KEY_ID} --identity required
+  kataven widget-keys rotate-identity-secret ${KEY_ID} --grace-period 3600`;
 
 const FLAGS = {
   ...API_FLAGS,
@@ -56,32 +65,46 @@ const FLAGS = {
   'starting-after': { type: 'string' },
   all: { type: 'boolean' },
   'idempotency-key': { type: 'string' },
+  identity: { type: 'string' },
+  'grace-period': { type: 'string' },
 } as const;
 
 const ALLOWED: Record<string, string[]> = {
   list: ['limit', 'starting-after', 'all'],
-  create: ['name', 'domain', 'agent', 'idempotency-key'],
-  update: ['name', 'domain', 'no-domains', 'agent', 'default-agent', 'disable', 'enable'],
+  create: ['name', 'domain', 'agent', 'identity', 'idempotency-key'],
+  update: ['name', 'domain', 'no-domains', 'agent', 'default-agent', 'disable', 'enable', 'identity'],
   delete: [],
+  'rotate-identity-secret': ['grace-period'],
 };
 
 const usageError = (message: string) => new UsageError(`${message}\n\n${WIDGET_KEYS_USAGE}`);
+
+function identityFlag(value: string | undefined): IdentityMode | undefined {
+  if (value === undefined || (IDENTITY_MODES as readonly string[]).includes(value)) return value as IdentityMode | undefined;
+  throw usageError(`--identity: expected ${IDENTITY_MODES.join(', ')}, not ${JSON.stringify(value)}`);
+}
+
+/** The identity secret of an answer that carries one, with what to do with it. */
+const secretLines = (key: WidgetKeyWithIdentitySecret) =>
+  key.identity_secret
+    ? `\nIdentity secret (shown once, it cannot be shown again): ${key.identity_secret}\nSign visitor tokens with it on your backend (HS256, aud ${key.id}); see docs/identity.md.`
+    : '';
 
 const domains = (key: WidgetKey) => (key.domain_allowlist.length ? key.domain_allowlist.join(', ') : 'none (no site allowed)');
 
 const details = (key: WidgetKey) =>
   record([
     ['id', key.id], ['name', key.name], ['key', `…${key.key_last8}`], ['status', key.disabled_at ? `disabled ${when(key.disabled_at)}` : 'active'],
-    ['domains', domains(key)], ['agent', key.agent_id ?? 'account default'], ['last used', when(key.last_used_at)], ['created', when(key.created_at)],
+    ['domains', domains(key)], ['agent', key.agent_id ?? 'account default'], ['identity', key.identity], ['last used', when(key.last_used_at)], ['created', when(key.created_at)],
   ]);
 
 export async function widgetKeysCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parse(argv, FLAGS, WIDGET_KEYS_USAGE);
   if (values.help) return void console.log(WIDGET_KEYS_USAGE);
   const [command, id, ...extra] = positionals;
-  if (!command || !(command in ALLOWED)) throw usageError(command ? `unknown widget-keys command ${JSON.stringify(command)}` : 'which command? list, create, update or delete');
+  if (!command || !(command in ALLOWED)) throw usageError(command ? `unknown widget-keys command ${JSON.stringify(command)}` : 'which command? list, create, update, delete or rotate-identity-secret');
   onlyFlags(values, ALLOWED[command]!, `widget-keys ${command}`, WIDGET_KEYS_USAGE);
-  const takesId = command === 'update' || command === 'delete';
+  const takesId = command !== 'list' && command !== 'create';
   if (takesId && !id) throw usageError(`widget-keys ${command} needs the key id, e.g. kataven widget-keys ${command} ${KEY_ID}`);
   if (extra.length || (!takesId && id)) throw usageError(`unexpected argument ${JSON.stringify(takesId ? extra[0] : id)}`);
   const client = clientFrom(values);
@@ -102,8 +125,12 @@ export async function widgetKeysCommand(argv: string[]): Promise<void> {
 
   if (command === 'create') {
     if (!values.name) throw usageError('widget-keys create needs --name NAME');
+    const identity = identityFlag(values.identity);
     const created = await api(client.widgetKeys.create(
-      { name: values.name, ...(values.domain ? { domain_allowlist: values.domain } : {}), ...(values.agent ? { agent_id: values.agent } : {}) },
+      {
+        name: values.name, ...(values.domain ? { domain_allowlist: values.domain } : {}), ...(values.agent ? { agent_id: values.agent } : {}),
+        ...(identity ? { identity } : {}),
+      },
       values['idempotency-key'] ? { idempotencyKey: values['idempotency-key'] } : undefined,
     ));
     const snippet = `<script src="${client.baseUrl}${LOADER_PATH}" data-client-key="${created.key}" async></script>`;
@@ -112,6 +139,8 @@ export async function widgetKeysCommand(argv: string[]): Promise<void> {
     console.log(`Key (shown once, it cannot be shown again): ${created.key}`);
     console.log(`Allowed sites: ${domains(created)}${created.domain_allowlist.length ? '' : '; add some with kataven widget-keys update ' + created.id + ' --domain SITE'}`);
     console.log(`\nPaste this into your site's HTML:\n\n  ${snippet}`);
+    const secret = secretLines(created);
+    if (secret) console.log(secret);
     return;
   }
 
@@ -126,9 +155,20 @@ export async function widgetKeysCommand(argv: string[]): Promise<void> {
     if (values.agent) patch.agent_id = values.agent;
     if (values['default-agent']) patch.agent_id = null;
     if (values.disable || values.enable) patch.disabled = Boolean(values.disable);
-    if (!Object.keys(patch).length) throw usageError('nothing to update: give --name, --domain, --no-domains, --agent, --default-agent, --disable or --enable');
+    const identity = identityFlag(values.identity);
+    if (identity) patch.identity = identity;
+    if (!Object.keys(patch).length) throw usageError('nothing to update: give --name, --domain, --no-domains, --agent, --default-agent, --disable, --enable or --identity');
     const key = await api(client.widgetKeys.update(id!, patch));
-    return values.json ? printJson(key) : void console.log(`Updated widget key ${key.id}.\n\n${details(key)}`);
+    return values.json ? printJson(key) : void console.log(`Updated widget key ${key.id}.\n\n${details(key)}${secretLines(key)}`);
+  }
+
+  if (command === 'rotate-identity-secret') {
+    const grace = values['grace-period'];
+    if (grace !== undefined && !/^\d+$/.test(grace)) throw usageError(`--grace-period: expected whole seconds, not ${JSON.stringify(grace)}`);
+    const key = await api(client.widgetKeys.rotateIdentitySecret(id!, grace === undefined ? {} : { grace_period_s: Number(grace) }));
+    if (values.json) return printJson(key);
+    const until = key.previous_identity_secret_expires_at;
+    return void console.log(`Rotated the identity secret of widget key ${key.id}.${secretLines(key)}\n${until ? `The previous secret keeps working until ${when(until)}.` : 'The previous secret no longer works.'}`);
   }
 
   const result = await api(client.widgetKeys.delete(id!));

@@ -37,13 +37,14 @@ export class Conversations extends APIResource {
    *
    * @example
    * const page = await client.conversations.list({ widget_key_id: 'wk_…', limit: 10 }); // { data, has_more }
+   * const theirs = await client.conversations.list({ visitor_id: 'user_1842' }); // one verified visitor's
    * for await (const c of client.conversations.list()) console.log(c.id, c.origin, c.message_count);
    * @see http://127.0.0.1:8787/docs#/conversations/get_api_v1_conversations (the API reference; every hub serves it at /docs)
    */
   list(params: ListConversationsParams = {}, options?: RequestOptions): PagePromise<Conversation> {
-    const { limit, starting_after, widget_key_id } = params;
+    const { limit, starting_after, widget_key_id, visitor_id } = params;
     return new PagePromise(
-      (after) => this.client.request<ConversationList>(ROUTES.conversations.list, { query: { limit, starting_after: after, widget_key_id }, options }),
+      (after) => this.client.request<ConversationList>(ROUTES.conversations.list, { query: { limit, starting_after: after, widget_key_id, visitor_id }, options }),
       starting_after,
     );
   }

@@ -8,6 +8,7 @@ export {
   InternalServerError, NotFoundError, PermissionDeniedError, RateLimitError, UnprocessableEntityError,
 } from './errors.js';
 export { PagePromise, type Page } from './pagination.js';
+export type { SignVisitorOptions } from './identity.js';
 export { WebhookVerificationError, type VerifyOptions, type WebhookHeaders, type WebhookVerificationReason } from './webhooks.js';
 export type { MessageCreatedEvent } from '../protocol/agent-webhook.js';
 export type { WidgetKeys } from './widget-keys.js';
@@ -16,8 +17,10 @@ export type { ConversationMessages, Conversations } from './conversations.js';
 export type { SecretKeys } from './secret-keys.js';
 export type {
   Agent, AgentList, CreateAgentParams, CreatedWidgetKey, CreateWidgetKeyParams, DeletedWidgetKey, ListParams, Llm, LlmParams,
-  RotatedSecretKey, RotateSecretKeyParams, UpdateAgentParams, UpdateWidgetKeyParams, WidgetKey, WidgetKeyList,
+  RotatedSecretKey, RotateSecretKeyParams, UpdateAgentParams, UpdateWidgetKeyParams, WidgetKey, WidgetKeyList, WidgetKeyWithIdentitySecret,
+  RotateIdentitySecretParams,
   Conversation, ConversationList, ConversationMessage, ConversationWithMessages, CreateConversationMessageParams, DeletedConversation,
   ListConversationsParams,
 } from '../protocol/api.js';
 export type { ErrorBody } from '../protocol/errors.js';
+export type { IdentityMode, VerifiedVisitor, VisitorIdentity } from '../protocol/identity.js';

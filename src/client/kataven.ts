@@ -10,6 +10,7 @@ import { retryDelayMs, shouldRetry } from './retry.js';
 import type { Route } from './routes.js';
 import { SecretKeys } from './secret-keys.js';
 import { WidgetKeys } from './widget-keys.js';
+import { identity } from './identity.js';
 import { webhooks } from './webhooks.js';
 
 export const VERSION = '0.1.0';
@@ -64,6 +65,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class Kataven {
   /** `Kataven.webhooks.verify(rawBody, headers, secret)`: is this request to your agent from your hub? See docs/agents.md. */
   static readonly webhooks = webhooks;
+  /** `Kataven.identity.sign({ secret, keyId, user, expiresIn })`: a visitor token for `Kataven('identify', token)`. See docs/identity.md. */
+  static readonly identity = identity;
   readonly widgetKeys = new WidgetKeys(this);
   readonly agents = new Agents(this);
   readonly conversations = new Conversations(this);

@@ -4,7 +4,8 @@
  * /api/v1/openapi.json, so the client and the API cannot drift apart unnoticed.
  */
 import type {
-  CreateAgentParams, CreateConversationMessageParams, CreateWidgetKeyParams, ListConversationsParams, ListParams, RotateSecretKeyParams, UpdateAgentParams, UpdateWidgetKeyParams,
+  CreateAgentParams, CreateConversationMessageParams, CreateWidgetKeyParams, ListConversationsParams, ListParams, RotateIdentitySecretParams, RotateSecretKeyParams,
+  UpdateAgentParams, UpdateWidgetKeyParams,
 } from '../protocol/api.js';
 
 export interface Route {
@@ -25,12 +26,15 @@ const listQuery = fields<ListParams>({ limit: true, starting_after: true });
 export const ROUTES = {
   widgetKeys: {
     list: { method: 'GET', path: '/api/v1/widget-keys', query: listQuery },
-    create: { method: 'POST', path: '/api/v1/widget-keys', body: fields<CreateWidgetKeyParams>({ name: true, domain_allowlist: true, agent_id: true }) },
+    create: { method: 'POST', path: '/api/v1/widget-keys', body: fields<CreateWidgetKeyParams>({ name: true, domain_allowlist: true, agent_id: true, identity: true }) },
     update: {
       method: 'PATCH', path: '/api/v1/widget-keys/{id}',
-      body: fields<UpdateWidgetKeyParams>({ name: true, domain_allowlist: true, agent_id: true, disabled: true }),
+      body: fields<UpdateWidgetKeyParams>({ name: true, domain_allowlist: true, agent_id: true, disabled: true, identity: true }),
     },
     delete: { method: 'DELETE', path: '/api/v1/widget-keys/{id}' },
+    rotateIdentitySecret: {
+      method: 'POST', path: '/api/v1/widget-keys/{id}/identity-secret', body: fields<RotateIdentitySecretParams>({ grace_period_s: true }),
+    },
   },
   agents: {
     list: { method: 'GET', path: '/api/v1/agents', query: listQuery },
@@ -49,7 +53,7 @@ export const ROUTES = {
     rotate: { method: 'POST', path: '/api/v1/secret-keys/rotate', body: fields<RotateSecretKeyParams>({ grace_period_s: true }) },
   },
   conversations: {
-    list: { method: 'GET', path: '/api/v1/conversations', query: fields<ListConversationsParams>({ limit: true, starting_after: true, widget_key_id: true }) },
+    list: { method: 'GET', path: '/api/v1/conversations', query: fields<ListConversationsParams>({ limit: true, starting_after: true, widget_key_id: true, visitor_id: true }) },
     retrieve: { method: 'GET', path: '/api/v1/conversations/{id}' },
     del: { method: 'DELETE', path: '/api/v1/conversations/{id}' },
   },

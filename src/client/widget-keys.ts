@@ -3,7 +3,8 @@
  * credentials: the domain allowlist is what keeps them safe. Each method is one Hub API request.
  */
 import type {
-  CreatedWidgetKey, CreateWidgetKeyParams, DeletedWidgetKey, ListParams, UpdateWidgetKeyParams, WidgetKey, WidgetKeyList,
+  CreatedWidgetKey, CreateWidgetKeyParams, DeletedWidgetKey, ListParams, RotateIdentitySecretParams, UpdateWidgetKeyParams, WidgetKey, WidgetKeyList,
+  WidgetKeyWithIdentitySecret,
 } from '../protocol/api.js';
 import type { RequestOptions } from './kataven.js';
 import { PagePromise } from './pagination.js';
@@ -43,14 +44,16 @@ export class WidgetKeys extends APIResource {
 
   /**
    * Renames the key, replaces its domain allowlist, repins its agent (null: the account's default), or
-   * revokes it (`disabled: true` sets disabled_at once; `false` clears it).
+   * revokes it (`disabled: true` sets disabled_at once; `false` clears it), or sets `identity` (verified
+   * visitors): the update that turns it on returns `identity_secret`, once.
    *
    * @example
    * await client.widgetKeys.update('wk_…', { domain_allowlist: ['shop.example.com', '*.shop.example.com'] });
    * await client.widgetKeys.update('wk_…', { disabled: true }); // revoke
+   * const { identity_secret } = await client.widgetKeys.update('wk_…', { identity: 'required' });
    * @see http://127.0.0.1:8787/docs#/widget-keys/patch_api_v1_widget_keys__id_ (the API reference; every hub serves it at /docs)
    */
-  update(id: string, patch: UpdateWidgetKeyParams, options?: RequestOptions): Promise<WidgetKey> {
+  update(id: string, patch: UpdateWidgetKeyParams, options?: RequestOptions): Promise<WidgetKeyWithIdentitySecret> {
     return this.client.request(ROUTES.widgetKeys.update, { id, body: patch, options });
   }
 
@@ -64,5 +67,17 @@ export class WidgetKeys extends APIResource {
    */
   delete(id: string, options?: RequestOptions): Promise<DeletedWidgetKey> {
     return this.client.request(ROUTES.widgetKeys.delete, { id, options });
+  }
+
+  /**
+   * Mints a new identity secret, returned once; the previous one keeps verifying visitor tokens for
+   * `grace_period_s` (default 86400, 24 h; 0 stops it at once), time to deploy the new one.
+   *
+   * @example
+   * const { identity_secret, previous_identity_secret_expires_at } = await client.widgetKeys.rotateIdentitySecret('wk_…');
+   * @see http://127.0.0.1:8787/docs#/widget-keys/post_api_v1_widget_keys__id__identity_secret (the API reference; every hub serves it at /docs)
+   */
+  rotateIdentitySecret(id: string, params: RotateIdentitySecretParams = {}, options?: RequestOptions): Promise<WidgetKeyWithIdentitySecret> {
+    return this.client.request(ROUTES.widgetKeys.rotateIdentitySecret, { id, body: params, options });
   }
 }

@@ -3,6 +3,7 @@
  * No call throws or rejects: every outcome, network failure included, is a `Result`.
  */
 import type { ErrorBody } from '../protocol/errors.js';
+import type { IdentifyBody, IdentifyResponse } from '../protocol/identity.js';
 import {
   WIDGET_API_TIMEOUT_MS,
   WIDGET_API,
@@ -58,6 +59,10 @@ export function createApi(fetchFn: typeof fetch, auth: Auth) {
 
   return {
     refresh: () => call<SessionRefresh>('POST', WIDGET_API.session, {}),
+    /** A session bound to the visitor the page's token proves (docs/identity.md). */
+    identify: (body: IdentifyBody) => call<IdentifyResponse>('POST', WIDGET_API.identify, body),
+    /** An anonymous session in place of a verified one. */
+    logout: () => call<SessionRefresh>('POST', WIDGET_API.logout, {}),
     createConversation: () => call<Conversation>('POST', WIDGET_API.conversations, {}),
     listMessages: (id: string) => call<MessageList>('GET', WIDGET_API.messages(id)),
     /** `context`: what the page reported with `Kataven('context', …)`, forwarded to the agent unverified. */

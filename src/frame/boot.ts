@@ -10,6 +10,7 @@ import { createApi } from './api.js';
 import { createChat } from './chat.js';
 import { reportedContext } from './context.js';
 import { keepFocusIn } from './focus.js';
+import { createIdentity } from './identity.js';
 import { awaitInit, connect, pageOrigin, type PageHandlers, type Port } from './handover.js';
 import { keepFresh } from './session.js';
 import { safeStore } from './storage.js';
@@ -48,6 +49,8 @@ interface Widget {
   isOpen(): boolean;
   setOpen(open: boolean, focus: boolean): void;
   setContext(context: unknown): void;
+  /** `Kataven('identify', token)` (`logout` false) or `Kataven('logout')`. */
+  setIdentity(token: unknown, logout: boolean): void;
 }
 
 /**
@@ -62,6 +65,8 @@ function listen(env: FrameEnv, port: Port, legacy?: LegacyInitMessage): void {
   let widget: Widget | undefined;
   /** The latest context given before the session, for the widget once it exists. */
   let context: unknown;
+  /** identify/logout given before the session, in order, for the widget once it exists. */
+  const identity: [unknown, boolean][] = [];
   const on: PageHandlers = {
     onSession(session) {
       if (widget) return;
@@ -70,6 +75,7 @@ function listen(env: FrameEnv, port: Port, legacy?: LegacyInitMessage): void {
         if (wish && !session.narrow) w.setOpen(true, false);
       });
       if (context !== undefined) widget.setContext(context);
+      for (const [token, logout] of identity) widget.setIdentity(token, logout);
     },
     onCommand(name) {
       const open = name == 'toggle' ? !(ready ? widget!.isOpen() : wish) : name == 'open';
@@ -79,6 +85,10 @@ function listen(env: FrameEnv, port: Port, legacy?: LegacyInitMessage): void {
     onContext(c) {
       if (widget) widget.setContext(c);
       else context = c;
+    },
+    onIdentity(token, logout) {
+      if (widget) widget.setIdentity(token, logout);
+      else identity.push([token, logout]);
     },
     // The loader passes on every command it does not serve itself; the site's developer learns of a
     // typo here, in the same words the loader uses for its own.
@@ -133,16 +143,19 @@ function start(env: FrameEnv, session: SessionMessage, page: ReturnType<typeof c
     notify: (m) => page.send(m),
     onExpired: stop,
   });
+  const identity = createIdentity({ api, auth, chat, view, mode: session.identity || 'off', notify: (m) => page.send(m), warn: env.warn });
   const widget: Widget = {
     isOpen: () => view.isOpen(),
     setOpen,
     setContext: (c) => chat.setContext(reportedContext(c, (t) => env.warn('[kataven] ' + t))),
+    setIdentity: (token, logout) => void (logout ? identity.logout() : identity.identify(token)),
   };
   doc.body.appendChild(view.root);
   keepFocusIn(doc, view.panel);
   env.afterPaint(() => {
     page.send({ v: 1, type: 'ready' });
     onReady(widget);
+    identity.ready();
   });
   return widget;
 }

@@ -34,6 +34,8 @@ export const TYPING_MS = 60_000;
 /** The line a visitor reads when a call fails. */
 export function errorLine(r: Extract<Result<unknown>, { ok: false }>): string {
   if (r.type == 'rate_limited' || r.status == 429) return EN.rateLimited;
+  // A required sign-in missing or expired: the hub's words are for the site's developer.
+  if (r.type.startsWith('identity_')) return EN.signIn;
   if (r.type == 'session_invalid' || r.status == 401) return EN.expired;
   if (r.type == 'timeout') return EN.timeout;
   if (r.status == 0) return EN.offline;
@@ -242,6 +244,26 @@ export function createChat(d: ChatDeps) {
 
   /** Posts in the order they were written, one at a time: the hub keeps them in arrival order. */
   let queue: Promise<void> = loading;
+
+  /**
+   * Shows conversation `id` instead (null: none until the next message): the visitor changed, by a
+   * sign-in (their latest conversation) or a logout (nothing: the next visitor here sees none of it).
+   * After what is queued, so that a message being posted lands where it was written.
+   */
+  function switchTo(id: string | null): Promise<void> {
+    return (queue = queue.then(() => {
+      if (id && id == store.get(key)) return;
+      stream?.stop();
+      stream = undefined;
+      known.clear();
+      unconfirmed.length = 0;
+      setTyping(false);
+      if (id) store.set(key, id);
+      else store.remove(key);
+      view.clearLog();
+      return load();
+    }).catch(() => {}));
+  }
   const enqueue = (e: Entry) => (queue = queue.then(() => deliver(e)).catch(() => {}));
 
   async function deliver(e: Entry) {
@@ -289,6 +311,9 @@ export function createChat(d: ChatDeps) {
     /** Settles once the history is on screen (tests wait on it). */
     loaded: loading,
     send,
+    switchTo,
+    /** The conversation kept in this browser, if any. */
+    current: () => store.get(key),
     /** The latest `Kataven('context', …)`, already made fit (context.ts). */
     setContext(c: Record<string, unknown> | null) {
       context = c;

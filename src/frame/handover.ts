@@ -72,7 +72,9 @@ export function awaitInit(
 
 export interface PageHandlers {
   onSession(session: SessionMessage): void;
-  onCommand(name: Exclude<FrameCommandName, 'context'>): void;
+  onCommand(name: Exclude<FrameCommandName, 'context' | 'identify' | 'logout'>): void;
+  /** `Kataven('identify', token)`: the token as the page gave it, unchecked; `Kataven('logout')`: `undefined`. */
+  onIdentity(token: unknown, logout: boolean): void;
   /** `Kataven('context', …)`: the value as the page gave it, unchecked (context.ts checks it). */
   onContext(context: unknown): void;
   /** A command of a name this frame does not serve (a typo, or one of a later build). */
@@ -110,6 +112,9 @@ function command(d: CommandMessage, on: PageHandlers) {
       return on.onCommand(name);
     case 'context':
       return on.onContext(d.arg);
+    case 'identify':
+    case 'logout':
+      return on.onIdentity(d.arg, name == 'logout');
     default:
       name satisfies never;
       on.onUnknown(d.name);

@@ -141,6 +141,11 @@ export function createLog(doc: Document, panel: Element, t: Strings, agentName: 
     log,
     pill,
     add,
+    /** Every bubble gone: another conversation (or none) is shown next (a sign-in, a logout). */
+    clear() {
+      while (log.firstChild && log.firstChild != status) log.firstChild.remove();
+      pill.hidden = true;
+    },
     /** The status line: the agent's own words (`agent.status`), else a typing indicator while `working`. */
     status(text: string, working: boolean) {
       const show = !!text || working;

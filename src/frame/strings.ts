@@ -28,6 +28,8 @@ export const EN = {
   expired: 'This chat session has expired. Reload the page to continue.',
   /** The site's key was disabled, or no longer allows this site. */
   unavailable: 'This chat is no longer available on this site.',
+  /** The site requires signed-in visitors, and this one is not (or no longer) signed in. */
+  signIn: 'Please sign in on this site to chat with us.',
   tooLong: (max: number) => 'Messages can be at most ' + max + ' characters long.',
   rateLimited: "You're sending messages too fast. Please wait a moment and try again.",
   timeout: 'The chat service took too long to answer. Please try again.',

@@ -106,6 +106,8 @@ export function createView(doc: Document, agent: AgentPublic, on: ViewHandlers, 
   send.type = 'submit';
 
   let locked = false;
+  /** The site requires a signed-in visitor and has not (yet) identified one: until it does, no writing. */
+  let gated = false;
 
   const view = {
     root,
@@ -135,6 +137,18 @@ export function createView(doc: Document, agent: AgentPublic, on: ViewHandlers, 
     announce(text: string) {
       live.textContent = text;
     },
+    /** Until called with null: the composer is disabled and `text` says why (identity required). */
+    gate(text: string | null) {
+      if (locked) return;
+      gated = text !== null;
+      input.disabled = send.disabled = gated;
+      error.textContent = text || '';
+    },
+    /** An empty log but for the greeting: the next conversation starts (after a sign-in or a logout). */
+    clearLog() {
+      log.clear();
+      if (agent.greeting) log.add('agent', agent.greeting);
+    },
     /** For good: the session is over. The composer stays disabled and `text` says why. */
     lock(text: string) {
       locked = true;
@@ -155,7 +169,7 @@ export function createView(doc: Document, agent: AgentPublic, on: ViewHandlers, 
   });
   // The composer stays usable while a reply streams: a message sent meanwhile waits on the hub for its turn.
   const submit = () => {
-    if (!locked) on.onSubmit(input.value);
+    if (!locked && !gated) on.onSubmit(input.value);
   };
   form.addEventListener('submit', (e) => {
     // Never a navigation: the CSP has form-action 'none' anyway.

@@ -24,6 +24,7 @@ import { sessionRefreshRoutes } from './handshake/refresh.js';
 import { handshakeRoutes } from './handshake/route.js';
 import { metricsRoutes } from './metrics/routes.js';
 import { refuseNulCharacters } from './nul-guard.js';
+import { identityRoutes } from './identity/routes.js';
 import { widgetRoutes } from './widget/routes.js';
 import { widgetKeyRoutes } from './widget-keys/routes.js';
 
@@ -33,6 +34,7 @@ const LOG_REDACT = [
   'req.headers.cookie',
   '*.session_token',
   '*.secret_key',
+  '*.identity_secret',
   '*.key',
   '*.token',
   // An llm agent's model key, at the top of a logged object or in its body (issue 11).
@@ -138,6 +140,7 @@ export async function buildApp(ctx: HubContext, log: FastifyBaseLogger = hubLogg
 
   await handshakeRoutes(app, ctx);
   await sessionRefreshRoutes(app, ctx);
+  await identityRoutes(app, ctx);
   await conversationRoutes(app, ctx);
   await widgetRoutes(app, ctx);
   await docsRoutes(app);

@@ -14,6 +14,7 @@
  *   3. `202 Accepted`: the agent (or a person) answers later with
  *      `POST /api/v1/conversations/{id}/messages { text, author_name? }` and the account's secret key.
  */
+import type { VisitorIdentity } from './identity.js';
 import type { ChatMessage } from './widget-api.js';
 
 export const WEBHOOK_SECRET_PREFIX = 'whsec_';
@@ -52,6 +53,11 @@ export interface MessageCreatedEvent {
   message: ChatMessage;
   /** The conversation before `message`, oldest first (at most the last 20). */
   history: ChatMessage[];
+  /**
+   * Who is writing: a visitor the site signed in (docs/identity.md: `id` is the site's own user id, the
+   * visitor token's `sub`, verified by the hub), or `{ verified: false }` for an anonymous one.
+   */
+  visitor: VisitorIdentity;
   context: {
     /** The page origin, verified by the handshake against the key's allowlist. */
     origin: string;

@@ -4,6 +4,7 @@
  */
 import { Type, type Static } from 'typebox';
 import { MAX_AGENT_REPLY_LENGTH } from './agent-webhook.js';
+import { DEFAULT_IDENTITY_GRACE_SECONDS, MAX_IDENTITY_GRACE_SECONDS } from './identity.js';
 
 const Id = Type.String({ minLength: 1, maxLength: 64 });
 // `examples` only where a generated "string" would mislead: /docs shows them as each operation's
@@ -21,6 +22,14 @@ const AgentRef = Type.Union([AgentId, Type.Null()], {
   description: "An agent of the same account; null means the account's default agent.",
 });
 
+const IdentityModeSchema = Type.Union([Type.Literal('off'), Type.Literal('optional'), Type.Literal('required')], {
+  description: 'Verified visitors (docs/identity.md). off: visitor tokens are refused; optional: anonymous visitors chat, verified ones carry their identity; required: no conversation without a valid visitor token',
+});
+const IdentitySecret = Type.String({
+  description: 'Signs visitor tokens (HS256, the string itself is the key). Returned once, by the create or update that turns identity on and by each rotation',
+  examples: ['idsec_Jx3vQm9TzK2pL8sW4nR7yB1cD6fH0gA5eU2iO9kM3qZ'],
+});
+
 export const ErrorSchema = Type.Object({
   error: Type.Object({ type: Type.String(), message: Type.String() }),
 });
@@ -35,17 +44,28 @@ export const WidgetKeySchema = Type.Object({
   updated_at: Timestamp,
   last_used_at: NullableTimestamp,
   disabled_at: NullableTimestamp,
+  identity: IdentityModeSchema,
+  previous_identity_secret_expires_at: Type.Union([Timestamp, Type.Null()], {
+    description: 'After an identity-secret rotation: until when the previous secret still verifies tokens; null when it no longer does',
+  }),
 });
 export type WidgetKey = Static<typeof WidgetKeySchema>;
 
+/** A key with its identity secret: the answer of a write that turned identity on, and of a rotation. */
+export const WidgetKeyWithIdentitySecretSchema = Type.Intersect([WidgetKeySchema, Type.Object({ identity_secret: Type.Optional(IdentitySecret) })]);
+export type WidgetKeyWithIdentitySecret = Static<typeof WidgetKeyWithIdentitySecretSchema>;
+
 export const CreatedWidgetKeySchema = Type.Intersect([
   WidgetKeySchema,
-  Type.Object({ key: Type.String({ description: 'The plaintext pk_live_ key. Returned once, never again.', examples: ['pk_live_4eC39HqLyjWDarjtT1zdp7dc2bG5nM8rx7Kp2QaZ'] }) }),
+  Type.Object({
+    key: Type.String({ description: 'The plaintext pk_live_ key. Returned once, never again.', examples: ['pk_live_4eC39HqLyjWDarjtT1zdp7dc2bG5nM8rx7Kp2QaZ'] }),
+    identity_secret: Type.Optional(IdentitySecret),
+  }),
 ]);
 export type CreatedWidgetKey = Static<typeof CreatedWidgetKeySchema>;
 
 export const CreateWidgetKeyBody = Type.Object(
-  { name: Name, domain_allowlist: Type.Optional(Allowlist), agent_id: Type.Optional(AgentRef) },
+  { name: Name, domain_allowlist: Type.Optional(Allowlist), agent_id: Type.Optional(AgentRef), identity: Type.Optional(IdentityModeSchema) },
   { additionalProperties: false },
 );
 export type CreateWidgetKeyParams = Static<typeof CreateWidgetKeyBody>;
@@ -56,6 +76,7 @@ export const UpdateWidgetKeyBody = Type.Object(
     domain_allowlist: Type.Optional(Allowlist),
     agent_id: Type.Optional(AgentRef),
     disabled: Type.Optional(Type.Boolean({ description: 'true sets disabled_at once; false clears it' })),
+    identity: Type.Optional(IdentityModeSchema),
   },
   { additionalProperties: false },
 );
@@ -78,6 +99,21 @@ export const ListQuery = Type.Object(
 export type ListParams = Static<typeof ListQuery>;
 
 export const IdParams = Type.Object({ id: Id });
+
+export const RotateIdentitySecretBody = Type.Object(
+  {
+    grace_period_s: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: MAX_IDENTITY_GRACE_SECONDS,
+        default: DEFAULT_IDENTITY_GRACE_SECONDS,
+        description: 'Seconds the previous identity secret keeps verifying tokens (default 86400, 24 h); 0 stops it at once',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type RotateIdentitySecretParams = Static<typeof RotateIdentitySecretBody>;
 
 export const WidgetKeyListSchema = Type.Object({
   data: Type.Array(WidgetKeySchema),
@@ -200,6 +236,9 @@ export const ConversationSchema = Type.Object({
   widget_key_id: WidgetKeyId,
   agent_id: AgentId,
   origin: Type.String({ description: 'The site the visitor wrote from, verified by the handshake', examples: ['https://acme.example'] }),
+  visitor_id: Type.Union([Type.String({ examples: ['user_1842'] }), Type.Null()], {
+    description: "The verified visitor's id (the visitor token's sub, docs/identity.md); null for an anonymous visitor",
+  }),
   created_at: Timestamp,
   last_message_at: NullableTimestamp,
   message_count: Type.Integer({ minimum: 0 }),
@@ -220,6 +259,7 @@ export const ListConversationsQuery = Type.Object(
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
     starting_after: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'The id of the last conversation of the previous page' })),
     widget_key_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Only the conversations of this widget key' })),
+    visitor_id: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'Only the conversations of this verified visitor (the visitor token\'s sub)' })),
   },
   { additionalProperties: false },
 );

@@ -4,6 +4,7 @@
  * global from `kataven/browser/global`); the loader implements it (src/loader/boot.ts).
  */
 import type { HandshakeErrorType } from './handshake.js';
+import type { IdentityErrorType } from './identity.js';
 
 /**
  * Failures the loader names itself, when there is no refusal from the hub to pass on: `network_error`
@@ -13,9 +14,13 @@ import type { HandshakeErrorType } from './handshake.js';
  */
 export type LoaderErrorType = 'network_error' | 'timeout' | 'bad_response' | 'frame_timeout';
 
-/** Argument of `error` handlers: the hub's refusal (`error.type` and `message`) or the loader's own. */
+/**
+ * Argument of `error` handlers: the hub's refusal (`error.type` and `message`) or the loader's own. The
+ * `identity_…` types come from the frame: a visitor token it could not verify (identity.ts names the
+ * check); the widget stays on the page, with the visitor anonymous (or asked to sign in, when required).
+ */
 export interface KatavenError {
-  type: HandshakeErrorType | LoaderErrorType;
+  type: HandshakeErrorType | LoaderErrorType | IdentityErrorType;
   message: string;
 }
 
@@ -37,14 +42,22 @@ export interface KatavenEvents {
   error: KatavenError;
   /** A reply arrived in full while the page was open (not the history of earlier visits). */
   message: KatavenReply;
+  /**
+   * The visitor token given to `identify` expires soon (`expires_at`, a minute ahead): sign a new one and
+   * pass it with `Kataven('identify', token)`, or the visitor's identity lapses then.
+   */
+  identity_expired: { expires_at: string };
 }
 
 export type KatavenEventName = keyof KatavenEvents;
 
 export type KatavenHandler<E extends KatavenEventName = KatavenEventName> = (detail: KatavenEvents[E]) => void;
 
-/** Commands that take no argument. Before the widget is ready, open/close/toggle are remembered. */
-export type KatavenCommand = 'open' | 'close' | 'toggle' | 'destroy';
+/**
+ * Commands that take no argument. Before the widget is ready, open/close/toggle are remembered. `logout`
+ * ends a verified visitor's session and forgets the conversation in this browser.
+ */
+export type KatavenCommand = 'open' | 'close' | 'toggle' | 'destroy' | 'logout';
 
 /**
  * What the page tells the agent with `Kataven('context', …)`: a JSON object (a cart, a page name),
@@ -61,6 +74,11 @@ export interface KatavenApi {
   (command: KatavenCommand): void;
   /** Replaces what the agent is told about the page; may be given before the widget is ready. */
   (command: 'context', context: KatavenContext): void;
+  /**
+   * Proves who the visitor is with a token your backend signed (docs/identity.md); before or after the
+   * widget is ready, and again with a new token whenever it renews (`identity_expired`).
+   */
+  (command: 'identify', token: string): void;
   /** Adds a handler (`on` twice with the same function keeps one) or removes it. */
   <E extends KatavenEventName>(command: 'on' | 'off', event: E, handler: KatavenHandler<E>): void;
 }

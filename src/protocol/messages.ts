@@ -25,6 +25,7 @@ export const PROTOCOL_VERSION = 1;
 
 import type { KatavenEvents } from './browser-api.js';
 import type { AgentPublic } from './handshake.js';
+import type { IdentityMode } from './identity.js';
 
 /** Frame → page, over window.postMessage: "I am loaded, hand me the session" (for loaders before the parallel frame). */
 export interface HelloMessage { v: 1; type: 'hello' }
@@ -39,6 +40,8 @@ export interface SessionMessage {
   session_token: string;
   expires_at: string;
   agent: AgentPublic;
+  /** The key's verified-visitor mode; absent from hubs before it (read as `off`). */
+  identity?: IdentityMode;
   /**
    * The page's viewport is narrower than FULL_SCREEN_BELOW (a phone): an open there covers the whole
    * page, so an automatic one (data-open, or a command given before the frame said `ready`) must not
@@ -82,6 +85,11 @@ export interface StateMessage { v: 1; type: 'state'; open: boolean }
  * - `context` (`arg`: a JSON object): what the page wants the agent to know (a cart, a page name). The
  *   frame keeps the latest, cut to MAX_REPORTED_CONTEXT_BYTES of JSON (agent-webhook.ts), and sends it
  *   with each message; the hub passes it on as reported, never verified.
+ * - `identify` (`arg`: the visitor token, a string): presented to the hub (WIDGET_API.identify); the
+ *   session then speaks for that verified visitor, whose conversations the frame shows. Again with a new
+ *   token on renewal. A refusal is an `error` event naming the check (identity.ts).
+ * - `logout` (no argument): back to an anonymous session, and the conversation is forgotten in this
+ *   browser: the next visitor on it sees none of it.
  *
  * `arg` went through structured clone: a value that cannot be cloned (a function, a DOM node) never
  * gets here, the loader warns `ignored Kataven(name)` instead. The frame checks `arg` as the untrusted
@@ -90,18 +98,20 @@ export interface StateMessage { v: 1; type: 'state'; open: boolean }
 export interface CommandMessage { v: 1; type: 'command'; name: string; arg?: unknown }
 
 /** The commands the frame serves (CommandMessage). */
-export type FrameCommandName = 'open' | 'close' | 'toggle' | 'context';
+export type FrameCommandName = 'open' | 'close' | 'toggle' | 'context' | 'identify' | 'logout';
 
 /**
  * Frame → page, on the port: an event for the page's `Kataven('on', name, fn)` handlers, which the
  * loader emits as it is (`detail` is the handlers' argument), so a new frame event costs the loader
  * nothing. The loader raises `ready`, `open`, `close` (from ReadyMessage and StateMessage) and `error`.
  * - `message` (KatavenReply): an agent's or a person's message is complete (live, not history).
+ * - `error` (KatavenError, an `identity_…` type): a visitor token was refused; the widget stays.
+ * - `identity_expired` (`{ expires_at }`): the visitor token runs out in IDENTITY_RENEW_BEFORE_MS.
  */
 export type EventMessage = { [E in FrameEventName]: { v: 1; type: 'event'; name: E; detail: KatavenEvents[E] } }[FrameEventName];
 
 /** The events of EventMessage. */
-export type FrameEventName = 'message';
+export type FrameEventName = 'message' | 'error' | 'identity_expired';
 
 export type PageToFrame = SessionMessage | CommandMessage;
 /** On the port; `hello` goes to the window. */

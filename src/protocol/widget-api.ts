@@ -7,6 +7,10 @@
 export const WIDGET_API = {
   /** POST: a fresh token before the current one expires. Re-checks that the key is enabled and the origin still allowed. */
   session: '/api/v1/widget/session',
+  /** POST `IdentifyBody` → `IdentifyResponse` (identity.ts): a session bound to a verified visitor. */
+  identify: '/api/v1/widget/identify',
+  /** POST → `SessionRefresh`: an anonymous session in place of a verified one (`Kataven('logout')`). */
+  logout: '/api/v1/widget/logout',
   /** POST `{}` → 201 `Conversation`. */
   conversations: '/api/v1/widget/conversations',
   /**

@@ -41,6 +41,21 @@ describe('kataven widget-keys against a hub', () => {
     expect(created.snippet).toContain(`data-client-key="${created.key}"`);
   });
 
+  it('create --identity prints the identity secret once; rotate-identity-secret prints a new one and the grace period', async () => {
+    const run = await wk('create', '--name', 'Verified', '--domain', 'v.example', '--identity', 'required');
+    expect(run.code).toBe(0);
+    const secret = /idsec_[\w-]+/.exec(run.stdout)![0];
+    const id = /Created widget key (wk_\w+)/.exec(run.stdout)![1]!;
+    const rotated = await wk('rotate-identity-secret', id, '--grace-period', '60');
+    expect(rotated.code).toBe(0);
+    const next = /idsec_[\w-]+/.exec(rotated.stdout)![0];
+    expect(next).not.toBe(secret);
+    expect(rotated.stdout).toContain('The previous secret keeps working until');
+    const refused = await wk('update', id, '--identity', 'sometimes');
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('--identity: expected off, optional, required');
+  });
+
   it('list prints a table with the name and last 8 characters, never the plaintext', async () => {
     const created = await createKey({ name: 'Tabled' });
     const run = await wk('list', '--limit', '100');

@@ -68,13 +68,13 @@ describe('client ↔ OpenAPI contract', () => {
     const agentId = hub.account.agent_id;
     // Required<…>: the compiler makes these inputs name every field the types allow.
     const agentInput: Required<CreateAgentParams> & Required<UpdateAgentParams> = { name: 'C', greeting: 'Hi', accent_color: '#123456', webhook_url: null, llm: null };
-    const keyCreate: Required<CreateWidgetKeyParams> = { name: 'C', domain_allowlist: ['c.example'], agent_id: null };
+    const keyCreate: Required<CreateWidgetKeyParams> = { name: 'C', domain_allowlist: ['c.example'], agent_id: null, identity: 'optional' };
     const keyUpdate: Required<UpdateWidgetKeyParams> = { ...keyCreate, disabled: false };
     const reply: Required<CreateConversationMessageParams> = { text: 'Hello', author_name: 'Sam' };
     const conversation = () => visitorConversation(hub.url, hub.account.secret_key).then((c) => c.id);
     const listConversations = async (): Promise<Required<ListConversationsParams>> => {
       const { id, widgetKeyId } = await visitorConversation(hub.url, hub.account.secret_key);
-      return { limit: 1, starting_after: id, widget_key_id: widgetKeyId };
+      return { limit: 1, starting_after: id, widget_key_id: widgetKeyId, visitor_id: 'user_1' };
     };
     const calls: [string, () => Promise<unknown>][] = [
       ['agents.list', () => client.agents.list()],
@@ -85,6 +85,7 @@ describe('client ↔ OpenAPI contract', () => {
       ['widgetKeys.create', () => client.widgetKeys.create(keyCreate)],
       ['widgetKeys.update', async () => client.widgetKeys.update((await client.widgetKeys.create(keyCreate)).id, keyUpdate)],
       ['widgetKeys.delete', async () => client.widgetKeys.delete((await client.widgetKeys.create(keyCreate)).id)],
+      ['widgetKeys.rotateIdentitySecret', async () => client.widgetKeys.rotateIdentitySecret((await client.widgetKeys.create(keyCreate)).id, { grace_period_s: 60 })],
       ['conversations.list', async () => client.conversations.list(await listConversations())],
       ['conversations.retrieve', async () => client.conversations.retrieve(await conversation())],
       ['conversations.del', async () => client.conversations.del(await conversation())],

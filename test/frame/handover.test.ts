@@ -99,7 +99,7 @@ describe('connect', () => {
     const port = new EventTarget() as EventTarget & { postMessage(): void; start(): void };
     port.postMessage = () => {};
     port.start = vi.fn();
-    const on = { onSession: vi.fn(), onCommand: vi.fn(), onContext: vi.fn(), onUnknown: vi.fn() };
+    const on = { onSession: vi.fn(), onCommand: vi.fn(), onContext: vi.fn(), onIdentity: vi.fn(), onUnknown: vi.fn() };
     connect(port as unknown as MessagePort, on);
     const deliver = (...messages: unknown[]) => {
       for (const data of messages) port.dispatchEvent(new MessageEvent('message', { data }));
@@ -124,19 +124,21 @@ describe('connect', () => {
     expect(on.onSession.mock.calls).toEqual([[session]]);
   });
 
-  it('passes open, close, toggle and context commands, names the unknown ones, ignores the rest', () => {
+  it('passes open, close, toggle, context, identify and logout commands, names the unknown ones, ignores the rest', () => {
     const { on, deliver } = setup();
     const cmd = (name: unknown, arg?: unknown, v = 1) => ({ v, type: 'command', name, arg });
     deliver(
       cmd('open'), cmd('close', undefined, 2), cmd('toggle'), { type: 'command', name: 'close' }, null, 'open',
       // The shapes of an earlier loader build, and names this frame does not know.
       { v: 1, type: 'open' }, { v: 1, type: 'close' }, { v: 1, type: 'context', context: { a: 0 } },
-      cmd('identify', 'token'), cmd('toString'), cmd(undefined),
+      cmd('identfy', 'token'), cmd('toString'), cmd(undefined),
       cmd('context', { a: 0 }, 2), cmd('context', { cart: 2 }), cmd('close'),
+      cmd('identify', 'eyJ.token'), cmd('logout'), cmd('identify', 'eyJ.next', 2),
     );
     expect(on.onCommand.mock.calls).toEqual([['open'], ['toggle'], ['close']]);
     expect(on.onContext.mock.calls).toEqual([[{ cart: 2 }]]);
-    expect(on.onUnknown.mock.calls).toEqual([['identify'], ['toString'], [undefined]]);
+    expect(on.onIdentity.mock.calls).toEqual([['eyJ.token', false], [undefined, true]]);
+    expect(on.onUnknown.mock.calls).toEqual([['identfy'], ['toString'], [undefined]]);
     expect(on.onSession).not.toHaveBeenCalled();
   });
 });

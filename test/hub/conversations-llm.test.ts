@@ -5,6 +5,7 @@
 import type { ServerResponse } from 'node:http';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { visitorContext } from '../../src/hub/agent-call/llm.js';
 import { WIDGET_API } from '../../src/protocol/widget-api.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
@@ -72,7 +73,7 @@ describe.each(DIALECTS)('an llm agent answering a visitor on %s', (dialect) => {
     expect(JSON.parse(request.body)).toMatchObject({
       model: 'tiny-model',
       stream: true,
-      messages: [{ role: 'system', content: 'You answer for Acme.' }, { role: 'user', content: 'Where is my order?' }],
+      messages: [{ role: 'system', content: `You answer for Acme.\n\n${visitorContext({ verified: false })}` }, { role: 'user', content: 'Where is my order?' }],
     });
   });
 

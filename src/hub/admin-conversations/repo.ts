@@ -8,6 +8,8 @@ import type { ConversationTable, Database } from '../db/schema.js';
 interface PageQuery {
   limit: number;
   widgetKeyId?: string;
+  /** Only a verified visitor's (their `sub`). */
+  visitorId?: string;
   /** The last conversation of the previous page. */
   cursor?: Pick<ConversationTable, 'id' | 'created_at'>;
 }
@@ -16,7 +18,7 @@ interface PageQuery {
 function withCounts(db: Kysely<Database>) {
   return db
     .selectFrom('conversations')
-    .select(['conversations.id', 'widget_key_id', 'agent_id', 'origin', 'conversations.created_at'])
+    .select(['conversations.id', 'widget_key_id', 'agent_id', 'origin', 'visitor_id', 'conversations.created_at'])
     .select((eb) => [
       eb.selectFrom('messages').whereRef('messages.conversation_id', '=', 'conversations.id').select((m) => m.fn.countAll().as('n')).as('message_count'),
       eb.selectFrom('messages').whereRef('messages.conversation_id', '=', 'conversations.id').select((m) => m.fn.max('messages.created_at').as('at')).as('last_message_at'),
@@ -45,6 +47,7 @@ export async function findCountedConversation(db: Kysely<Database>, accountId: s
 export async function listConversations(db: Kysely<Database>, accountId: string, page: PageQuery) {
   let query = withCounts(db).where('account_id', '=', accountId);
   if (page.widgetKeyId) query = query.where('widget_key_id', '=', page.widgetKeyId);
+  if (page.visitorId) query = query.where('visitor_id', '=', page.visitorId);
   const { cursor } = page;
   if (cursor) {
     query = query.where((eb) =>

@@ -31,7 +31,7 @@ export async function list(ctx: HubContext, accountId: string, params: ListConve
       throw new HubError(400, 'invalid_request', `starting_after: no conversation ${JSON.stringify(params.starting_after)} in this account; pass the id of the last conversation of the previous page`);
     }
   }
-  return listConversations(db, accountId, { limit: params.limit ?? DEFAULT_PAGE_SIZE, widgetKeyId: params.widget_key_id, cursor });
+  return listConversations(db, accountId, { limit: params.limit ?? DEFAULT_PAGE_SIZE, widgetKeyId: params.widget_key_id, visitorId: params.visitor_id, cursor });
 }
 
 export async function retrieve(ctx: HubContext, accountId: string, id: string): Promise<ConversationWithMessages> {

@@ -16,9 +16,19 @@ const ROLES: Record<MessageRole, 'user' | 'assistant'> = { visitor: 'user', agen
 
 type ChatTurn = { role: 'system' | 'user' | 'assistant'; content: string };
 
-/** The model's conversation: the system prompt, then every message that reached the visitor whole. */
+/**
+ * What the model is told of the visitor, after the system prompt: the hub's word (docs/identity.md), so
+ * that a visitor who only types "I am Ada" is not taken for a signed-in Ada.
+ */
+export function visitorContext(visitor: MessageCreatedEvent['visitor']): string {
+  if (!visitor.verified) return 'Visitor: {"verified":false}. The visitor is not signed in; who they say they are is unverified.';
+  return `Visitor: ${JSON.stringify(visitor)}. The site signed this visitor in; id is the site's own user id.`;
+}
+
+/** The model's conversation: the system prompt and the visitor, then every message that reached the visitor whole. */
 function chatTurns(target: LlmTarget, event: MessageCreatedEvent): ChatTurn[] {
-  const turns: ChatTurn[] = target.system_prompt ? [{ role: 'system', content: target.system_prompt }] : [];
+  const system = [target.system_prompt, visitorContext(event.visitor)].filter(Boolean).join('\n\n');
+  const turns: ChatTurn[] = [{ role: 'system', content: system }];
   for (const m of [...event.history, event.message]) {
     // A failed or unfinished reply was cut off: feeding it back would have the model continue a broken answer.
     if (m.text && (m.status ?? 'completed') === 'completed') turns.push({ role: ROLES[m.role], content: m.text });

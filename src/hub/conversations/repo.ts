@@ -12,28 +12,37 @@ import type { AgentFailureType } from '../../protocol/conversation-events.js';
 import { CONVERSATION_ID_BYTES, ID_PREFIX } from '../../protocol/ids.js';
 import type { ChatMessage, Conversation, MessageRole, MessageStatus } from '../../protocol/widget-api.js';
 import type { ConversationTable, Database, MessageTable } from '../db/schema.js';
+import type { VerifiedVisitor } from '../../protocol/identity.js';
 import { newId, nowIso } from '../ids.js';
 
 /** Random, not time-ordered: the id is the visitor's only handle on the conversation, kept in the frame's storage. */
 const conversationId = () => `${ID_PREFIX.conversation}_${randomBytes(CONVERSATION_ID_BYTES).toString('base64url')}`;
 
-type NewConversation = Pick<ConversationTable, 'account_id' | 'widget_key_id' | 'agent_id' | 'origin'>;
+type NewConversation = Pick<ConversationTable, 'account_id' | 'widget_key_id' | 'agent_id' | 'origin'> & { visitor?: VerifiedVisitor | null };
 
-export async function createConversation(db: Kysely<Database>, c: NewConversation): Promise<Conversation> {
-  const row = { ...c, id: conversationId(), created_at: nowIso() };
+export async function createConversation(db: Kysely<Database>, { visitor, ...c }: NewConversation): Promise<Conversation> {
+  const row = { ...c, ...visitorColumns(visitor ?? null), id: conversationId(), created_at: nowIso() };
   await db.insertInto('conversations').values(row).execute();
   return { id: row.id, created_at: row.created_at };
 }
 
-/** The conversation, only if it belongs to this key and origin: anything else is "not found". */
-export async function findConversation(db: Kysely<Database>, id: string, widgetKeyId: string, origin: string) {
-  return db
-    .selectFrom('conversations')
-    .selectAll()
-    .where('id', '=', id)
-    .where('widget_key_id', '=', widgetKeyId)
-    .where('origin', '=', origin)
-    .executeTakeFirst();
+/** A verified visitor as the conversation's columns (all null for an anonymous one). */
+export const visitorColumns = (v: VerifiedVisitor | null) => ({ visitor_id: v?.id ?? null, visitor_name: v?.name ?? null, visitor_email: v?.email ?? null });
+
+/** Who may read a conversation: an anonymous visitor of this key and origin, or a verified visitor of this account. */
+export type Reader = { widgetKeyId: string; origin: string; accountId: string; visitorId: string | null };
+
+/**
+ * The conversation, only if it belongs to this reader: an anonymous one of this key and origin for an
+ * anonymous visitor, one of theirs in the account for a verified visitor. Anything else is "not found":
+ * after a logout, the anonymous visitor on that browser cannot read what the verified one wrote.
+ */
+export async function findConversation(db: Kysely<Database>, id: string, reader: Reader) {
+  let query = db.selectFrom('conversations').selectAll().where('id', '=', id);
+  query = reader.visitorId === null
+    ? query.where('widget_key_id', '=', reader.widgetKeyId).where('origin', '=', reader.origin).where('visitor_id', 'is', null)
+    : query.where('account_id', '=', reader.accountId).where('visitor_id', '=', reader.visitorId);
+  return query.executeTakeFirst();
 }
 
 export async function conversationById(db: Kysely<Database>, id: string) {

@@ -9,9 +9,10 @@ import { MAX_MESSAGE_LENGTH, WIDGET_API, WIDGET_API_BODY_LIMIT, type MessageList
 import type { HubContext } from '../context.js';
 import { HubError } from '../errors.js';
 import { openEventStream } from './events.js';
-import { createConversation, findConversation } from './repo.js';
+import { createConversation, findConversation, type Reader } from './repo.js';
 import { conversationSnapshot, postVisitorMessage } from './service.js';
 import { visitorSession } from '../visitor/session-auth.js';
+import { sessionVisitor } from '../visitor/identity.js';
 import { formatCursor } from './cursor.js';
 import { CONVERSATION_ID_PATTERN } from '../../protocol/ids.js';
 
@@ -37,6 +38,15 @@ const notFound = () => new HubError(404, 'conversation_not_found', 'This convers
 /** Conversation ids are the visitor's only handle: rate-limit buckets (Redis keys) carry a hash. */
 const bucketOf = (conversationId: string) => createHash('sha256').update(conversationId).digest('base64url').slice(0, 22);
 
+/** The session and whom it may read for (visitor/identity.ts refuses what a `required` key or an expired identity may not). */
+async function visitorReader(ctx: HubContext, request: Parameters<typeof visitorSession>[1]) {
+  const session = await visitorSession(ctx, request);
+  const { claims, key } = session;
+  const visitor = sessionVisitor(claims, key);
+  const reader: Reader = { widgetKeyId: claims.kid, origin: claims.org, accountId: claims.acc, visitorId: visitor?.id ?? null };
+  return { ...session, visitor, reader };
+}
+
 export async function conversationRoutes(base: FastifyInstance, ctx: HubContext) {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   const { db } = ctx.store;
@@ -44,17 +54,17 @@ export async function conversationRoutes(base: FastifyInstance, ctx: HubContext)
   const opts = { schema: { hide: true }, bodyLimit: WIDGET_API_BODY_LIMIT } as const;
 
   app.post(WIDGET_API.conversations, { ...opts, schema: { hide: true, body: EmptyBody } }, async (request, reply) => {
-    const { claims, key } = await visitorSession(ctx, request);
+    const { claims, key, visitor } = await visitorReader(ctx, request);
     // Limits follow what costs, not the session token (which a visitor can renew at will).
     await ctx.limit(`conv:ip:${request.ip}`, config.conversationRateLimitIp, 'new conversations from this address');
     await ctx.limit(`conv:key:${key.id}`, config.conversationRateLimitKey, 'new conversations on this site');
-    const conversation = await createConversation(db, { account_id: key.accountId, widget_key_id: key.id, agent_id: key.agent.id, origin: claims.org });
+    const conversation = await createConversation(db, { account_id: key.accountId, widget_key_id: key.id, agent_id: key.agent.id, origin: claims.org, visitor });
     return reply.code(201).send(conversation);
   });
 
   app.get(MESSAGES_ROUTE, { schema: { hide: true, params: ConversationParams } }, async (request, reply): Promise<MessageList> => {
-    const { claims } = await visitorSession(ctx, request);
-    const conversation = await findConversation(db, request.params.id, claims.kid, claims.org);
+    const { reader } = await visitorReader(ctx, request);
+    const conversation = await findConversation(db, request.params.id, reader);
     if (!conversation) throw notFound();
     reply.header('cache-control', 'no-store');
     const { data, cursor } = await conversationSnapshot(ctx, conversation.id);
@@ -62,7 +72,7 @@ export async function conversationRoutes(base: FastifyInstance, ctx: HubContext)
   });
 
   app.post(MESSAGES_ROUTE, { ...opts, schema: { hide: true, params: ConversationParams, body: MessageBody } }, async (request, reply) => {
-    const { claims, key } = await visitorSession(ctx, request);
+    const { key, reader } = await visitorReader(ctx, request);
     const text = request.body.text.trim();
     if (!text) throw new HubError(400, 'invalid_request', 'text: the message is empty');
     if (text.length > MAX_MESSAGE_LENGTH) throw new HubError(400, 'invalid_request', `text: at most ${MAX_MESSAGE_LENGTH} characters`);
@@ -73,7 +83,7 @@ export async function conversationRoutes(base: FastifyInstance, ctx: HubContext)
     if (context && Buffer.byteLength(JSON.stringify(context)) > MAX_REPORTED_CONTEXT_BYTES) {
       throw new HubError(400, 'invalid_request', `context: at most ${MAX_REPORTED_CONTEXT_BYTES} bytes of JSON; send less of what the page reported`);
     }
-    const conversation = await findConversation(db, request.params.id, claims.kid, claims.org);
+    const conversation = await findConversation(db, request.params.id, reader);
     if (!conversation) throw notFound();
     const limits = async () => {
       await ctx.limit(`msg:ip:${request.ip}`, config.messageRateLimitIp, 'messages from this address');
@@ -88,8 +98,8 @@ export async function conversationRoutes(base: FastifyInstance, ctx: HubContext)
   });
 
   app.get(EVENTS_ROUTE, { schema: { hide: true, params: ConversationParams } }, async (request, reply) => {
-    const { claims } = await visitorSession(ctx, request);
-    const conversation = await findConversation(db, request.params.id, claims.kid, claims.org);
+    const { claims, reader } = await visitorReader(ctx, request);
+    const conversation = await findConversation(db, request.params.id, reader);
     if (!conversation) throw notFound();
     await openEventStream(ctx, request, reply, claims, conversation);
   });

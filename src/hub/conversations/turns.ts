@@ -19,6 +19,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import { MAX_AGENT_REPLY_LENGTH, type MessageCreatedEvent } from '../../protocol/agent-webhook.js';
+import type { VisitorIdentity } from '../../protocol/identity.js';
 import type { AgentFailureType } from '../../protocol/conversation-events.js';
 import { findAgent } from '../agents/repo.js';
 import type { Store } from '../db/index.js';
@@ -143,6 +144,7 @@ export class TurnRunner {
         widget_key_id: conversation.widget_key_id,
         message: last.message,
         history: await historyBefore(db, conversationId, last.message.id, HISTORY, retry ? last.seq : undefined),
+        visitor: visitorOf(conversation),
         context: { origin: conversation.origin, reported: reportedContext(conversation.reported_context) },
       };
       const maxChars = MAX_AGENT_REPLY_LENGTH;
@@ -184,6 +186,12 @@ export class TurnRunner {
 }
 
 type ConversationRow = NonNullable<Awaited<ReturnType<typeof conversationById>>>;
+
+/** The agent's view of the conversation's visitor: verified by the hub (identify) or not at all. */
+const visitorOf = (c: ConversationRow): VisitorIdentity =>
+  c.visitor_id === null
+    ? { verified: false }
+    : { verified: true, id: c.visitor_id, ...(c.visitor_name === null ? {} : { name: c.visitor_name }), ...(c.visitor_email === null ? {} : { email: c.visitor_email }) };
 
 interface TurnDone {
   /** The number of the last visitor message answered so far (`answered_seq`). */

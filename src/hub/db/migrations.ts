@@ -158,6 +158,34 @@ const agentLlm: Migration = {
 };
 
 /**
+ * Verified visitors (issue 15, docs/identity.md). On keys: `identity` (off, optional, required) and the
+ * identity secret, sealed (session/secret-box.ts); after a rotation the previous one, sealed, verifies
+ * until `identity_previous_until`. On conversations: the verified visitor (`sub`, name, email) they
+ * belong to, null for anonymous ones; listed per (account, visitor). `identity_tokens`: the page origin
+ * each visitor token was first presented on, so that a token replayed on another origin is refused;
+ * rows go once the token has expired.
+ */
+const identity: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('widget_keys').addColumn('identity', 'text', (c) => c.notNull().defaultTo('off')).execute();
+    for (const column of ['identity_secret', 'identity_previous_secret', 'identity_previous_until']) {
+      await db.schema.alterTable('widget_keys').addColumn(column, 'text').execute();
+    }
+    for (const column of ['visitor_id', 'visitor_name', 'visitor_email']) {
+      await db.schema.alterTable('conversations').addColumn(column, 'text').execute();
+    }
+    await db.schema.createIndex('conversations_visitor').on('conversations').columns(['account_id', 'visitor_id', 'created_at']).execute();
+    await db.schema
+      .createTable('identity_tokens')
+      .addColumn('token_hash', 'text', (c) => c.primaryKey())
+      .addColumn('origin', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('identity_tokens_expires').on('identity_tokens').column('expires_at').execute();
+  },
+};
+
+/**
  * Retention (src/hub/retention/): conversations idle since a cutoff are found by their creation time and
  * their messages' times, and idempotency records expire by theirs; each question gets its index.
  */
@@ -179,6 +207,7 @@ export const migrationProvider: MigrationProvider = {
       '0005_secret_key_expiry': secretKeyExpiry,
       '0006_replies': replies,
       '0007_agent_llm': agentLlm,
+      '0010_identity': identity,
       '0011_retention': retention,
     };
   },

@@ -4,6 +4,7 @@
  */
 import type { Generated } from 'kysely';
 import type { AgentFailureType } from '../../protocol/conversation-events.js';
+import type { IdentityMode } from '../../protocol/identity.js';
 import type { MessageRole, MessageStatus } from '../../protocol/widget-api.js';
 
 interface AccountTable { id: string; name: string; created_at: string }
@@ -50,6 +51,12 @@ export interface WidgetKeyTable {
   updated_at: string;
   last_used_at: string | null;
   disabled_at: string | null;
+  identity: IdentityMode;
+  /** Sealed (session/secret-box.ts); set exactly when `identity` is not `off`. */
+  identity_secret: string | null;
+  /** The secret before the last rotation, sealed: it still verifies until `identity_previous_until`. */
+  identity_previous_secret: string | null;
+  identity_previous_until: string | null;
 }
 
 export interface IdempotencyKeyTable {
@@ -78,6 +85,18 @@ export interface ConversationTable {
   reported_context: string | null;
   /** `created_seq` of a visitor message to answer again: its reply failed and the visitor retried it. */
   retry_seq: number | null;
+  /** The verified visitor (`sub`) the conversation belongs to; null: an anonymous visitor's. */
+  visitor_id: string | null;
+  visitor_name: string | null;
+  visitor_email: string | null;
+}
+
+export interface IdentityTokenTable {
+  /** SHA-256 of the visitor token. */
+  token_hash: string;
+  /** The page origin it was first presented on. */
+  origin: string;
+  expires_at: string;
 }
 
 export interface MessageTable {
@@ -106,4 +125,5 @@ export interface Database {
   idempotency_keys: IdempotencyKeyTable;
   conversations: ConversationTable;
   messages: MessageTable;
+  identity_tokens: IdentityTokenTable;
 }

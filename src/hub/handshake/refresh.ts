@@ -27,7 +27,7 @@ export async function sessionRefreshRoutes(base: FastifyInstance, ctx: HubContex
     if (end - Date.now() / 1000 < MIN_REFRESH_SECONDS) {
       throw new HubError(401, 'session_ended', `This chat session reached its lifetime (${ctx.config.sessionLifetimeS} s since the page's handshake, ended ${new Date(end * 1000).toISOString()}); a new handshake from the page starts a new one`);
     }
-    const session = issueSession(ctx.sessions, key, claims.org, claims.sst);
+    const session = issueSession(ctx.sessions, key, claims.org, claims.sst, claims.vis);
     return { session_token: session.token, expires_at: session.expires_at };
   });
 }

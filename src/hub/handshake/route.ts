@@ -67,6 +67,7 @@ async function answer(
     expires_at: session.expires_at,
     frame_url: `${hub}/widget/v1/frame?k=${encodeURIComponent(key.id)}&o=${encodeURIComponent(origin)}`,
     agent: key.agent,
+    identity: key.identity,
   };
 }
 

@@ -10,6 +10,10 @@
  * (JSON.stringify of the claims object cost more than the HMAC), the jti is 128 random bits from a
  * pool, the HMAC is two one-shot hashes (hmac.ts).
  * Verification, off the hot path, stays with jose's jwtVerify, which also checks what we sign.
+ *
+ * A verified visitor's session (POST /api/v1/widget/identify, docs/identity.md) also carries `vis`: the
+ * visitor's id (the site's `sub`), name and email, and `exp` of the site's visitor token, after which
+ * the session no longer speaks for that visitor. Refreshes keep it.
  */
 import { jwtVerify } from 'jose';
 import { jsonString } from '../json-string.js';
@@ -27,6 +31,16 @@ export interface SessionClaims {
   exp: number;
   /** Unix seconds of the handshake that started the session. */
   sst: number;
+  /** A verified visitor (identify); absent for an anonymous one. */
+  vis?: SessionVisitor;
+}
+
+export interface SessionVisitor {
+  id: string;
+  name?: string;
+  email?: string;
+  /** Unix seconds: the visitor token's `exp`. */
+  exp: number;
 }
 
 export interface SessionSigner {
@@ -51,7 +65,8 @@ export function sessionSigner(secret: string, lifetimeSeconds: number): SessionS
       const iat = Math.floor(Date.now() / 1000);
       const sst = started ?? iat;
       const exp = Math.min(iat + SESSION_TTL_SECONDS, endOf(sst));
-      const json = `{"kid":${jsonString(claims.kid)},"acc":${jsonString(claims.acc)},"agt":${jsonString(claims.agt)},"org":${jsonString(claims.org)},"sst":${sst},"jti":"${random128('base64url')}","iat":${iat},"exp":${exp}}`;
+      const vis = claims.vis ? `,"vis":${JSON.stringify(claims.vis)}` : '';
+      const json = `{"kid":${jsonString(claims.kid)},"acc":${jsonString(claims.acc)},"agt":${jsonString(claims.agt)},"org":${jsonString(claims.org)},"sst":${sst},"jti":"${random128('base64url')}","iat":${iat},"exp":${exp}${vis}}`;
       const signingInput = `${HEADER}.${Buffer.from(json).toString('base64url')}`;
       if (expiresAt.exp !== exp) expiresAt = { exp, iso: new Date(exp * 1000).toISOString() };
       return { token: `${signingInput}.${mac(signingInput)}`, expires_at: expiresAt.iso };
@@ -59,11 +74,13 @@ export function sessionSigner(secret: string, lifetimeSeconds: number): SessionS
     async verify(token) {
       try {
         const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'] });
-        const { kid, acc, agt, org, jti, exp, sst, iat } = payload as Partial<SessionClaims> & { iat?: number };
+        const { kid, acc, agt, org, jti, exp, sst, iat, vis } = payload as Partial<SessionClaims> & { iat?: number };
         // Tokens signed before sessions had a start carry none: their own issue time stands in (bounded the same way).
         const start = sst ?? iat;
         if ([kid, acc, agt, org, jti].every((v) => typeof v === 'string') && typeof exp === 'number' && typeof start === 'number') {
-          return { kid, acc, agt, org, jti, exp, sst: start } as SessionClaims;
+          const claims = { kid, acc, agt, org, jti, exp, sst: start } as SessionClaims;
+          if (vis && typeof vis.id === 'string' && typeof vis.exp === 'number') claims.vis = vis;
+          return claims;
         }
         return null;
       } catch {

@@ -1,8 +1,11 @@
 /** A visitor's session: what the handshake and the session refresh both issue. */
-import type { SessionSigner } from '../session/token.js';
+import type { SessionSigner, SessionVisitor } from '../session/token.js';
 import type { CachedKey } from './key-cache.js';
 
-/** A session for a visitor of `origin` on `key`'s site; `sst` continues the session that started then (a refresh). */
-export function issueSession(sessions: SessionSigner, key: CachedKey, origin: string, sst?: number) {
-  return sessions.sign({ kid: key.id, acc: key.accountId, agt: key.agent.id, org: origin, ...(sst === undefined ? {} : { sst }) });
+/**
+ * A session for a visitor of `origin` on `key`'s site; `sst` continues the session that started then (a
+ * refresh); `vis`, a verified visitor's (identify, and the refreshes of its session).
+ */
+export function issueSession(sessions: SessionSigner, key: CachedKey, origin: string, sst?: number, vis?: SessionVisitor) {
+  return sessions.sign({ kid: key.id, acc: key.accountId, agt: key.agent.id, org: origin, ...(sst === undefined ? {} : { sst }), ...(vis ? { vis } : {}) });
 }

@@ -2,7 +2,8 @@
  * Creating a key, with Idempotency-Key: the same key and body within 24 h replay the first answer; the
  * same key with another body is a 409. The plaintext is never stored, not even for replays: with an
  * Idempotency-Key the key's random part is derived (HMAC) from a server secret, the account and that
- * Idempotency-Key, so a replay recomputes it and checks it against the stored hash.
+ * Idempotency-Key, so a replay recomputes it and checks it against the stored hash. An identity secret
+ * (identity on at creation) is stored sealed, so a replay opens it and shows it again.
  */
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
@@ -11,8 +12,10 @@ import { ID_PREFIX } from '../../protocol/ids.js';
 import { PUBLIC_KEY_PREFIX } from '../../protocol/keys.js';
 import type { Database, WidgetKeyTable } from '../db/schema.js';
 import { HubError } from '../errors.js';
+import { secretBox, type SecretBox } from '../session/secret-box.js';
 import { newId, nowIso } from '../ids.js';
 import { generateKey, hashKey, last8 } from '../keys/format.js';
+import { identityChange } from './identity.js';
 import { findIdempotencyRecord, findWidgetKeyById, insertWidgetKey, toWidgetKey } from './repo.js';
 
 /** How long an Idempotency-Key is remembered; retention (src/hub/retention/) deletes records older than this. */
@@ -27,15 +30,18 @@ interface MintInput {
   secret: string;
 }
 
+// Identity joins the hashed body only when on, so records made before it existed still match their replays.
 const requestHash = (params: CreateWidgetKeyParams, allowlist: string[]) =>
   createHash('sha256')
-    .update(JSON.stringify([params.name, allowlist, params.agent_id ?? null]))
+    .update(JSON.stringify([params.name, allowlist, params.agent_id ?? null, ...(params.identity && params.identity !== 'off' ? [params.identity] : [])]))
     .digest('hex');
 
 const windowStart = () => new Date(Date.now() - IDEMPOTENCY_WINDOW_MS).toISOString();
 
 export async function mintWidgetKey(db: Kysely<Database>, input: MintInput): Promise<{ created: CreatedWidgetKey; replayed: boolean }> {
   const { accountId, params, allowlist, idempotencyKey, secret } = input;
+  const box = secretBox(secret);
+  const withPlaintext = (row: WidgetKeyTable, key: string) => shown(box, row, key);
   const seedFor = (idem: string) => ({ secret, input: `${accountId}\0${idem}` });
   if (idempotencyKey !== undefined) {
     const replay = await findReplay(db, accountId, idempotencyKey, requestHash(params, allowlist));
@@ -43,6 +49,7 @@ export async function mintWidgetKey(db: Kysely<Database>, input: MintInput): Pro
   }
   const key = idempotencyKey === undefined ? generateKey(PUBLIC_KEY_PREFIX) : generateKey(PUBLIC_KEY_PREFIX, seedFor(idempotencyKey));
   const now = nowIso();
+  const identity = identityChange(box, 'off', params.identity ?? 'off');
   const row: WidgetKeyTable = {
     id: newId(ID_PREFIX.widgetKey),
     account_id: accountId,
@@ -55,6 +62,11 @@ export async function mintWidgetKey(db: Kysely<Database>, input: MintInput): Pro
     updated_at: now,
     last_used_at: null,
     disabled_at: null,
+    identity: 'off',
+    identity_secret: null,
+    identity_previous_secret: null,
+    identity_previous_until: null,
+    ...identity?.columns,
   };
   const record = idempotencyKey === undefined
     ? undefined
@@ -85,10 +97,11 @@ async function findReplay(db: Kysely<Database>, accountId: string, idem: string,
   return row;
 }
 
-function withPlaintext(row: WidgetKeyTable, key: string): CreatedWidgetKey {
-  if (hashKey(key) !== row.key_hash) {
+function shown(box: SecretBox, row: WidgetKeyTable, key: string): CreatedWidgetKey {
+  const identitySecret = row.identity_secret === null ? null : box.open(row.identity_secret);
+  if (hashKey(key) !== row.key_hash || (row.identity_secret !== null && identitySecret === null)) {
     // The server secret changed since the first request: the plaintext can no longer be recomputed.
     throw new HubError(409, 'idempotency_conflict', 'This create was already answered and its key cannot be shown again; use a new Idempotency-Key');
   }
-  return { ...toWidgetKey(row), key };
+  return { ...toWidgetKey(row), key, ...(identitySecret ? { identity_secret: identitySecret } : {}) };
 }

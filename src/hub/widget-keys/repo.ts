@@ -5,6 +5,7 @@ import { parseStoredAllowlist } from '../allowlist/allowlist.js';
 import type { Database, IdempotencyKeyTable, WidgetKeyTable } from '../db/schema.js';
 import { nowIso } from '../ids.js';
 import { pageOf } from '../pagination.js';
+import { previousSecretUntil } from './identity.js';
 
 export const toWidgetKey = (row: WidgetKeyTable): WidgetKey => ({
   id: row.id,
@@ -16,6 +17,8 @@ export const toWidgetKey = (row: WidgetKeyTable): WidgetKey => ({
   updated_at: row.updated_at,
   last_used_at: row.last_used_at,
   disabled_at: row.disabled_at,
+  identity: row.identity,
+  previous_identity_secret_expires_at: previousSecretUntil(row),
 });
 
 export async function findWidgetKey(db: Kysely<Database>, accountId: string, id: string) {
@@ -73,6 +76,8 @@ export async function findIdempotencyRecord(db: Kysely<Database>, accountId: str
 
 interface WidgetKeyChanges {
   name?: string;
+  /** Identity columns as identity.ts computed them. */
+  identity?: Partial<Pick<WidgetKeyTable, 'identity' | 'identity_secret' | 'identity_previous_secret' | 'identity_previous_until'>>;
   /** Already normalised. */
   domain_allowlist?: string[];
   agent_id?: string | null;
@@ -87,6 +92,7 @@ export async function updateWidgetKey(db: Kysely<Database>, accountId: string, i
   if (patch.domain_allowlist !== undefined) changes.domain_allowlist = JSON.stringify(patch.domain_allowlist);
   if (patch.agent_id !== undefined) changes.agent_id = patch.agent_id;
   if (patch.disabled === false) changes.disabled_at = null;
+  Object.assign(changes, patch.identity);
   return db
     .updateTable('widget_keys')
     .set((eb) => ({

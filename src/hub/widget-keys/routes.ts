@@ -1,9 +1,9 @@
-/** /api/v1/widget-keys: list, create, update, delete, scoped to the secret key's account. The rules of a write are in service.ts. */
+/** /api/v1/widget-keys: list, create, update, delete, rotate the identity secret, scoped to the secret key's account. The rules of a write are in service.ts. */
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
-  CreateWidgetKeyBody, CreatedWidgetKeySchema, DeletedWidgetKeySchema, ErrorSchema, IdParams, ListQuery,
-  UpdateWidgetKeyBody, WidgetKeyListSchema, WidgetKeySchema,
+  CreateWidgetKeyBody, CreatedWidgetKeySchema, DeletedWidgetKeySchema, ErrorSchema, IdParams, ListQuery, RotateIdentitySecretBody,
+  UpdateWidgetKeyBody, WidgetKeyListSchema, WidgetKeyWithIdentitySecretSchema,
 } from '../../protocol/api.js';
 import type { HubContext } from '../context.js';
 import { listWidgetKeys } from './repo.js';
@@ -38,8 +38,18 @@ export async function widgetKeyRoutes(base: FastifyInstance, ctx: HubContext) {
   });
 
   app.patch('/api/v1/widget-keys/:id', {
-    schema: { tags, summary: 'Update or revoke a widget key', params: IdParams, body: UpdateWidgetKeyBody, response: { 200: WidgetKeySchema, ...errors } },
+    schema: {
+      tags, summary: 'Update or revoke a widget key (returns identity_secret ONCE when it turns identity on)', params: IdParams, body: UpdateWidgetKeyBody,
+      response: { 200: WidgetKeyWithIdentitySecretSchema, ...errors },
+    },
   }, async (request) => widgetKeys.update(deps, request.accountId, request.params.id, request.body));
+
+  app.post('/api/v1/widget-keys/:id/identity-secret', {
+    schema: {
+      tags, summary: 'Rotate the identity secret (returns the new one ONCE; the previous one verifies for grace_period_s)', params: IdParams,
+      body: RotateIdentitySecretBody, response: { 200: WidgetKeyWithIdentitySecretSchema, ...errors, 409: ErrorSchema },
+    },
+  }, async (request) => widgetKeys.rotateIdentitySecret(deps, request.accountId, request.params.id, request.body ?? {}));
 
   app.delete('/api/v1/widget-keys/:id', {
     schema: { tags, summary: 'Delete or soft-disable a widget key', params: IdParams, response: { 200: DeletedWidgetKeySchema, ...errors } },

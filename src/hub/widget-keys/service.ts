@@ -3,14 +3,19 @@
  * the allowlist normalised, the agent checked, and the key cache told at once, so no path can forget it.
  */
 import type { Kysely } from 'kysely';
-import type { CreatedWidgetKey, CreateWidgetKeyParams, DeletedWidgetKey, UpdateWidgetKeyParams, WidgetKey } from '../../protocol/api.js';
+import type {
+  CreatedWidgetKey, CreateWidgetKeyParams, DeletedWidgetKey, RotateIdentitySecretParams, UpdateWidgetKeyParams, WidgetKeyWithIdentitySecret,
+} from '../../protocol/api.js';
+import { DEFAULT_IDENTITY_GRACE_SECONDS } from '../../protocol/identity.js';
 import { findAgent } from '../agents/repo.js';
 import { normalizeAllowlist } from '../allowlist/allowlist.js';
 import type { Database } from '../db/schema.js';
 import { HubError } from '../errors.js';
+import { secretBox } from '../session/secret-box.js';
 import { hashKey } from '../keys/format.js';
 import type { KeyCache } from '../visitor/key-cache.js';
 import { mintWidgetKey } from './create.js';
+import { identityChange, rotatedIdentity } from './identity.js';
 import { deleteWidgetKey, findWidgetKey, toWidgetKey, updateWidgetKey } from './repo.js';
 
 interface WidgetKeyDeps {
@@ -48,16 +53,32 @@ export async function create(
   return result;
 }
 
-export async function update(deps: WidgetKeyDeps, accountId: string, id: string, patch: UpdateWidgetKeyParams): Promise<WidgetKey> {
+/** With `identity_secret` when this update turned identity on: the only time that secret is shown. */
+export async function update(deps: WidgetKeyDeps, accountId: string, id: string, patch: UpdateWidgetKeyParams): Promise<WidgetKeyWithIdentitySecret> {
   // Validate everything before writing anything: a rejected update changes nothing.
   const row = await findWidgetKey(deps.db, accountId, id);
   if (!row) throw notFound(id);
   const allowlist = patch.domain_allowlist === undefined ? undefined : allowlistOrThrow(patch.domain_allowlist);
   await agentOrThrow(deps.db, accountId, patch.agent_id);
-  const after = await updateWidgetKey(deps.db, accountId, id, { ...patch, domain_allowlist: allowlist });
+  const identity = patch.identity === undefined ? null : identityChange(secretBox(deps.secret), row.identity, patch.identity);
+  const after = await updateWidgetKey(deps.db, accountId, id, { ...patch, domain_allowlist: allowlist, identity: identity?.columns });
   deps.keys.invalidate([row.key_hash]);
   if (!after) throw notFound(id); // deleted by a concurrent request
-  return toWidgetKey(after);
+  return { ...toWidgetKey(after), ...(identity?.secret ? { identity_secret: identity.secret } : {}) };
+}
+
+/** A new identity secret, shown once; the previous one verifies tokens for `grace_period_s` more. */
+export async function rotateIdentitySecret(deps: WidgetKeyDeps, accountId: string, id: string, params: RotateIdentitySecretParams): Promise<WidgetKeyWithIdentitySecret> {
+  const row = await findWidgetKey(deps.db, accountId, id);
+  if (!row) throw notFound(id);
+  if (row.identity === 'off') {
+    throw new HubError(409, 'identity_off', `Widget key ${id} has identity off, so it has no identity secret; turn it on with PATCH {"identity": "optional"} (or "required"), which returns the first one`);
+  }
+  const rotated = rotatedIdentity(secretBox(deps.secret), row, params.grace_period_s ?? DEFAULT_IDENTITY_GRACE_SECONDS);
+  const after = await updateWidgetKey(deps.db, accountId, id, { identity: rotated.columns });
+  deps.keys.invalidate([row.key_hash]);
+  if (!after) throw notFound(id);
+  return { ...toWidgetKey(after), identity_secret: rotated.secret };
 }
 
 export async function remove(deps: WidgetKeyDeps, accountId: string, id: string): Promise<DeletedWidgetKey> {

@@ -2,6 +2,7 @@
 import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LlmTarget } from '../../../src/hub/agent-call/call.js';
+import { visitorContext } from '../../../src/hub/agent-call/llm.js';
 import { agentServer, expectNothingInternal, messageEvent, ROOMY, run, type AgentServer } from './support.js';
 
 const API_KEY = 'sk-test-a1b2c3d4e5f6';
@@ -57,7 +58,7 @@ describe('streaming', () => {
       model: 'tiny-model',
       stream: true,
       messages: [
-        { role: 'system', content: 'You answer for Acme Outdoor. Be brief.' },
+        { role: 'system', content: `You answer for Acme Outdoor. Be brief.\n\n${visitorContext({ verified: false })}` },
         { role: 'user', content: 'Hi' },
         { role: 'assistant', content: 'Hello! How can I help?' },
         { role: 'user', content: 'Where is my order?' },
@@ -65,13 +66,13 @@ describe('streaming', () => {
     });
   });
 
-  it('sends no Authorization or system message when there are none, and takes a base_url ending in /', async () => {
+  it('sends no Authorization without a key, a system message of the visitor alone without a prompt, and takes a base_url ending in /', async () => {
     const s = await serve((res) => stream(res, complete));
     await run(llm(s, { api_key: null, system_prompt: null, base_url: `${s.url}/v1/` }));
     const [request] = s.requests;
     expect(request!.url).toBe('/v1/chat/completions');
     expect(request!.headers.authorization).toBeUndefined();
-    expect(JSON.parse(request!.body).messages[0]).toEqual({ role: 'user', content: 'Hi' });
+    expect(JSON.parse(request!.body).messages.slice(0, 2)).toEqual([{ role: 'system', content: visitorContext({ verified: false }) }, { role: 'user', content: 'Hi' }]);
   });
 
   it('leaves failed and unfinished replies out of the conversation, and a person speaks as assistant', async () => {
@@ -84,10 +85,21 @@ describe('streaming', () => {
     ];
     await run(llm(s, { system_prompt: null }), {}, event);
     expect(JSON.parse(s.requests[0]!.body).messages).toEqual([
+      { role: 'system', content: visitorContext({ verified: false }) },
       { role: 'user', content: 'Hi' },
       { role: 'assistant', content: 'Sam here, I can help.' },
       { role: 'user', content: 'Still there?' },
     ]);
+  });
+
+  it("tells the model a verified visitor's id, name and email after the prompt", async () => {
+    const s = await serve((res) => stream(res, complete));
+    const event = messageEvent();
+    event.visitor = { verified: true, id: 'user_42', name: 'Ada', email: 'ada@shop.example' };
+    await run(llm(s), {}, event);
+    const system = JSON.parse(s.requests[0]!.body).messages[0];
+    expect(system.role).toBe('system');
+    expect(system.content).toMatch(/^You answer for Acme Outdoor\. Be brief\.\n\nVisitor: \{"verified":true,"id":"user_42","name":"Ada","email":"ada@shop\.example"\}/);
   });
 
   it('completes a stream that ends after finish_reason without [DONE]', async () => {

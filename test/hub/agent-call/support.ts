@@ -56,6 +56,7 @@ export function messageEvent(text = 'Where is my order?'): MessageCreatedEvent {
       { id: 'msg_1', role: 'visitor', text: 'Hi', created_at: '2025-01-01T00:00:00.000Z', status: 'completed', author_name: null },
       { id: 'msg_2', role: 'agent', text: 'Hello! How can I help?', created_at: '2025-01-01T00:00:01.000Z', status: 'completed', author_name: null },
     ],
+    visitor: { verified: false },
     context: { origin: 'https://shop.example', reported: { page: '/orders' } },
   };
 }
