@@ -224,16 +224,19 @@ export async function browserFigures({ loads, traced, warmup, log, latencies = [
   if (res.status !== 201) throw new Error(`creating the bench widget key: HTTP ${res.status} ${await res.text()}`);
   const widgetKey = await res.json();
 
-  // The frame as this hub serves it to an allowed page: its document, and the assets the document names.
-  const get = async (path) => {
-    const r = await fetch(hub.url + path);
-    if (r.status !== 200) throw new Error(`GET ${path}: HTTP ${r.status}`);
-    return Buffer.from(await r.arrayBuffer());
-  };
-  // Its CSS and JS are inline; the floor's iframe loads a static hub file of about the document's size,
-  // the frame's stylesheet (cacheable, like the floor's iframe document should be at its best).
-  result.frame = { document: await get(`/widget/v1/frame?k=${widgetKey.key}&o=http://localhost:${port}`) };
+  // The frame as this hub serves it to an allowed page: one document per language (the hub picks by
+  // Accept-Language), its CSS and JS inline; the budget holds for the largest. The floor's iframe loads
+  // a static hub file of about the document's size, the frame's stylesheet (cacheable, like the floor's
+  // iframe document should be at its best).
   const manifest = JSON.parse(readFileSync(join(DIST, 'frame/manifest.json'), 'utf8'));
+  const frameUrl = hub.url + `/widget/v1/frame?k=${widgetKey.key}&o=http://localhost:${port}`;
+  const documents = {};
+  for (const language of Object.keys(manifest.js)) {
+    const r = await fetch(frameUrl, { headers: { 'accept-language': language } });
+    if (r.status !== 200) throw new Error(`GET the frame in ${language}: HTTP ${r.status}`);
+    documents[language] = Buffer.from(await r.arrayBuffer());
+  }
+  result.frame = { documents };
   const cssPath = `/widget/v1/assets/${manifest.css}`;
 
   const site = await startSite({ hubUrl: hub.url, clientKey: widgetKey.key, port, extraPages: pages(cssPath) });

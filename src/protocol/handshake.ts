@@ -2,6 +2,8 @@
  * Wire types of the handshake (POST /api/v1/widget/handshake), shared by the loader, the frame and the hub.
  * The request is sent as text/plain so the browser makes a CORS simple request: no preflight.
  */
+import type { Language, Theme } from './languages.js';
+
 export const HANDSHAKE_PATH = '/api/v1/widget/handshake';
 
 export interface HandshakeRequest {
@@ -13,6 +15,9 @@ export interface AgentPublic {
   name: string;
   greeting: string;
   accent_color: string;
+  theme: Theme;
+  /** The widget's language, as the owner set it; null: the visitor's browser language decides. */
+  locale: Language | null;
 }
 
 export interface HandshakeResponse {
@@ -20,7 +25,8 @@ export interface HandshakeResponse {
   /** ISO 8601 */
   expires_at: string;
   frame_url: string;
-  agent: AgentPublic;
+  /** `title`: the iframe's title on the host page, in the visitor's language (the loader sets it). */
+  agent: AgentPublic & { title: string };
 }
 
 /** The accent colour of an agent created without one; the frame falls back to it for an unusable colour. */

@@ -157,6 +157,18 @@ const agentLlm: Migration = {
   },
 };
 
+/**
+ * How an agent's widget looks and speaks (issue 13): `theme` (auto, light or dark; auto follows the
+ * visitor's colour scheme) and `locale` (one of src/protocol/languages.ts; null lets the visitor's
+ * browser language decide).
+ */
+const agentLook: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('agents').addColumn('theme', 'text', (c) => c.notNull().defaultTo('auto')).execute();
+    await db.schema.alterTable('agents').addColumn('locale', 'text').execute();
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
     return {
@@ -167,6 +179,7 @@ export const migrationProvider: MigrationProvider = {
       '0005_secret_key_expiry': secretKeyExpiry,
       '0006_replies': replies,
       '0007_agent_llm': agentLlm,
+      '0008_agent_look': agentLook,
     };
   },
 };
