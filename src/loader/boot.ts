@@ -91,13 +91,14 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
       for (const name in styles) frame.style.setProperty(name, styles[name]!, 'important');
     };
 
-    // Closed: the launcher box. Open: a panel of PANEL_WIDTH × PANEL_HEIGHT, or the whole viewport when
-    // narrower than FULL_SCREEN_BELOW. Open, the panel stays inside the visual viewport, which an
+    // Closed: the launcher box. Open: a panel of PANEL_WIDTH × PANEL_HEIGHT at the same corner (the
+    // launcher, now a close button, stays where it was), or the whole viewport when narrower than
+    // FULL_SCREEN_BELOW. Open, the panel stays inside the visual viewport, which an
     // on-screen keyboard (iOS Safari, Chrome's default) or a pinch zoom shrinks without changing the
     // layout viewport that fixed positions are relative to.
     const resize = () => {
       const full = open && win.innerWidth < FULL_SCREEN_BELOW;
-      const inset = (open ? 0 : LAUNCHER_INSET) + 'px';
+      const inset = (full ? 0 : LAUNCHER_INSET) + 'px';
       css({
         width: full ? '100%' : (open ? PANEL_WIDTH : LAUNCHER_BOX) + 'px',
         height: full ? '100%' : (open ? PANEL_HEIGHT : LAUNCHER_BOX) + 'px',
@@ -239,11 +240,12 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
         err = body.error;
         // Destroyed meanwhile: nothing to hand over (and phase 0 must stay).
         if (!res.ok || !phase) throw 0;
-        // A 200 without an agent throws here and ends as bad_response.
-        frame.title = 'Chat with ' + body.agent.name;
+        // A 200 without an agent throws here and ends as bad_response. The title is in the visitor's
+        // language: the hub chose it, as it chose the frame's.
+        frame.title = body.agent.title;
         phase = 2;
         // The token travels only on the port, never in a URL or a window message.
-        port.postMessage({ ...body, v: 1, type: 'session', narrow: win.innerWidth < FULL_SCREEN_BELOW } satisfies SessionMessage);
+        port.postMessage({ ...body, v: 1, type: 'session', narrow: win.innerWidth < FULL_SCREEN_BELOW, side } satisfies SessionMessage);
         // A page CSP without our hub in frame-src blocks the frame with no event the parent can see
         // (browsers still fire `load`), so silence is the only signal.
         win.setTimeout(() => {

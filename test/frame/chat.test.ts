@@ -386,6 +386,8 @@ describe('unread', () => {
     expect(c.ui.live()!.textContent).toBe('2 new messages from Ada');
     c.ui.launcher()!.click();
     expect(c.ui.badge()!.hidden).toBe(true);
+    expect(c.ui.launcher()!.getAttribute('aria-label')).toBe('Close chat');
+    c.ui.launcher()!.click();
     expect(c.ui.launcher()!.getAttribute('aria-label')).toBe('Open chat with Ada');
   });
 
