@@ -87,7 +87,9 @@ async function buildFrame() {
   // Frame assets get content-hashed names so the hub can serve them `immutable`. One script per
   // language, each with that language's table only (src/frame/lang/in-use.ts says how): the hub serves
   // the one the visitor reads, so no visitor downloads the other seven.
-  const common = { outdir: 'dist/frame', entryNames: '[name].[hash]', bundle: true, minify: true, format: 'iife', target: 'es2020', legalComments: 'none', metafile: true };
+  // charset utf8: the document is served as UTF-8, and a Japanese, Arabic or Hebrew table escaped to
+  // \uXXXX would be twice its size.
+  const common = { outdir: 'dist/frame', entryNames: '[name].[hash]', bundle: true, minify: true, format: 'iife', target: 'es2020', legalComments: 'none', metafile: true, charset: 'utf8' };
   const outputOf = (result) => Object.keys(result.metafile.outputs).map((p) => p.replace(/^dist\/frame\//, ''))[0];
   const css = outputOf(await build({ ...common, entryPoints: { 'frame-style': 'src/frame/frame.css' } }));
   const js = {};
