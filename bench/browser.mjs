@@ -15,17 +15,17 @@
  *   inline script; and a V8 CPU profile splitting the loader's own JavaScript from the browser work it
  *   calls into.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { analyzeTrace, TRACE_CATEGORIES } from './lib/trace.mjs';
+import { ARGS, chromiumPath } from './lib/chromium.mjs';
 import { DIST, freePort, onCleanup, ROOT, startHub } from './lib/proc.mjs';
 import { createAccount } from './lib/seed.mjs';
 import { startSite } from './lib/site.mjs';
 import { median } from './lib/stats.mjs';
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 // For the latency runs only, site isolation off: a cross-site iframe then shares the page's renderer and
 // DevTools target, so one Network.emulateNetworkConditions covers the page, the loader, the handshake and
 // the frame alike (with it on, the frame is an out-of-process target the page's emulation does not
@@ -33,17 +33,6 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '
 const LATENCY_ARGS = [...ARGS, '--disable-site-isolation-trials', '--disable-features=IsolateOrigins,site-per-process'];
 const READY = 'kataven-bench:ready:';
 
-/** Playwright's own Chromium when it is installed, else the system one (as the e2e tests do). */
-function chromiumPath() {
-  let bundled = '';
-  try {
-    bundled = chromium.executablePath();
-  } catch {}
-  if (bundled && existsSync(bundled)) return bundled;
-  const system = process.env.KATAVEN_CHROMIUM ?? '/usr/bin/chromium';
-  if (existsSync(system)) return system;
-  throw new Error(`no Chromium: install Playwright's (npx playwright install chromium) or one at ${system}, or set KATAVEN_CHROMIUM`);
-}
 
 /**
  * The demo page with the stub and a ready handler in <head>, and the floor: the same page without the

@@ -91,14 +91,14 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
       for (const name in styles) frame.style.setProperty(name, styles[name]!, 'important');
     };
 
-    // Closed: the launcher box. Open: a panel of PANEL_WIDTH × PANEL_HEIGHT at the same corner (the
-    // launcher, now a close button, stays where it was), or the whole viewport when narrower than
+    // Closed: the launcher box. Open: a panel of PANEL_WIDTH × PANEL_HEIGHT in the corner (the frame
+    // draws its launcher, now the close button, where it was), or the whole viewport when narrower than
     // FULL_SCREEN_BELOW. Open, the panel stays inside the visual viewport, which an
     // on-screen keyboard (iOS Safari, Chrome's default) or a pinch zoom shrinks without changing the
     // layout viewport that fixed positions are relative to.
     const resize = () => {
       const full = open && win.innerWidth < FULL_SCREEN_BELOW;
-      const inset = (full ? 0 : LAUNCHER_INSET) + 'px';
+      const inset = (open ? 0 : LAUNCHER_INSET) + 'px';
       css({
         width: full ? '100%' : (open ? PANEL_WIDTH : LAUNCHER_BOX) + 'px',
         height: full ? '100%' : (open ? PANEL_HEIGHT : LAUNCHER_BOX) + 'px',

@@ -37,7 +37,7 @@ describe('the widget on hostile host pages', () => {
     expect(box).toEqual({ x: 1280 - LAUNCHER_INSET - LAUNCHER_BOX, y: 800 - LAUNCHER_INSET - LAUNCHER_BOX, width: LAUNCHER_BOX, height: LAUNCHER_BOX });
     expect(await w.iframe.evaluate((f) => getComputedStyle(f).borderTopWidth)).toBe('0px');
     await openPanel(w);
-    expect(await w.iframe.boundingBox()).toEqual({ x: 1280 - LAUNCHER_INSET - PANEL_WIDTH, y: 800 - LAUNCHER_INSET - PANEL_HEIGHT, width: PANEL_WIDTH, height: PANEL_HEIGHT });
+    expect(await w.iframe.boundingBox()).toEqual({ x: 1280 - PANEL_WIDTH, y: 800 - PANEL_HEIGHT, width: PANEL_WIDTH, height: PANEL_HEIGHT });
     clean(w);
     await w.page.context().close();
   });
@@ -48,7 +48,7 @@ describe('the widget on hostile host pages', () => {
     await openPanel(w);
     await w.page.evaluate(() => window.scrollTo(0, 1500));
     await expect.poll(() => scrollY(w.page)).toBe(1500);
-    expect((await w.iframe.boundingBox())!.y).toBe(800 - LAUNCHER_INSET - PANEL_HEIGHT);
+    expect((await w.iframe.boundingBox())!.y).toBe(800 - PANEL_HEIGHT);
     clean(w);
     await w.page.context().close();
   });
@@ -118,7 +118,7 @@ describe('the widget on hostile host pages', () => {
       await box.fill('Hello from a hostile page');
       await box.press('Enter');
       await expect.poll(() => w.frame.getByRole('log').textContent(), { timeout: 10_000 }).toContain('You said: "Hello from a hostile page"');
-      expect(await w.iframe.boundingBox()).toEqual({ x: 1280 - LAUNCHER_INSET - PANEL_WIDTH, y: 800 - LAUNCHER_INSET - PANEL_HEIGHT, width: PANEL_WIDTH, height: PANEL_HEIGHT });
+      expect(await w.iframe.boundingBox()).toEqual({ x: 1280 - PANEL_WIDTH, y: 800 - PANEL_HEIGHT, width: PANEL_WIDTH, height: PANEL_HEIGHT });
       clean(w);
       await w.page.context().close();
     });

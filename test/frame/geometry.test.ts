@@ -51,16 +51,20 @@ describe('frame.css agrees with src/protocol/geometry.ts', () => {
     expect(Number(m![1])).toBeLessThan(PANEL_WIDTH);
   });
 
-  it('floats the card PANEL_MARGIN inside the open iframe, above the launcher box, with its shadow inside the margin', () => {
+  it('keeps the launcher where it was once the iframe grows into the corner', () => {
+    expect(css).toContain(`@media (min-width:121px){.kv-launch{right:${LAUNCHER_INSET + LAUNCHER_MARGIN}px;bottom:${LAUNCHER_INSET + LAUNCHER_MARGIN}px}`);
+  });
+
+  it('floats the card PANEL_MARGIN from the edges, above the launcher box, with its shadow inside the margin', () => {
     const panel = rule('.kv-panel');
     expect(['top', 'left', 'right'].map((side) => px(panel.get(side)))).toEqual([PANEL_MARGIN, PANEL_MARGIN, PANEL_MARGIN]);
     expect(px(panel.get('bottom'))).toBe(PANEL_BOTTOM);
-    expect(PANEL_BOTTOM).toBeGreaterThan(LAUNCHER_BOX);
+    expect(PANEL_BOTTOM).toBeGreaterThanOrEqual(LAUNCHER_INSET + LAUNCHER_BOX);
     const [x, y, blur] = panel.get('box-shadow')!.split(/\s+/).slice(0, 3).map((p) => px(p));
     expect(Math.abs(x!) + blur!).toBeLessThanOrEqual(PANEL_MARGIN);
     expect(blur! - Math.abs(y!)).toBeLessThanOrEqual(PANEL_MARGIN);
     // 20 px from the viewport's edges, the common floating card.
-    expect(LAUNCHER_INSET + PANEL_MARGIN).toBe(20);
+    expect(PANEL_MARGIN).toBe(20);
   });
 
   it('stops scroll chaining from the frame into the host page', () => {

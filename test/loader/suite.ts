@@ -318,7 +318,7 @@ export function loaderSuite(run: { inPageRealm: boolean }, load: Load): void {
       const frame = page.frame();
       frame.load();
       await frame.send({ v: 1, type: 'ready' }, () => page.iframe().style.visibility !== 'hidden');
-      await frame.send({ v: 1, type: 'state', open: true }, () => page.iframe().style.width === '400px');
+      await frame.send({ v: 1, type: 'state', open: true }, () => page.iframe().style.width === px(PANEL_WIDTH));
       expect(page.iframe().getAttribute('style')).toContain('position: fixed');
       expect(violations).toEqual([]);
     });
@@ -369,12 +369,12 @@ export function loaderSuite(run: { inPageRealm: boolean }, load: Load): void {
       expect([s.width, s.height, s.bottom, s.right]).toEqual([BOX, BOX, INSET, INSET]);
     });
 
-    it('is a PANEL_WIDTH × PANEL_HEIGHT panel at the launcher\'s corner, never taller than the viewport, while open', async () => {
+    it('is a PANEL_WIDTH × PANEL_HEIGHT panel in the corner, never taller than the viewport, while open', async () => {
       const frame = await ready();
       await frame.send({ v: 1, type: 'state', open: true }, () => page.iframe().style.width === px(PANEL_WIDTH));
       const s = page.iframe().style;
-      // Same inset as closed: the launcher, now the close button, does not move.
-      expect([s.width, s.height, s.maxHeight, s.bottom, s.right]).toEqual([px(PANEL_WIDTH), px(PANEL_HEIGHT), '100%', INSET, INSET]);
+      // In the corner itself: max-width and max-height of 100% then keep it inside the viewport.
+      expect([s.width, s.height, s.maxHeight, s.bottom, s.right]).toEqual([px(PANEL_WIDTH), px(PANEL_HEIGHT), '100%', '0px', '0px']);
     });
 
     it('opens full screen on a viewport narrower than 480 px', async () => {
@@ -386,11 +386,11 @@ export function loaderSuite(run: { inPageRealm: boolean }, load: Load): void {
 
     it('follows window resizes while open', async () => {
       const frame = await ready();
-      await frame.send({ v: 1, type: 'state', open: true }, () => page.iframe().style.width === '400px');
+      await frame.send({ v: 1, type: 'state', open: true }, () => page.iframe().style.width === px(PANEL_WIDTH));
       page.win.happyDOM.setViewport({ width: 400 });
       expect(page.iframe().style.width).toBe('100%');
       page.win.happyDOM.setViewport({ width: 1024 });
-      expect(page.iframe().style.width).toBe('400px');
+      expect(page.iframe().style.width).toBe(px(PANEL_WIDTH));
     });
 
     it('shrinks back to the launcher when the frame closes', async () => {
