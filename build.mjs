@@ -6,6 +6,7 @@ import { build } from 'esbuild';
 import { minify } from 'terser';
 import { createHash } from 'node:crypto';
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
 
 const args = process.argv.slice(2);
@@ -34,6 +35,7 @@ const { HANDSHAKE_TIMEOUT_MS, FRAME_READY_TIMEOUT_MS } = await importTs('src/pro
 const { LOADER_GZIP_BUDGET, LOADER_GZIP_AIM } = await importTs('src/protocol/budgets.ts');
 const { FRAME_PATH } = await importTs('src/protocol/frame.ts');
 const { HANDSHAKE_PATH } = await importTs('src/protocol/handshake.ts');
+const { LANGUAGES } = await importTs('src/protocol/languages.ts');
 // The e2e run waits out both on purpose (a hub that never answers, a CSP that blocks the frame). Short,
 // but far above what a handshake and a frame load take on a loaded CI machine.
 const TEST_TIMEOUTS = { handshake: 2_000, frame: 5_000 };
@@ -89,27 +91,25 @@ async function buildLoader(dir = 'dist', timeouts = { handshake: HANDSHAKE_TIMEO
 }
 
 async function buildFrame() {
-  // Frame assets get content-hashed names so the hub can serve them `immutable`.
-  const frame = await build({
-    entryPoints: { frame: 'src/frame/index.ts', 'frame-style': 'src/frame/frame.css' },
-    outdir: 'dist/frame',
-    entryNames: '[name].[hash]',
-    bundle: true,
-    minify: true,
-    format: 'iife',
-    target: 'es2020',
-    legalComments: 'none',
-    metafile: true,
-  });
-  const outputs = Object.keys(frame.metafile.outputs).map((p) => p.replace(/^dist\/frame\//, ''));
-  const manifest = {
-    js: outputs.find((p) => p.endsWith('.js')),
-    css: outputs.find((p) => p.endsWith('.css')),
-  };
+  // Frame assets get content-hashed names so the hub can serve them `immutable`. One script per
+  // language, each with that language's table only (src/frame/lang/in-use.ts says how): the hub serves
+  // the one the visitor reads, so no visitor downloads the other seven.
+  // charset utf8: the document is served as UTF-8, and a Japanese, Arabic or Hebrew table escaped to
+  // \uXXXX would be twice its size.
+  const common = { outdir: 'dist/frame', entryNames: '[name].[hash]', bundle: true, minify: true, format: 'iife', target: 'es2020', legalComments: 'none', metafile: true, charset: 'utf8' };
+  const outputOf = (result) => Object.keys(result.metafile.outputs).map((p) => p.replace(/^dist\/frame\//, ''))[0];
+  const css = outputOf(await build({ ...common, entryPoints: { 'frame-style': 'src/frame/frame.css' } }));
+  const js = {};
+  for (const language of LANGUAGES) {
+    const table = language === 'en' ? "export { EN as T } from '../strings.ts';" : `export { ${language.toUpperCase()} as T } from './${language}.ts';`;
+    const inUse = { name: 'language-in-use', setup: (b) => b.onLoad({ filter: /src[\\/]frame[\\/]lang[\\/]in-use\.ts$/ }, (args) => ({ contents: table, loader: 'ts', resolveDir: dirname(args.path) })) };
+    js[language] = outputOf(await build({ ...common, entryPoints: { [`frame-${language}`]: 'src/frame/index.ts' }, plugins: [inUse] }));
+  }
+  const manifest = { js, css };
   await writeFile('dist/frame/manifest.json', JSON.stringify(manifest, null, 2));
-  let frameGzip = 0;
-  for (const file of Object.values(manifest)) frameGzip += sizes(await readFile(`dist/frame/${file}`)).gzip;
-  log(`dist/frame      js + css gzip ${frameGzip} B`);
+  const cssGzip = sizes(await readFile(`dist/frame/${css}`)).gzip;
+  const jsGzip = await Promise.all(Object.values(js).map(async (f) => sizes(await readFile(`dist/frame/${f}`)).gzip));
+  log(`dist/frame      js + css gzip ${Math.min(...jsGzip) + cssGzip}–${Math.max(...jsGzip) + cssGzip} B (${LANGUAGES.length} languages, one served per frame)`);
 }
 
 async function buildNode() {

@@ -15,17 +15,17 @@
  *   inline script; and a V8 CPU profile splitting the loader's own JavaScript from the browser work it
  *   calls into.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { analyzeTrace, TRACE_CATEGORIES } from './lib/trace.mjs';
+import { ARGS, chromiumPath } from './lib/chromium.mjs';
 import { DIST, freePort, onCleanup, ROOT, startHub } from './lib/proc.mjs';
 import { createAccount } from './lib/seed.mjs';
 import { startSite } from './lib/site.mjs';
 import { median } from './lib/stats.mjs';
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 // For the latency runs only, site isolation off: a cross-site iframe then shares the page's renderer and
 // DevTools target, so one Network.emulateNetworkConditions covers the page, the loader, the handshake and
 // the frame alike (with it on, the frame is an out-of-process target the page's emulation does not
@@ -33,17 +33,6 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '
 const LATENCY_ARGS = [...ARGS, '--disable-site-isolation-trials', '--disable-features=IsolateOrigins,site-per-process'];
 const READY = 'kataven-bench:ready:';
 
-/** Playwright's own Chromium when it is installed, else the system one (as the e2e tests do). */
-function chromiumPath() {
-  let bundled = '';
-  try {
-    bundled = chromium.executablePath();
-  } catch {}
-  if (bundled && existsSync(bundled)) return bundled;
-  const system = process.env.KATAVEN_CHROMIUM ?? '/usr/bin/chromium';
-  if (existsSync(system)) return system;
-  throw new Error(`no Chromium: install Playwright's (npx playwright install chromium) or one at ${system}, or set KATAVEN_CHROMIUM`);
-}
 
 /**
  * The demo page with the stub and a ready handler in <head>, and the floor: the same page without the
@@ -224,16 +213,19 @@ export async function browserFigures({ loads, traced, warmup, log, latencies = [
   if (res.status !== 201) throw new Error(`creating the bench widget key: HTTP ${res.status} ${await res.text()}`);
   const widgetKey = await res.json();
 
-  // The frame as this hub serves it to an allowed page: its document, and the assets the document names.
-  const get = async (path) => {
-    const r = await fetch(hub.url + path);
-    if (r.status !== 200) throw new Error(`GET ${path}: HTTP ${r.status}`);
-    return Buffer.from(await r.arrayBuffer());
-  };
-  // Its CSS and JS are inline; the floor's iframe loads a static hub file of about the document's size,
-  // the frame's stylesheet (cacheable, like the floor's iframe document should be at its best).
-  result.frame = { document: await get(`/widget/v1/frame?k=${widgetKey.key}&o=http://localhost:${port}`) };
+  // The frame as this hub serves it to an allowed page: one document per language (the hub picks by
+  // Accept-Language), its CSS and JS inline; the budget holds for the largest. The floor's iframe loads
+  // a static hub file of about the document's size, the frame's stylesheet (cacheable, like the floor's
+  // iframe document should be at its best).
   const manifest = JSON.parse(readFileSync(join(DIST, 'frame/manifest.json'), 'utf8'));
+  const frameUrl = hub.url + `/widget/v1/frame?k=${widgetKey.key}&o=http://localhost:${port}`;
+  const documents = {};
+  for (const language of Object.keys(manifest.js)) {
+    const r = await fetch(frameUrl, { headers: { 'accept-language': language } });
+    if (r.status !== 200) throw new Error(`GET the frame in ${language}: HTTP ${r.status}`);
+    documents[language] = Buffer.from(await r.arrayBuffer());
+  }
+  result.frame = { documents };
   const cssPath = `/widget/v1/assets/${manifest.css}`;
 
   const site = await startSite({ hubUrl: hub.url, clientKey: widgetKey.key, port, extraPages: pages(cssPath) });

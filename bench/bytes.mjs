@@ -17,7 +17,11 @@ export function loaderBytes() {
   return sizes(readFileSync(join(DIST, 'loader.js')));
 }
 
-/** The frame document (its JS and CSS inline) exactly as the hub serves it to an allowed page (a Buffer). */
-export function frameBytes({ document }) {
-  return sizes(document);
+/**
+ * The frame document (its JS and CSS inline) exactly as the hub serves it to an allowed page, one per
+ * language (Buffers by language code): the sizes of the largest, and which language that is.
+ */
+export function frameBytes({ documents }) {
+  const all = Object.entries(documents).map(([language, document]) => ({ language, ...sizes(document) }));
+  return all.reduce((a, b) => (b.gzip > a.gzip ? b : a));
 }

@@ -22,7 +22,7 @@ export async function snapshotDist() {
   const complete = (dir) => {
     if (!['cli.js', 'loader.js', 'loader.json', 'frame/manifest.json'].every((f) => existsSync(join(dir, f)))) return false;
     const manifest = JSON.parse(readFileSync(join(dir, 'frame/manifest.json'), 'utf8'));
-    return [manifest.js, manifest.css].every((f) => f && existsSync(join(dir, 'frame', f)));
+    return [...Object.values(manifest.js ?? {}), manifest.css].every((f) => f && existsSync(join(dir, 'frame', f)));
   };
   for (let attempt = 0; attempt < 15; attempt++) {
     try {

@@ -1,6 +1,7 @@
 /** `kataven agents list|create|update`: who answers in the widget, through the Node client. */
 import type { Agent, UpdateAgentParams } from '../client/index.js';
 import { ID_PREFIX } from '../protocol/ids.js';
+import { LANGUAGES, THEMES } from '../protocol/languages.js';
 import { answeredBy, hasLlmFlags, LLM_FLAG_NAMES, LLM_FLAGS, LLM_FLAGS_HELP, llmFromFlags } from './agents-llm.js';
 import { parse, UsageError } from './args.js';
 import { API_FLAGS, API_FLAGS_HELP, api, clientFrom, limitFlag, listed, onlyFlags, printJson } from './client-from-env.js';
@@ -17,10 +18,10 @@ unless the key names another (kataven widget-keys update ID --agent AGENT_ID).
 Commands:
   list   [--limit N] [--starting-after ID] [--all]
          List agents, newest first.
-  create --name NAME [--greeting TEXT] [--accent-color #RRGGBB]
+  create --name NAME [--greeting TEXT] [--accent-color #RRGGBB] [--theme THEME] [--locale CODE]
          [--webhook-url URL | --llm-base-url URL --llm-model MODEL [--llm-api-key KEY] [--llm-system-prompt TEXT]]
          Create an agent. Prints its webhook secret, which signs the hub's webhook requests.
-  update ID [--name NAME] [--greeting TEXT] [--accent-color #RRGGBB]
+  update ID [--name NAME] [--greeting TEXT] [--accent-color #RRGGBB] [--theme THEME] [--locale CODE]
          [--webhook-url URL | --no-webhook | --llm-… flags | --no-llm]
          Change an agent; widgets show the change at their next load. A webhook replaces a model and the
          other way round; --llm-… flags left out keep what the agent has (its api key included).
@@ -31,6 +32,9 @@ Flags:
   --name NAME            the name visitors see
   --greeting TEXT        the first message of the conversation
   --accent-color #RRGGBB the widget's colour, e.g. #0f766e
+  --theme THEME          ${THEMES.join(', ')}: auto follows the visitor's light or dark setting
+  --locale CODE          the widget's language: ${LANGUAGES.join(', ')}, or browser (the visitor's
+                         browser language decides; the default)
   --webhook-url URL      http(s) URL that receives each visitor message and answers {"reply": "…"};
                          without one, the built-in demo agent answers
   --no-webhook           (update) remove the webhook
@@ -42,6 +46,7 @@ ${API_FLAGS_HELP}
 
 Examples:
   kataven agents create --name Support --greeting 'Hi! How can we help?' --accent-color '#0f766e'
+  kataven agents update ${AGENT_ID} --theme dark --locale de
   kataven agents update ${AGENT_ID} --webhook-url https://example.com/kataven-webhook
   kataven agents create --name Ada --llm-base-url https://api.openai.com/v1 --llm-model gpt-4o-mini \\
     --llm-api-key "$OPENAI_API_KEY" --llm-system-prompt 'You answer for Acme. Be brief.'
@@ -52,6 +57,8 @@ const FLAGS = {
   name: { type: 'string' },
   greeting: { type: 'string' },
   'accent-color': { type: 'string' },
+  theme: { type: 'string' },
+  locale: { type: 'string' },
   'webhook-url': { type: 'string' },
   'no-webhook': { type: 'boolean' },
   ...LLM_FLAGS,
@@ -63,12 +70,22 @@ const FLAGS = {
 
 const ALLOWED: Record<string, string[]> = {
   list: ['limit', 'starting-after', 'all'],
-  create: ['name', 'greeting', 'accent-color', 'webhook-url', ...LLM_FLAG_NAMES],
-  update: ['name', 'greeting', 'accent-color', 'webhook-url', 'no-webhook', ...LLM_FLAG_NAMES, 'no-llm'],
+  create: ['name', 'greeting', 'accent-color', 'theme', 'locale', 'webhook-url', ...LLM_FLAG_NAMES],
+  update: ['name', 'greeting', 'accent-color', 'theme', 'locale', 'webhook-url', 'no-webhook', ...LLM_FLAG_NAMES, 'no-llm'],
   'rotate-secret': [],
 };
 
 const usageError = (message: string) => new UsageError(`${message}\n\n${AGENTS_USAGE}`);
+
+const oneOf = <T extends string>(value: string, allowed: readonly T[], flag: string): T => {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw usageError(`${flag} ${JSON.stringify(value)}: give one of ${allowed.join(', ')}${flag === '--locale' ? ', or browser' : ''}`);
+};
+
+/** What the hub said is worth knowing about the saved agent (a colour the widget adapts), on stderr. */
+const warn = (agent: Agent) => {
+  for (const w of agent.warnings ?? []) console.error(`warning: ${w.message}`);
+};
 
 const llmOrUsage = <T>(llm: T | string): T => {
   if (typeof llm === 'string') throw usageError(llm);
@@ -78,7 +95,7 @@ const llmOrUsage = <T>(llm: T | string): T => {
 const details = (agent: Agent) =>
   record([
     ['id', agent.id], ['name', agent.name], ['default', agent.is_default ? 'yes' : 'no'], ['greeting', agent.greeting],
-    ['accent color', agent.accent_color], ...answeredBy(agent),
+    ['accent color', agent.accent_color], ['theme', agent.theme], ['language', agent.locale ?? 'browser'], ...answeredBy(agent),
     ['webhook secret', agent.webhook_secret], ['created', when(agent.created_at)],
   ]);
 
@@ -120,6 +137,8 @@ export async function agentsCommand(argv: string[]): Promise<void> {
   if (values.name !== undefined) fields.name = values.name;
   if (values.greeting !== undefined) fields.greeting = values.greeting;
   if (values['accent-color'] !== undefined) fields.accent_color = values['accent-color'];
+  if (values.theme !== undefined) fields.theme = oneOf(values.theme, THEMES, '--theme');
+  if (values.locale !== undefined) fields.locale = values.locale === 'browser' ? null : oneOf(values.locale, LANGUAGES, '--locale');
   if (values['webhook-url'] !== undefined) fields.webhook_url = values['webhook-url'];
   if (values['no-webhook']) fields.webhook_url = null;
   if (values['no-llm']) fields.llm = null;
@@ -128,11 +147,13 @@ export async function agentsCommand(argv: string[]): Promise<void> {
     if (!fields.name) throw usageError('agents create needs --name NAME');
     if (llmFlags) fields.llm = llmOrUsage(llmFromFlags(values));
     const agent = await api(client.agents.create({ ...fields, name: fields.name }));
+    warn(agent);
     return values.json ? printJson(agent) : void console.log(`Created agent ${agent.id}.\n\n${details(agent)}`);
   }
 
   if (llmFlags) fields.llm = llmOrUsage(llmFromFlags(values, (await api(client.agents.retrieve(id!))).llm));
-  if (!Object.keys(fields).length) throw usageError('nothing to update: give --name, --greeting, --accent-color, --webhook-url, --no-webhook, --llm-… flags or --no-llm');
+  if (!Object.keys(fields).length) throw usageError('nothing to update: give --name, --greeting, --accent-color, --theme, --locale, --webhook-url, --no-webhook, --llm-… flags or --no-llm');
   const agent = await api(client.agents.update(id!, fields));
+  warn(agent);
   return values.json ? printJson(agent) : void console.log(`Updated agent ${agent.id}.\n\n${details(agent)}`);
 }

@@ -24,9 +24,12 @@ export class Agents extends APIResource {
   /**
    * Creates an agent. It answers through `webhook_url`, or through `llm` (an OpenAI-compatible model), or,
    * with neither, as the built-in demo agent. `llm.api_key` is write-only: the answer shows `api_key_last4`.
+   * `theme` and `locale` set how the widget looks and speaks; a colour the widget must adapt to stay
+   * readable is saved and answered with `warnings` (docs/widget.md).
    *
    * @example
-   * const agent = await client.agents.create({ name: 'Support', greeting: 'Hi! How can we help?', accent_color: '#0f766e' });
+   * const agent = await client.agents.create({ name: 'Support', greeting: 'Hi! How can we help?', accent_color: '#0f766e', theme: 'auto', locale: 'de' });
+   * for (const w of agent.warnings ?? []) console.warn(w.message);
    * const model = await client.agents.create({ name: 'Ada', llm: { base_url: 'https://api.openai.com/v1', model: 'gpt-4o-mini', api_key: process.env.OPENAI_API_KEY } });
    * @see http://127.0.0.1:8787/docs#/agents/post_api_v1_agents (the API reference; every hub serves it at /docs)
    */

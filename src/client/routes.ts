@@ -40,12 +40,12 @@ export const ROUTES = {
     list: { method: 'GET', path: '/api/v1/agents', query: listQuery },
     create: {
       method: 'POST', path: '/api/v1/agents',
-      body: fields<CreateAgentParams>({ name: true, greeting: true, accent_color: true, webhook_url: true, llm: true }),
+      body: fields<CreateAgentParams>({ name: true, greeting: true, accent_color: true, theme: true, locale: true, webhook_url: true, llm: true }),
     },
     retrieve: { method: 'GET', path: '/api/v1/agents/{id}' },
     update: {
       method: 'PATCH', path: '/api/v1/agents/{id}',
-      body: fields<UpdateAgentParams>({ name: true, greeting: true, accent_color: true, webhook_url: true, llm: true }),
+      body: fields<UpdateAgentParams>({ name: true, greeting: true, accent_color: true, theme: true, locale: true, webhook_url: true, llm: true }),
     },
     rotateWebhookSecret: { method: 'POST', path: '/api/v1/agents/{id}/webhook-secret/rotate' },
   },

@@ -14,6 +14,7 @@ import { createIdentity } from './identity.js';
 import { awaitInit, connect, pageOrigin, type PageHandlers, type Port } from './handover.js';
 import { keepFresh } from './session.js';
 import { safeStore } from './storage.js';
+import type { Strings } from './strings.js';
 import { createView } from './view.js';
 
 export interface FrameEnv {
@@ -35,6 +36,8 @@ export interface FrameEnv {
   uuid: () => string;
   /** The site developer's console (the frame's console shows in the page's devtools). */
   warn: (text: string) => void;
+  /** The language table this frame was built with (the hub chose the language: document `lang`). */
+  t: Strings;
 }
 
 export function boot(env: FrameEnv): void {
@@ -126,8 +129,10 @@ function start(env: FrameEnv, session: SessionMessage, page: ReturnType<typeof c
       onSubmit: (text) => void chat.send(text),
     },
     env.nextFrame,
+    env.t,
+    session.side,
   );
-  const stop = keepFresh(api, auth, session.expires_at, (reason) => {
+  const stop = keepFresh(api, auth, session.expires_at, env.t.expired, (reason) => {
     chat.stop();
     view.lock(reason);
   });
@@ -139,11 +144,12 @@ function start(env: FrameEnv, session: SessionMessage, page: ReturnType<typeof c
     keyId: new URLSearchParams(env.search).get('k') || '',
     agent,
     view,
+    t: env.t,
     uuid: env.uuid,
     notify: (m) => page.send(m),
     onExpired: stop,
   });
-  const identity = createIdentity({ api, auth, chat, view, mode: session.identity || 'off', notify: (m) => page.send(m), warn: env.warn });
+  const identity = createIdentity({ api, auth, chat, view, mode: session.identity || 'off', t: env.t, notify: (m) => page.send(m), warn: env.warn });
   const widget: Widget = {
     isOpen: () => view.isOpen(),
     setOpen,

@@ -18,7 +18,7 @@ import type { Api, Auth, Result } from './api.js';
 import { readEvents, type Backoff, type ReaderHandlers } from './events.js';
 import type { Bubble } from './log.js';
 import type { Store } from './storage.js';
-import { EN } from './strings.js';
+import type { Strings } from './strings.js';
 import type { View } from './view.js';
 
 /** Storage key of the conversation id: one conversation per widget key (and, by partitioning, per site). */
@@ -32,14 +32,14 @@ export const conversationKey = (keyId: string) => 'kataven:conversation:' + keyI
 export const TYPING_MS = 60_000;
 
 /** The line a visitor reads when a call fails. */
-export function errorLine(r: Extract<Result<unknown>, { ok: false }>): string {
-  if (r.type == 'rate_limited' || r.status == 429) return EN.rateLimited;
+export function errorLine(r: Extract<Result<unknown>, { ok: false }>, t: Strings): string {
+  if (r.type == 'rate_limited' || r.status == 429) return t.rateLimited;
   // A required sign-in missing or expired: the hub's words are for the site's developer.
-  if (r.type.startsWith('identity_')) return EN.signIn;
-  if (r.type == 'session_invalid' || r.status == 401) return EN.expired;
-  if (r.type == 'timeout') return EN.timeout;
-  if (r.status == 0) return EN.offline;
-  return r.message || EN.httpError(r.status);
+  if (r.type.startsWith('identity_')) return t.signIn;
+  if (r.type == 'session_invalid' || r.status == 401) return t.expired;
+  if (r.type == 'timeout') return t.timeout;
+  if (r.status == 0) return t.offline;
+  return r.message || t.httpError(r.status);
 }
 
 export interface ChatDeps {
@@ -52,6 +52,8 @@ export interface ChatDeps {
   keyId: string;
   agent: AgentPublic;
   view: View;
+  /** The frame's language table. */
+  t: Strings;
   /** A random UUID per visitor message (its `client_message_id`). */
   uuid(): string;
   /** Tell the page an agent's or a person's message is complete (the loader's `message` event). */
@@ -79,7 +81,7 @@ const isMessage = (m: any): m is ChatMessage =>
   !!m && typeof m.id == 'string' && typeof m.text == 'string' && (m.role == 'visitor' || m.role == 'agent' || m.role == 'person');
 
 export function createChat(d: ChatDeps) {
-  const { api, store, view, agent } = d;
+  const { api, store, view, agent, t } = d;
   const key = conversationKey(d.keyId);
   const known = new Map<string, Entry>();
   const bubbles = new WeakMap<Element, Entry>();
@@ -93,7 +95,7 @@ export function createChat(d: ChatDeps) {
   let typing = false;
   let ended = false;
 
-  const showStatus = () => view.log.status(statusText, typing);
+  const showStatus = () => view.status(statusText, typing);
   const setTyping = (on: boolean) => {
     typing = on;
     clearTimeout(typingTimer);
@@ -119,10 +121,10 @@ export function createChat(d: ChatDeps) {
     if (e.role == 'visitor' || e.told) return;
     e.told = true;
     d.notify({ v: 1, type: 'event', name: 'message', detail: { role: e.role, text: e.text } });
-    if (view.isOpen()) view.announce(EN.said(e.author || agent.name) + e.bubble.plain());
+    if (view.isOpen()) view.announce(t.said(e.author || agent.name) + e.bubble.plain());
     else {
       view.setUnread(++unread);
-      view.announce(EN.unreadAnnounce(agent.name, unread));
+      view.announce(t.unreadAnnounce(agent.name, unread));
     }
   }
 
@@ -161,7 +163,7 @@ export function createChat(d: ChatDeps) {
       }
     }
     if (!e) {
-      e = { id: m.id, role: m.role, text: m.text, status, bubble: view.log.add(m.role, m.text, status, m.author_name), told: !live, author: m.author_name };
+      e = { id: m.id, role: m.role, text: m.text, status, bubble: view.log.add(m.role, m.text, status, m.author_name, m.created_at), told: !live, author: m.author_name };
       known.set(m.id, e);
       bubbles.set(e.bubble.el, e);
     } else if (e.text != m.text || e.status != status) {
@@ -173,7 +175,7 @@ export function createChat(d: ChatDeps) {
     if (m.role == 'visitor') return live && setTyping(true);
     if (status != 'streaming') statusText = '';
     setTyping(false);
-    if (status == 'failed') markFailed(e, failure || EN.replyFailed(agent.name));
+    if (status == 'failed') markFailed(e, failure || t.replyFailed(agent.name));
     if (status == 'completed') tell(e);
   }
 
@@ -199,14 +201,14 @@ export function createChat(d: ChatDeps) {
 
   const onEnd: ReaderHandlers['onEnd'] = (reason) => {
     if (reason == 'conversation_not_found') forget();
-    else end(reason == 'session_invalid' || reason == 'session_expired' ? EN.expired : EN.unavailable);
+    else end(reason == 'session_invalid' || reason == 'session_expired' ? t.expired : t.unavailable);
   };
   const listen = (id: string, from?: string) => {
     stream?.stop();
     stream = readEvents(d.fetch, d.auth, WIDGET_API.events(id), from, { onEvent: apply, onEnd }, d.backoff);
   };
 
-  const fail = (r: Extract<Result<unknown>, { ok: false }>) => (r.status == 401 ? end(EN.expired) : view.setError(errorLine(r)));
+  const fail = (r: Extract<Result<unknown>, { ok: false }>) => (r.status == 401 ? end(t.expired) : view.setError(errorLine(r, t)));
 
   /** The stored conversation's history, then its stream from where the history ends. */
   async function load(): Promise<void> {
@@ -271,9 +273,9 @@ export function createChat(d: ChatDeps) {
     e.bubble.fail(null);
     const r = await post(e);
     if (!r.ok) {
-      if (r.status == 401) return end(EN.expired);
+      if (r.status == 401) return end(t.expired);
       // Stored or not, a retry with the same client_message_id leaves one message on the hub.
-      return e.bubble.fail(EN.notSent + ' ' + errorLine(r), () => void enqueue(e));
+      return e.bubble.fail(t.notSent + ' ' + errorLine(r, t), () => void enqueue(e));
     }
     const m = r.data.message;
     if (!isMessage(m)) return;
@@ -296,7 +298,7 @@ export function createChat(d: ChatDeps) {
     const text = raw.trim();
     if (!text) return Promise.resolve();
     if (text.length > MAX_MESSAGE_LENGTH) {
-      view.setError(EN.tooLong(MAX_MESSAGE_LENGTH));
+      view.setError(t.tooLong(MAX_MESSAGE_LENGTH));
       return Promise.resolve();
     }
     view.setError('');

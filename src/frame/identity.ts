@@ -10,7 +10,7 @@ import { IDENTITY_RENEW_BEFORE_MS, type IdentityMode } from '../protocol/identit
 import type { EventMessage } from '../protocol/messages.js';
 import type { Api, Auth } from './api.js';
 import type { createChat } from './chat.js';
-import { EN } from './strings.js';
+import type { Strings } from './strings.js';
 import type { View } from './view.js';
 
 export interface IdentityDeps {
@@ -19,6 +19,8 @@ export interface IdentityDeps {
   chat: Pick<ReturnType<typeof createChat>, 'switchTo' | 'current'>;
   view: Pick<View, 'gate'>;
   mode: IdentityMode;
+  /** The visitor's language table. */
+  t: Strings;
   /** An event for the page's handlers. */
   notify(m: EventMessage): void;
   /** The site developer's console. */
@@ -30,7 +32,7 @@ export function createIdentity(d: IdentityDeps) {
   let given = false;
   let steps: Promise<unknown> = Promise.resolve();
   const inOrder = (step: () => Promise<void>) => (steps = steps.then(step).catch(() => {}));
-  const signInGate = () => d.view.gate(d.mode == 'required' ? EN.signIn : null);
+  const signInGate = () => d.view.gate(d.mode == 'required' ? d.t.signIn : null);
 
   const refuse = (type: string, message: string) => {
     d.notify({ v: 1, type: 'event', name: 'error', detail: { type: type as never, message } });

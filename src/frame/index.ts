@@ -1,5 +1,6 @@
 /** Frame entry: the one file that touches the browser's globals. Everything else is in `boot.ts`. */
 import { boot } from './boot.js';
+import { T } from './lang/in-use.js';
 
 boot({
   win: window,
@@ -16,6 +17,7 @@ boot({
       ? crypto.randomUUID()
       : '10000000-1000-4000-8000-100000000000'.replace(/[018]/g, (c) => (+c ^ (crypto.getRandomValues(new Uint8Array(1))[0]! & (15 >> (+c / 4)))).toString(16)),
   warn: (text) => console.warn(text),
+  t: T,
   afterPaint(cb) {
     // The frame is `visibility: hidden` until `ready`, and browsers may not run animation frames for a
     // hidden cross-origin frame (Chromium throttles them): a timeout backs the frame callback up.

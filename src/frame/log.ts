@@ -7,6 +7,9 @@
  * `replaceChildren`, so the browser never paints a half-built or empty bubble (no flicker), and a burst
  * of fifty deltas costs one render. A completed message renders at once.
  *
+ * Grouping: a message from the same side as the one before it joins its group (`kv-cont`: a smaller gap,
+ * and only the group's last message shows its time). Times are local, in the frame's language.
+ *
  * Scrolling: the log follows new text only while the visitor is at its bottom. Scrolled up to read,
  * nothing moves; a "new messages" button appears over the log instead and scrolls down when pressed.
  */
@@ -45,6 +48,10 @@ export function createLog(doc: Document, panel: Element, t: Strings, agentName: 
   // polite region of view.ts once per completed message. The log stays a log for reading at leisure.
   log.setAttribute('aria-live', 'off');
   log.setAttribute('aria-label', t.conversation);
+  // Scrollable, so keyboard users must be able to reach it to scroll it (axe scrollable-region-focusable).
+  log.tabIndex = 0;
+  // The document's lang is the language the hub chose for this frame (hub/widget/frame.ts).
+  const clock = new Intl.DateTimeFormat(doc.documentElement.lang || undefined, { hour: 'numeric', minute: '2-digit' });
   // The status line lives at the end of the log: a status appearing does not resize the log (no jump).
   const status = el('div', 'kv-status', log);
   status.hidden = true;
@@ -76,8 +83,15 @@ export function createLog(doc: Document, panel: Element, t: Strings, agentName: 
     if (renders.length) changing(() => renders.forEach((r) => r()));
   };
 
-  function add(role: MessageRole, text: string, state: MessageStatus = 'completed', author?: string | null): Bubble {
+  /**
+   * `at`: when it was written (ISO 8601; absent: now). null shows no time: the greeting is not a
+   * message of any moment.
+   */
+  function add(role: MessageRole, text: string, state: MessageStatus = 'completed', author?: string | null, at?: string | null): Bubble {
     const b = el('div', 'kv-msg kv-' + role);
+    const before = status.previousElementSibling;
+    // The visitor on one side, agent and person on the other: a person answers in the agent's place.
+    if (before && (before.classList.contains('kv-visitor') == (role == 'visitor'))) b.classList.add('kv-cont');
     // Who said it: for screen readers on agent and visitor messages (the bubble's side says it for
     // everyone else); shown for a person, whose name is news to the visitor.
     const who = role == 'visitor' ? t.you : role == 'person' && author ? author : agentName;
@@ -86,6 +100,12 @@ export function createLog(doc: Document, panel: Element, t: Strings, agentName: 
     // Hebrew or Arabic message by its own first letter. Visitors' text stays text (pre-wrap keeps its lines).
     const body = el('div', 'kv-body' + (role == 'visitor' ? '' : ' kv-md'), b);
     body.dir = 'auto';
+    const when = new Date(at ?? Date.now());
+    // An unreadable time (not the hub's ISO string) shows none rather than "Invalid Date".
+    if (at !== null && !isNaN(+when)) {
+      const time = el('time', 'kv-time', b, clock.format(when));
+      time.dateTime = when.toISOString();
+    }
     let note: HTMLElement | undefined;
     let current = '';
     const render = () => (role == 'visitor' ? (body.textContent = current) : body.replaceChildren(renderMarkdown(doc, current)));
@@ -152,10 +172,10 @@ export function createLog(doc: Document, panel: Element, t: Strings, agentName: 
       changing(
         () => {
           status.hidden = !show;
-          status.textContent = text;
           status.classList.toggle('kv-typing', !text);
-          // The dots alone say nothing a screen reader could use.
-          status.setAttribute('aria-hidden', String(!text));
+          // The dots (CSS) say nothing a screen reader could use: the words are there for it, unseen.
+          if (text) status.textContent = text;
+          else status.replaceChildren(el('span', 'kv-sr', undefined, t.typing(agentName)));
         },
         atBottom(),
         show,

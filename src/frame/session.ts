@@ -5,15 +5,17 @@
  * 429) retry while the token is still valid.
  */
 import type { Api, Auth } from './api.js';
-import { EN } from './strings.js';
 
 /** Refresh this share of the way from now to expiry. */
 const SHARE = 0.8;
 /** Retry delay after a transient failure, capped by the time the token has left. */
 const RETRY_MS = 15_000;
 
-/** `onEnd(reason)` runs once when the session cannot continue. Returns `stop`. */
-export function keepFresh(api: Api, auth: Auth, expiresAt: string, onEnd: (reason: string) => void): () => void {
+/**
+ * `onEnd(reason)` runs once when the session cannot continue: the hub's reason, else `expired` (the
+ * visitor's words for it, in the frame's language). Returns `stop`.
+ */
+export function keepFresh(api: Api, auth: Auth, expiresAt: string, expired: string, onEnd: (reason: string) => void): () => void {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
   let expires = Date.parse(expiresAt);
@@ -36,10 +38,10 @@ export function keepFresh(api: Api, auth: Auth, expiresAt: string, onEnd: (reaso
       return schedule((expires - Date.now()) * SHARE);
     }
     const left = expires - Date.now();
-    if (!r.ok && r.status == 401) return end(EN.expired);
+    if (!r.ok && r.status == 401) return end(expired);
     // Key disabled, origin no longer allowed…: the hub's message says what happened.
-    if (!r.ok && r.status >= 400 && r.status < 500 && r.status != 429) return end(r.message || EN.expired);
-    if (left <= 0) return end(EN.expired);
+    if (!r.ok && r.status >= 400 && r.status < 500 && r.status != 429) return end(r.message || expired);
+    if (left <= 0) return end(expired);
     schedule(Math.min(RETRY_MS, left / 2));
   }
 

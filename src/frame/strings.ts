@@ -1,10 +1,14 @@
 /**
- * Every string the widget shows or announces to a visitor, in one table per language, so that a later
- * issue adds languages by adding a table. Only English exists yet. View and chat code take their words
- * from here, never from literals of their own. (Messages that come from the hub, such as the reason a
- * reply failed, are shown as the hub wrote them.)
+ * Every string the widget shows or announces to a visitor. This is the English table and the one source
+ * of the `Strings` type: every other language (src/frame/lang/<code>.ts) is typed against it, so a
+ * string added here is a type error in each table until it is translated (and test/frame/lang.test.ts
+ * fails too). View and chat code take their words from the table they are given, never from literals of
+ * their own. (Messages that come from the hub, such as the reason a reply failed, are shown as the hub
+ * wrote them; the greeting stays as the owner wrote it.)
  */
 export const EN = {
+  /** The iframe's title on the host page (the hub sends it in the handshake; the loader sets it). */
+  frameTitle: (agent: string) => 'Chat with ' + agent,
   openChat: (agent: string) => 'Open chat with ' + agent,
   /** The launcher's label while replies wait unread: the count is read out with the button. */
   openChatUnread: (agent: string, n: number) => 'Open chat with ' + agent + ', ' + n + (n == 1 ? ' new message' : ' new messages'),
@@ -18,6 +22,8 @@ export const EN = {
   /** Who said it, read before each message by screen readers. */
   you: 'You',
   said: (who: string) => who + ': ',
+  /** Shown (and announced once) while the agent works on a reply and has said nothing of its own. */
+  typing: (agent: string) => agent + ' is typing…',
   /** The button that scrolls down to replies that arrived while the visitor read further up. */
   newMessages: 'New messages',
   retry: 'Retry',
@@ -35,6 +41,6 @@ export const EN = {
   timeout: 'The chat service took too long to answer. Please try again.',
   offline: 'Could not reach the chat service. Check your connection and try again.',
   httpError: (status: number) => 'Something went wrong (HTTP ' + status + '). Please try again.',
-} as const;
+};
 
 export type Strings = typeof EN;

@@ -3,17 +3,25 @@
  * frame's CSP (`default-src 'none'`, styles from 'self') refuses inline style attributes, and agent
  * names, greetings and messages come from customers and visitors: none of it is ever parsed as HTML
  * (the log, log.ts, renders agent messages through the markdown subset of `markdown.ts`, which builds
- * nodes too). Words come from strings.ts.
+ * nodes too). Words come from the language table the frame was built with (strings.ts, lang/).
+ *
+ * The launcher is also the close button: it stays where it was while the panel floats above it, with
+ * `aria-expanded` saying which. Full screen (a phone) it is hidden under the panel, whose header has a
+ * close button of its own, and the panel is a modal dialog (focus.ts keeps focus in it).
  */
+import { paint } from '../protocol/colour.js';
 import { DEFAULT_ACCENT_COLOR, type AgentPublic } from '../protocol/handshake.js';
 import { MAX_MESSAGE_LENGTH } from '../protocol/widget-api.js';
+import { coversPage } from './focus.js';
 import { createLog } from './log.js';
-import { EN } from './strings.js';
+import type { Strings } from './strings.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
+const CHAT_ICON = 'M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z';
+const CLOSE_ICON = 'M6 6l12 12M18 6L6 18';
 
 export interface ViewHandlers {
-  /** The visitor asked to open (launcher) or close (close button, Escape) the panel. */
+  /** The visitor asked to open (launcher) or close (launcher, close button, Escape) the panel. */
   onToggle(open: boolean): void;
   /** The visitor submitted the composer (raw text, untrimmed). */
   onSubmit(text: string): void;
@@ -26,18 +34,7 @@ export function accentColor(c: string): string {
   return /^#([0-9a-f]{3}){1,2}$/i.test(c) ? c : DEFAULT_ACCENT_COLOR;
 }
 
-/** Text colour on the accent: dark on light accents, white otherwise (WCAG relative luminance). */
-export function inkOn(hex: string): string {
-  let h = hex.slice(1);
-  if (h.length == 3) h = h.replace(/./g, '$&$&');
-  const [r, g, b] = [0, 2, 4].map((i) => {
-    const c = parseInt(h.slice(i, i + 2), 16) / 255;
-    return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-  }) as [number, number, number];
-  return 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.3 ? '#111' : '#fff';
-}
-
-export function createView(doc: Document, agent: AgentPublic, on: ViewHandlers, nextFrame: (cb: () => void) => void, t = EN) {
+export function createView(doc: Document, agent: AgentPublic, on: ViewHandlers, nextFrame: (cb: () => void) => void, t: Strings, side: 'left' | 'right' = 'right') {
   const el = <K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string, parent?: Element) => {
     const e = doc.createElement(tag);
     if (cls) e.className = cls;
@@ -45,11 +42,12 @@ export function createView(doc: Document, agent: AgentPublic, on: ViewHandlers, 
     if (parent) parent.appendChild(e);
     return e;
   };
-  const icon = (d: string, parent: Element) => {
+  const icon = (d: string, parent: Element, cls?: string) => {
     const svg = doc.createElementNS(SVG, 'svg');
     svg.setAttribute('viewBox', '0 0 24 24');
     svg.setAttribute('aria-hidden', 'true');
     svg.setAttribute('focusable', 'false');
+    if (cls) svg.setAttribute('class', cls);
     const path = doc.createElementNS(SVG, 'path');
     path.setAttribute('d', d);
     svg.appendChild(path);
@@ -57,37 +55,38 @@ export function createView(doc: Document, agent: AgentPublic, on: ViewHandlers, 
   };
   const name = agent.name;
   const accent = accentColor(agent.accent_color);
+  const colours = paint(accent);
 
-  const root = el('div', 'kv');
+  const root = el('div', 'kv kv-' + side);
   // CSSOM custom properties: not subject to CSP, unlike a style attribute string.
   root.style.setProperty('--accent', accent);
-  root.style.setProperty('--ink', inkOn(accent));
+  root.style.setProperty('--surface', colours.surface);
+  root.style.setProperty('--ink', colours.ink);
+  // An accent under 3:1 against a white page: the launcher gets an outline to be seen (WCAG 1.4.11).
+  root.classList.toggle('kv-ring', colours.ring);
+  const scheme = doc.defaultView?.matchMedia?.('(prefers-color-scheme: dark)');
+  const theme = () => root.classList.toggle('kv-dark', agent.theme == 'dark' || (agent.theme != 'light' && !!scheme?.matches));
+  theme();
+  scheme?.addEventListener?.('change', theme);
 
-  const launcher = el('button', 'kv-launch', '', root);
-  launcher.type = 'button';
-  launcher.setAttribute('aria-label', t.openChat(name));
-  icon('M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z', launcher);
-  // The count is in the launcher's label; the badge is for the eye only.
-  const badge = el('span', 'kv-badge', '', launcher);
-  badge.setAttribute('aria-hidden', 'true');
-  badge.hidden = true;
-
-  // The one place screen readers are told of news: a completed reply (panel open) or the unread count
-  // (panel closed). Outside the panel, so it is heard while the panel is hidden.
+  // The one place screen readers are told of news: a completed reply (panel open), the agent's status
+  // or the unread count (panel closed). Outside the panel, so it is heard while the panel is hidden.
   const live = el('div', 'kv-sr', '', root);
   live.setAttribute('role', 'status');
   live.setAttribute('aria-live', 'polite');
 
   const panel = el('section', 'kv-panel', '', root);
+  panel.id = 'kv-panel';
   panel.hidden = true;
   panel.setAttribute('role', 'dialog');
   panel.setAttribute('aria-labelledby', 'kv-title');
   const header = el('header', 'kv-head', '', panel);
-  el('h1', '', name, header).id = 'kv-title';
+  // h2: the frame is a part of the host page for the visitor, not a page with a title of its own.
+  el('h2', '', name, header).id = 'kv-title';
   const closer = el('button', 'kv-close', '', header);
   closer.type = 'button';
   closer.setAttribute('aria-label', t.closeChat);
-  icon('M6 6l12 12M18 6L6 18', closer);
+  icon(CLOSE_ICON, closer);
 
   const log = createLog(doc, panel, t, name, nextFrame);
 
@@ -105,9 +104,30 @@ export function createView(doc: Document, agent: AgentPublic, on: ViewHandlers, 
   const send = el('button', 'kv-send', t.send, form);
   send.type = 'submit';
 
+  // After the panel: open on a desktop, Tab goes from Send on to it, the close button.
+  const launcher = el('button', 'kv-launch', '', root);
+  launcher.type = 'button';
+  launcher.setAttribute('aria-controls', panel.id);
+  launcher.setAttribute('aria-expanded', 'false');
+  icon(CHAT_ICON, launcher, 'kv-icon-open');
+  icon(CLOSE_ICON, launcher, 'kv-icon-close');
+  // The count is in the launcher's label; the badge is for the eye only.
+  const badge = el('span', 'kv-badge', '', launcher);
+  badge.setAttribute('aria-hidden', 'true');
+  badge.hidden = true;
+
   let locked = false;
   /** The site requires a signed-in visitor and has not (yet) identified one: until it does, no writing. */
   let gated = false;
+  let unread = 0;
+  /** What the status line last told screen readers: each status is announced once. */
+  let told = '';
+
+  const relabel = () =>
+    launcher.setAttribute('aria-label', !panel.hidden ? t.closeChat : unread ? t.openChatUnread(name, unread) : t.openChat(name));
+  // Modal only while it covers the page: the floating panel leaves the page usable beside it.
+  const modal = () => (!panel.hidden && coversPage(doc) ? panel.setAttribute('aria-modal', 'true') : panel.removeAttribute('aria-modal'));
+  relabel();
 
   const view = {
     root,
@@ -121,7 +141,10 @@ export function createView(doc: Document, agent: AgentPublic, on: ViewHandlers, 
     /** Show or hide the panel. `focus`: move focus into the composer, or back to the launcher. */
     setOpen(open: boolean, focus: boolean) {
       panel.hidden = !open;
-      launcher.hidden = open;
+      root.classList.toggle('kv-open', open);
+      launcher.setAttribute('aria-expanded', String(open));
+      relabel();
+      modal();
       if (focus) (open ? input : launcher).focus();
     },
     setError(text: string) {
@@ -129,9 +152,10 @@ export function createView(doc: Document, agent: AgentPublic, on: ViewHandlers, 
     },
     /** Replies the visitor has not seen: on the launcher (badge and label); 0 clears it. */
     setUnread(n: number) {
+      unread = n;
       badge.hidden = !n;
       badge.textContent = n > 99 ? '99+' : String(n);
-      launcher.setAttribute('aria-label', n ? t.openChatUnread(name, n) : t.openChat(name));
+      relabel();
     },
     /** Tell screen readers `text`, once (politely, after what they are reading). */
     announce(text: string) {
@@ -149,6 +173,16 @@ export function createView(doc: Document, agent: AgentPublic, on: ViewHandlers, 
       log.clear();
       if (agent.greeting) log.add('agent', agent.greeting);
     },
+    /**
+     * The status line (log.ts): the agent's own words, else "… is typing" while it works. Each new
+     * status is announced once; the same one again, or the line going away, says nothing.
+     */
+    status(text: string, working: boolean) {
+      log.status(text, working);
+      const now = text || (working ? t.typing(name) : '');
+      if (now && now != told) view.announce(now);
+      told = now;
+    },
     /** For good: the session is over. The composer stays disabled and `text` says why. */
     lock(text: string) {
       locked = true;
@@ -157,8 +191,10 @@ export function createView(doc: Document, agent: AgentPublic, on: ViewHandlers, 
     },
   };
 
-  launcher.addEventListener('click', () => on.onToggle(true));
+  launcher.addEventListener('click', () => on.onToggle(panel.hidden));
   closer.addEventListener('click', () => on.onToggle(false));
+  // The loader resizes the iframe after `state`: whether the panel covers the page is known only then.
+  doc.defaultView?.addEventListener('resize', modal);
   // The pill vanishes once pressed: focus goes on to the composer rather than to <body>.
   log.pill.addEventListener('click', () => input.focus());
   doc.addEventListener('keydown', (e) => {
@@ -183,6 +219,6 @@ export function createView(doc: Document, agent: AgentPublic, on: ViewHandlers, 
       submit();
     }
   });
-  if (agent.greeting) log.add('agent', agent.greeting);
+  if (agent.greeting) log.add('agent', agent.greeting, 'completed', null, null);
   return view;
 }

@@ -92,7 +92,8 @@ export const boot = (script: HTMLScriptElement | null, win: LoaderWindow): void 
       for (const name in styles) frame.style.setProperty(name, styles[name]!, 'important');
     };
 
-    // Closed: the launcher box. Open: a panel of PANEL_WIDTH × PANEL_HEIGHT, or the whole viewport when
+    // Closed: the launcher box. Open: a panel of PANEL_WIDTH × PANEL_HEIGHT in the corner (the frame
+    // draws its launcher, now the close button, where it was), or the whole viewport when
     // narrower than FULL_SCREEN_BELOW; then the host body is inert, so neither focus nor the
     // accessibility tree reaches the host content under the panel (WCAG 2.4.11). The iframe is not in
     // <body> (see below), so it stays live.
@@ -251,11 +252,12 @@ export const boot = (script: HTMLScriptElement | null, win: LoaderWindow): void 
         err = body.error;
         // Destroyed meanwhile: nothing to hand over (and phase 0 must stay).
         if (!res.ok || !phase) throw 0;
-        // A 200 without an agent throws here and ends as bad_response.
-        frame.title = 'Chat with ' + body.agent.name;
+        // A 200 without an agent throws here and ends as bad_response. The title is in the visitor's
+        // language: the hub chose it, as it chose the frame's.
+        frame.title = body.agent.title;
         phase = 2;
         // The token travels only on the port, never in a URL or a window message.
-        port.postMessage({ ...body, v: 1, type: 'session', narrow: win.innerWidth < FULL_SCREEN_BELOW } satisfies SessionMessage);
+        port.postMessage({ ...body, v: 1, type: 'session', narrow: win.innerWidth < FULL_SCREEN_BELOW, side } satisfies SessionMessage);
         // A page CSP without our hub in frame-src blocks the frame with no event the parent can see
         // (browsers still fire `load`), so silence is the only signal.
         win.setTimeout(() => {

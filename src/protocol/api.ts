@@ -5,6 +5,7 @@
 import { Type, type Static } from 'typebox';
 import { MAX_AGENT_REPLY_LENGTH } from './agent-webhook.js';
 import { DEFAULT_IDENTITY_GRACE_SECONDS, MAX_IDENTITY_GRACE_SECONDS } from './identity.js';
+import { LANGUAGES, THEMES } from './languages.js';
 
 const Id = Type.String({ minLength: 1, maxLength: 64 });
 // `examples` only where a generated "string" would mislead: /docs shows them as each operation's
@@ -122,6 +123,19 @@ export const WidgetKeyListSchema = Type.Object({
 export type WidgetKeyList = Static<typeof WidgetKeyListSchema>;
 
 const AccentColor = Type.String({ pattern: '^#[0-9a-fA-F]{6}$', description: '#rrggbb', examples: ['#2f6feb'] });
+const ThemeSchema = Type.Enum(THEMES, {
+  description: "The widget's colours: light, dark, or auto (the visitor's prefers-color-scheme). Default auto",
+});
+const LocaleSchema = Type.Union([Type.Enum(LANGUAGES), Type.Null()], {
+  description: "The widget's language (its own words; the greeting stays as written). null: the visitor's browser language, else en",
+});
+const WarningSchema = Type.Object(
+  {
+    field: Type.String({ examples: ['accent_color'] }),
+    message: Type.String({ examples: ['accent_color #f59e0b has 2.15:1 contrast against a white page (under 3:1): the widget outlines its launcher to keep it visible; a darker colour needs no outline'] }),
+  },
+  { description: 'Saved, but worth knowing: what the widget does about it and what to change' },
+);
 const Greeting = Type.String({ maxLength: 500, examples: ['Hi! Ask us anything about your order.'] });
 const WebhookUrl = Type.Union([Type.String({ maxLength: 2000, examples: ['https://agent.acme.example/kataven'] }), Type.Null()], {
   description: 'http(s) URL that receives each visitor message, signed (docs/agents.md); null, with no llm either, uses the built-in demo agent',
@@ -171,6 +185,8 @@ export const AgentSchema = Type.Object({
   name: Type.String({ examples: ['Acme'] }),
   greeting: Greeting,
   accent_color: Type.String({ examples: ['#2f6feb'] }),
+  theme: ThemeSchema,
+  locale: LocaleSchema,
   webhook_url: Type.Union([Type.String({ examples: ['https://agent.acme.example/kataven'] }), Type.Null()]),
   webhook_secret: Type.String({
     description: 'Signs webhook requests per Standard Webhooks (webhook-signature): whsec_ + base64 of the key bytes',
@@ -180,6 +196,7 @@ export const AgentSchema = Type.Object({
   is_default: Type.Boolean(),
   created_at: Timestamp,
   updated_at: Timestamp,
+  warnings: Type.Optional(Type.Array(WarningSchema, { description: 'Only in the answer to a create or update, and only when there is something to say' })),
 });
 export type Agent = Static<typeof AgentSchema>;
 
@@ -188,6 +205,8 @@ export const CreateAgentBody = Type.Object(
     name: Name,
     greeting: Type.Optional(Greeting),
     accent_color: Type.Optional(AccentColor),
+    theme: Type.Optional(ThemeSchema),
+    locale: Type.Optional(LocaleSchema),
     webhook_url: Type.Optional(WebhookUrl),
     llm: Type.Optional(LlmRef),
   },
@@ -201,6 +220,8 @@ export const UpdateAgentBody = Type.Object(
     name: Type.Optional(Name),
     greeting: Type.Optional(Greeting),
     accent_color: Type.Optional(AccentColor),
+    theme: Type.Optional(ThemeSchema),
+    locale: Type.Optional(LocaleSchema),
     webhook_url: Type.Optional(WebhookUrl),
     llm: Type.Optional(LlmRef),
   },

@@ -3,6 +3,7 @@
  * The request is sent as text/plain so the browser makes a CORS simple request: no preflight.
  */
 import type { IdentityMode } from './identity.js';
+import type { Language, Theme } from './languages.js';
 
 export const HANDSHAKE_PATH = '/api/v1/widget/handshake';
 
@@ -15,6 +16,9 @@ export interface AgentPublic {
   name: string;
   greeting: string;
   accent_color: string;
+  theme: Theme;
+  /** The widget's language, as the owner set it; null: the visitor's browser language decides. */
+  locale: Language | null;
 }
 
 export interface HandshakeResponse {
@@ -22,7 +26,8 @@ export interface HandshakeResponse {
   /** ISO 8601 */
   expires_at: string;
   frame_url: string;
-  agent: AgentPublic;
+  /** `title`: the iframe's title on the host page, in the visitor's language (the loader sets it). */
+  agent: AgentPublic & { title: string };
   /** The key's verified-visitor mode (identity.ts): `required` makes the frame ask the visitor to sign in. */
   identity: IdentityMode;
 }

@@ -48,6 +48,8 @@ export interface SessionMessage {
    * happen while focus stays in a host field. The launcher shows instead.
    */
   narrow: boolean;
+  /** The corner the loader put the widget in (`data-position`): the frame draws its launcher there. */
+  side?: 'left' | 'right';
 }
 
 /**

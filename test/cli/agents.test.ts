@@ -8,7 +8,7 @@ describe('kataven agents --help', () => {
     const run = await kataven(['agents', '--help']);
     expect(run.code).toBe(0);
     for (const word of ['list', 'create', 'update', '--name', '--greeting', '--accent-color', '--webhook-url', '--no-webhook', '--all', '--json',
-      '--llm-base-url', '--llm-model', '--llm-api-key', '--llm-system-prompt', '--no-llm', 'KATAVEN_ALLOW_PRIVATE_WEBHOOKS']) {
+      '--llm-base-url', '--llm-model', '--llm-api-key', '--llm-system-prompt', '--no-llm', 'KATAVEN_ALLOW_PRIVATE_WEBHOOKS', '--theme', '--locale']) {
       expect(run.stdout).toContain(word);
     }
   });
@@ -24,6 +24,29 @@ describe('kataven agents against a hub', () => {
     expect(run.stdout).toMatch(/name:\s+Support/);
     expect(run.stdout).toMatch(/accent color:\s+#0f766e/);
     expect(run.stdout).toMatch(/webhook secret:\s+\S+/);
+  });
+
+  it('update sets theme and locale, and --locale browser hands the choice back to the visitor', async () => {
+    const created: Agent = (await cli.hub.api('/api/v1/agents', { method: 'POST', body: { name: 'Look' } })).body;
+    const run = await agents('update', created.id, '--theme', 'dark', '--locale', 'ar');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/theme:\s+dark/);
+    expect(run.stdout).toMatch(/language:\s+ar/);
+    const back = json<Agent>(await agents('update', created.id, '--locale', 'browser', '--json'));
+    expect([back.theme, back.locale]).toEqual(['dark', null]);
+  });
+
+  it('refuses a theme or locale it does not know before asking the hub, listing the choices', async () => {
+    const run = await agents('create', '--name', 'x', '--locale', 'klingon');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--locale "klingon": give one of en, de, fr, es, pt, ja, ar, he, or browser');
+  });
+
+  it('prints the hub\'s colour warning on stderr and still saves', async () => {
+    const run = await agents('create', '--name', 'Amber', '--accent-color', '#f59e0b');
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/^warning: accent_color #f59e0b has 2\.15:1 contrast/m);
+    expect(run.stdout).toMatch(/accent color:\s+#f59e0b/);
   });
 
   it('list prints the default agent in a table', async () => {

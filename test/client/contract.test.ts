@@ -67,7 +67,7 @@ describe('client ↔ OpenAPI contract', () => {
     const client = clientFor(hub, { fetch: recorder.fetch });
     const agentId = hub.account.agent_id;
     // Required<…>: the compiler makes these inputs name every field the types allow.
-    const agentInput: Required<CreateAgentParams> & Required<UpdateAgentParams> = { name: 'C', greeting: 'Hi', accent_color: '#123456', webhook_url: null, llm: null };
+    const agentInput: Required<CreateAgentParams> & Required<UpdateAgentParams> = { name: 'C', greeting: 'Hi', accent_color: '#123456', theme: 'dark', locale: 'de', webhook_url: null, llm: null };
     const keyCreate: Required<CreateWidgetKeyParams> = { name: 'C', domain_allowlist: ['c.example'], agent_id: null, identity: 'optional' };
     const keyUpdate: Required<UpdateWidgetKeyParams> = { ...keyCreate, disabled: false };
     const reply: Required<CreateConversationMessageParams> = { text: 'Hello', author_name: 'Sam' };

@@ -175,6 +175,36 @@ describe('streaming render', () => {
     await vi.waitFor(() => expect(c.ui.status()!.hidden).toBe(true));
   });
 
+  it('gives the typing dots words for screen readers and announces each status once', async () => {
+    const c = await chat({ [list('c1')]: () => json(200, { data: [], last_event_id: '0' }) }, { stored: 'c1' });
+    const s = await c.live();
+    const said: string[] = [];
+    new c.win.MutationObserver(() => said.push(c.ui.live()!.textContent!)).observe(c.ui.live() as never, { childList: true, characterData: true, subtree: true });
+    await c.send('hello');
+    s.send('message.created', '1', { message: msg('visitor', 'hello', 'v1') });
+    await vi.waitFor(() => expect(c.ui.status()!.classList.contains('kv-typing')).toBe(true));
+    expect(c.ui.status()!.getAttribute('aria-hidden')).toBeNull();
+    expect(c.ui.status()!.textContent).toBe('Ada is typing…');
+    s.send('agent.status', '2', { text: 'Searching…' });
+    s.send('agent.status', '3', { text: 'Searching…' });
+    s.send('message.completed', '4', { message: msg('agent', 'Found it', 'a1') });
+    await vi.waitFor(() => expect(said.at(-1)).toBe('Ada: Found it'));
+    expect(said).toEqual(['Ada is typing…', 'Searching…', 'Ada: Found it']);
+  });
+
+  it('stamps each message with its local time in the frame\'s language, and groups a side\'s run', async () => {
+    const c = await chat({
+      [list('c1')]: () => json(200, { data: [msg('visitor', 'one'), msg('visitor', 'two'), { ...msg('agent', 'three'), created_at: 'not a time' }], last_event_id: '3' }),
+    }, { stored: 'c1' });
+    await vi.waitFor(() => expect(c.ui.bubbles()).toHaveLength(4));
+    const bubbles = [...c.doc.querySelectorAll('.kv-msg')];
+    // The greeting has no moment; an unreadable time shows none.
+    expect(bubbles.map((b) => b.querySelector('time')?.dateTime ?? null)).toEqual([null, '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z', null]);
+    const shown = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' }).format(new Date('2025-01-01T00:00:00.000Z'));
+    expect(bubbles[1]!.querySelector('time')!.textContent).toBe(shown);
+    expect(bubbles.map((b) => b.classList.contains('kv-cont'))).toEqual([false, false, true, false]);
+  });
+
   it('shows the agent status while it works and clears it with the reply', async () => {
     const c = await chat({ [list('c1')]: () => json(200, { data: [], last_event_id: '0' }) }, { stored: 'c1' });
     const s = await c.live();
@@ -386,6 +416,8 @@ describe('unread', () => {
     expect(c.ui.live()!.textContent).toBe('2 new messages from Ada');
     c.ui.launcher()!.click();
     expect(c.ui.badge()!.hidden).toBe(true);
+    expect(c.ui.launcher()!.getAttribute('aria-label')).toBe('Close chat');
+    c.ui.launcher()!.click();
     expect(c.ui.launcher()!.getAttribute('aria-label')).toBe('Open chat with Ada');
   });
 

@@ -2,6 +2,7 @@
 import { Window as HappyWindow } from 'happy-dom';
 import { vi } from 'vitest';
 import { boot } from '../../src/frame/boot.js';
+import { EN, type Strings } from '../../src/frame/strings.js';
 import type { AgentPublic } from '../../src/protocol/handshake.js';
 import type { CommandMessage, SessionMessage } from '../../src/protocol/messages.js';
 
@@ -9,7 +10,7 @@ export const HUB = 'https://hub.test';
 export const PAGE = 'https://shop.test';
 export const KEY_ID = 'wk_1';
 export const STORE_KEY = 'kataven:conversation:' + KEY_ID;
-export const AGENT: AgentPublic = { id: 'ag_1', name: 'Ada', greeting: 'Hi! How can I help?', accent_color: '#0b7285' };
+export const AGENT: AgentPublic = { id: 'ag_1', name: 'Ada', greeting: 'Hi! How can I help?', accent_color: '#0b7285', theme: 'auto', locale: null };
 
 export const json = (status: number, body: unknown) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
@@ -103,6 +104,8 @@ export interface FrameOptions {
   holdPaint?: boolean;
   /** Hold animation-frame callbacks in `frames` for the test to run (default: each runs in a task of its own). */
   holdFrames?: boolean;
+  /** The frame's language table (default English). */
+  t?: Strings;
 }
 
 /** What the barriers below send through a channel: no message of the protocol, so both sides ignore it. */
@@ -136,6 +139,7 @@ export function mountFrame(opts: FrameOptions = {}) {
     nextFrame: (cb) => (opts.holdFrames ? frames.push(cb) : setTimeout(cb)),
     uuid: () => 'cm_' + ++ids,
     warn: (text) => warnings.push(text),
+    t: opts.t ?? EN,
   });
 
   /** What the page received on its end of the channel, in order (the barrier's markers left out). */

@@ -2,7 +2,7 @@
 // the loader sizes the iframe with.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { LAUNCHER_BOX, LAUNCHER_MARGIN, LAUNCHER_SIZE, PANEL_HEIGHT, PANEL_WIDTH } from '../../src/protocol/geometry.js';
+import { LAUNCHER_BOX, LAUNCHER_INSET, LAUNCHER_MARGIN, LAUNCHER_SIZE, PANEL_BOTTOM, PANEL_HEIGHT, PANEL_MARGIN, PANEL_WIDTH } from '../../src/protocol/geometry.js';
 
 const css = readFileSync(new URL('../../src/frame/frame.css', import.meta.url), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '');
 
@@ -39,8 +39,9 @@ describe('frame.css agrees with src/protocol/geometry.ts', () => {
     expect(outline + offset).toBeLessThanOrEqual(LAUNCHER_MARGIN);
   });
 
-  it('squares the panel corners exactly when the iframe is not the PANEL_WIDTH × PANEL_HEIGHT panel', () => {
-    expect(css).toContain(`@media (max-width:${PANEL_WIDTH - 1}px),(min-height:${PANEL_HEIGHT + 1}px){.kv-panel{border-radius:0}}`);
+  it('goes full screen exactly when the open iframe is not the PANEL_WIDTH × PANEL_HEIGHT panel', () => {
+    const squeezed = Number(/@media \(max-width:(\d+)px\)\{\.kv-panel\{opacity:0\}\}/.exec(css)![1]);
+    expect(css).toContain(`@media (min-width:${squeezed + 1}px) and (max-width:${PANEL_WIDTH - 1}px),(min-width:${PANEL_WIDTH + 1}px),(min-height:${PANEL_HEIGHT + 1}px){\n.kv-panel{inset:0;border-radius:0;`);
   });
 
   it('hides a squeezed panel only below the panel width and above the launcher box', () => {
@@ -48,6 +49,22 @@ describe('frame.css agrees with src/protocol/geometry.ts', () => {
     expect(m).not.toBeNull();
     expect(Number(m![1])).toBeGreaterThanOrEqual(LAUNCHER_BOX);
     expect(Number(m![1])).toBeLessThan(PANEL_WIDTH);
+  });
+
+  it('keeps the launcher where it was once the iframe grows into the corner', () => {
+    expect(css).toContain(`@media (min-width:121px){.kv-launch{right:${LAUNCHER_INSET + LAUNCHER_MARGIN}px;bottom:${LAUNCHER_INSET + LAUNCHER_MARGIN}px}`);
+  });
+
+  it('floats the card PANEL_MARGIN from the edges, above the launcher box, with its shadow inside the margin', () => {
+    const panel = rule('.kv-panel');
+    expect(['top', 'left', 'right'].map((side) => px(panel.get(side)))).toEqual([PANEL_MARGIN, PANEL_MARGIN, PANEL_MARGIN]);
+    expect(px(panel.get('bottom'))).toBe(PANEL_BOTTOM);
+    expect(PANEL_BOTTOM).toBeGreaterThanOrEqual(LAUNCHER_INSET + LAUNCHER_BOX);
+    const [x, y, blur] = panel.get('box-shadow')!.split(/\s+/).slice(0, 3).map((p) => px(p));
+    expect(Math.abs(x!) + blur!).toBeLessThanOrEqual(PANEL_MARGIN);
+    expect(blur! - Math.abs(y!)).toBeLessThanOrEqual(PANEL_MARGIN);
+    // 20 px from the viewport's edges, the common floating card.
+    expect(PANEL_MARGIN).toBe(20);
   });
 
   it('stops scroll chaining from the frame into the host page', () => {

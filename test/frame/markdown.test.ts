@@ -235,7 +235,7 @@ describe('in the panel', () => {
     const f = mountFrame({ fetch, storage: () => ({ getItem: () => 'c1', setItem() {}, removeItem() {} }) as unknown as Storage });
     f.init();
     await vi.waitFor(() => expect(f.doc.querySelectorAll('.kv-msg')).toHaveLength(3));
-    const [greeting, visitor, agent] = [...f.doc.querySelectorAll('.kv-msg')].map((b) => b.lastElementChild!);
+    const [greeting, visitor, agent] = [...f.doc.querySelectorAll('.kv-msg')].map((b) => b.querySelector('.kv-body')!);
     expect(html(greeting!)).toBe('<p>Hi! How can I help?</p>');
     expect(html(visitor!)).toBe('**hi** [x](https://x.test)');
     expect(html(agent!)).toBe('<p>שלום <strong>bold</strong></p><ul><li><a href="https://x.test/">docs</a></li></ul>');

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { accentColor, inkOn } from '../../src/frame/view.js';
+import { accentColor } from '../../src/frame/view.js';
+import { DE } from '../../src/frame/lang/de.js';
 import { AGENT, cleanup, fakeFetch, json, mountFrame, msg, sseStream, STORE_KEY } from './fixture.js';
 
 afterEach(cleanup);
@@ -32,10 +33,44 @@ describe('launcher', () => {
     expect(accentColor('#ABC')).toBe('#ABC');
   });
 
-  it('picks readable ink on the accent', () => {
-    expect(inkOn('#ffe066')).toBe('#111');
-    expect(inkOn('#0b7285')).toBe('#fff');
-    expect(inkOn('#fff')).toBe('#111');
+  it('paints text-bearing surfaces in a shade its ink reaches 4.5:1 on, and rings a launcher pale on white', async () => {
+    const root = async (accent_color: string) => (await ready({ agent: { ...AGENT, accent_color } })).doc.querySelector<HTMLElement>('.kv')!;
+    const mid = await root('#3b82f6');
+    expect([mid.style.getPropertyValue('--surface'), mid.style.getPropertyValue('--ink')]).toEqual(['#3b82f6', '#111111']);
+    expect(mid.classList.contains('kv-ring')).toBe(false);
+    const amber = await root('#f59e0b');
+    expect(amber.classList.contains('kv-ring')).toBe(true);
+  });
+
+  it('is the close button, in the same place, while the panel is open', async () => {
+    const f = await ready();
+    const b = f.ui.launcher()!;
+    expect([b.getAttribute('aria-expanded'), b.getAttribute('aria-controls')]).toEqual(['false', f.ui.panel()!.id]);
+    b.click();
+    expect([b.hidden, b.getAttribute('aria-expanded'), b.getAttribute('aria-label')]).toEqual([false, 'true', 'Close chat']);
+    b.click();
+    expect(f.ui.panel()!.hidden).toBe(true);
+    expect([b.getAttribute('aria-expanded'), b.getAttribute('aria-label')]).toEqual(['false', 'Open chat with Ada']);
+    expect(f.doc.activeElement).toBe(b);
+  });
+
+  it('follows the theme the agent asks for', async () => {
+    const dark = await ready({ agent: { ...AGENT, theme: 'dark' } });
+    expect(dark.doc.querySelector('.kv')!.classList.contains('kv-dark')).toBe(true);
+    const light = await ready({ agent: { ...AGENT, theme: 'light' } });
+    expect(light.doc.querySelector('.kv')!.classList.contains('kv-dark')).toBe(false);
+  });
+
+  it('draws itself on the side the loader put it', async () => {
+    const f = await ready({ side: 'left' });
+    expect(f.doc.querySelector('.kv')!.classList.contains('kv-left')).toBe(true);
+  });
+
+  it('speaks the language table it was given', async () => {
+    const f = await ready({}, { t: DE });
+    expect(f.ui.launcher()!.getAttribute('aria-label')).toBe('Chat mit Ada öffnen');
+    expect(f.ui.sendButton()!.textContent).toBe('Senden');
+    expect(f.ui.input()!.placeholder).toBe('Nachricht schreiben…');
   });
 });
 
@@ -93,7 +128,7 @@ describe('open and close', () => {
     const f = mountFrame();
     f.legacyInit(true);
     await vi.waitFor(() => expect(f.got).toEqual([READY, state(true)]));
-    expect(f.ui.launcher()!.getAttribute('aria-label')).toBe('Open chat with Ada');
+    expect(f.ui.launcher()!.getAttribute('aria-label')).toBe('Close chat');
   });
 
   it('opens on command, reports state, focuses the composer', async () => {
@@ -101,7 +136,7 @@ describe('open and close', () => {
     f.command(cmd('open'));
     await vi.waitFor(() => expect(f.got).toEqual([READY, state(true)]));
     expect(f.ui.panel()!.hidden).toBe(false);
-    expect(f.ui.launcher()!.hidden).toBe(true);
+    expect(f.ui.launcher()!.getAttribute('aria-expanded')).toBe('true');
     expect(f.doc.activeElement).toBe(f.ui.input());
   });
 
@@ -110,7 +145,7 @@ describe('open and close', () => {
     f.command(cmd('close'));
     await vi.waitFor(() => expect(f.got).toEqual([READY, state(true), state(false)]));
     expect(f.ui.panel()!.hidden).toBe(true);
-    expect(f.ui.launcher()!.hidden).toBe(false);
+    expect(f.ui.launcher()!.getAttribute('aria-expanded')).toBe('false');
   });
 
   it('sends no state for a command that changes nothing', async () => {
@@ -190,6 +225,8 @@ describe('open and close', () => {
     expect(f.ui.panel()!.contains(f.ui.live())).toBe(false);
     expect(f.ui.sendButton()!.type).toBe('submit');
     expect(f.ui.panel()!.getAttribute('aria-labelledby')).toBe('kv-title');
+    // Scrollable, so it must take focus for keyboard scrolling (axe scrollable-region-focusable).
+    expect([f.ui.log()!.tabIndex, f.ui.log()!.getAttribute('aria-label')]).toEqual([0, 'Conversation']);
   });
 });
 
@@ -199,7 +236,8 @@ describe('text, never HTML', () => {
   it('renders the agent name and greeting as text', async () => {
     const f = await ready({ agent: { ...AGENT, name: evil, greeting: evil + ' hi' } });
     expect(f.doc.querySelector('img')).toBeNull();
-    expect(f.doc.querySelector('h1')!.textContent).toBe(evil);
+    expect(f.doc.querySelector('h1')).toBeNull();
+    expect(f.doc.querySelector('h2')!.textContent).toBe(evil);
     expect(f.ui.bubbles()).toEqual(['agent: ' + evil + ' hi']);
     expect(f.ui.launcher()!.getAttribute('aria-label')).toBe('Open chat with ' + evil);
   });

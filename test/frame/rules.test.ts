@@ -116,8 +116,9 @@ describe('who said it', () => {
       { role: 'kv-agent', who: `kv-sr ${AGENT.name}: `, text: AGENT.greeting },
       { role: 'kv-visitor', who: 'kv-sr You: ', text: 'question' },
       { role: 'kv-agent', who: `kv-sr ${AGENT.name}: `, text: 'answer' },
-      { role: 'kv-person', who: 'kv-who Grace: ', text: 'a person' },
-      { role: 'kv-person', who: `kv-who ${AGENT.name}: `, text: 'nameless' },
+      // A person answers on the agent's side: one group with the agent's message before.
+      { role: 'kv-person kv-cont', who: 'kv-who Grace: ', text: 'a person' },
+      { role: 'kv-person kv-cont', who: `kv-who ${AGENT.name}: `, text: 'nameless' },
     ]);
   });
 });

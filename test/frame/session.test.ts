@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createApi } from '../../src/frame/api.js';
 import { keepFresh } from '../../src/frame/session.js';
+import { EN } from '../../src/frame/strings.js';
 import { cleanup, fakeFetch, hubError, json, mountFrame } from './fixture.js';
 
 const REFRESH = 'POST /api/v1/widget/session';
@@ -20,7 +21,7 @@ function fresh(routes: Parameters<typeof fakeFetch>[0], expiresIn = 600_000) {
   const ff = fakeFetch(routes);
   const auth = { token: 'tok_1' };
   const onEnd = vi.fn();
-  const stop = keepFresh(createApi(ff.fetch, auth), auth, at(expiresIn), onEnd);
+  const stop = keepFresh(createApi(ff.fetch, auth), auth, at(expiresIn), EN.expired, onEnd);
   return { ...ff, auth, onEnd, stop };
 }
 

@@ -39,7 +39,7 @@ describe('widget documents', () => {
     const res = await loaderFrame(key.key, 'http://localhost:3000');
     expect(res.status).toBe(200);
     const html = await res.text();
-    const js = readFileSync(`dist/frame/${hub.ctx.assets!.frame.js}`, 'utf8');
+    const js = readFileSync(`dist/frame/${hub.ctx.assets!.frame.js.en}`, 'utf8');
     const css = readFileSync(`dist/frame/${hub.ctx.assets!.frame.css}`, 'utf8');
     expect(html).toContain(`<script>${js}</script>`);
     expect(html).toContain(`<style>${css}</style>`);
@@ -119,9 +119,9 @@ describe('widget documents', () => {
     expect(loader.body.length).toBeLessThanOrEqual(LOADER_GZIP_BUDGET);
     expect(decode(loader.body).equals(readFileSync('dist/loader.js'))).toBe(true);
     expect((await rawGet('/widget/v1/loader.js', { 'accept-encoding': accept, 'if-none-match': loader.headers.etag! })).status).toBe(304);
-    const js = await rawGet(`/widget/v1/assets/${hub.ctx.assets!.frame.js}`, { 'accept-encoding': accept });
+    const js = await rawGet(`/widget/v1/assets/${hub.ctx.assets!.frame.js.en}`, { 'accept-encoding': accept });
     expect(js.headers['content-encoding']).toBe(encoding);
-    expect(decode(js.body).equals(readFileSync(`dist/frame/${hub.ctx.assets!.frame.js}`))).toBe(true);
+    expect(decode(js.body).equals(readFileSync(`dist/frame/${hub.ctx.assets!.frame.js.en}`))).toBe(true);
   });
 
   it('serves the loader at an immutable content-addressed URL that matches its integrity value', async () => {

@@ -30,7 +30,7 @@ export const SESSION: HandshakeResponse = {
   session_token: 'eyJhbGciOiJIUzI1NiJ9.c2Vzc2lvbg.c2lnbmF0dXJl',
   expires_at: '2030-01-01T00:10:00.000Z',
   frame_url: HUB + '/widget/v1/frame?k=wk_1&o=' + encodeURIComponent(PAGE),
-  agent: { id: 'ag_1', name: 'Ada', greeting: 'Hi there', accent_color: '#0a7cff' },
+  agent: { id: 'ag_1', name: 'Ada', greeting: 'Hi there', accent_color: '#0a7cff', theme: 'auto', locale: null, title: 'Chat with Ada' },
   identity: 'off',
 };
 

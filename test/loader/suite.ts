@@ -130,6 +130,14 @@ export function loaderSuite(run: { inPageRealm: boolean }, load: Load): void {
       expect(page.iframe().style.bottom).toBe(INSET);
     });
 
+    it('tells the frame its side, where the frame draws the launcher', async () => {
+      await mounted({ clientKey: KEY, position: 'left' });
+      const frame = page.frame();
+      frame.load();
+      await page.until(() => frame.received.length === 1, 'the session');
+      expect(frame.received[0]).toMatchObject({ type: 'session', side: 'left' });
+    });
+
     it('asks the frame to open with data-open=true, before the session', async () => {
       await mounted({ clientKey: KEY, open: 'true' });
       const frame = page.frame();
@@ -264,7 +272,8 @@ export function loaderSuite(run: { inPageRealm: boolean }, load: Load): void {
       await mounted();
       const f = page.iframe();
       expect(f.getAttribute('src')).toBe(HUB + FRAME_PATH + '?k=' + KEY + '&o=' + PAGE);
-      expect(f.title).toBe('Chat with Ada');
+      // The hub's title, in the visitor's language: the loader adds no words of its own.
+      expect(f.title).toBe(SESSION.agent.title);
       expect(f.getAttribute('sandbox')).toBe('allow-scripts allow-same-origin allow-forms allow-popups allow-popups-to-escape-sandbox');
       expect(f.getAttribute('allow')).toBe('clipboard-write');
       // On <html>: a transformed body would otherwise be the containing block of the fixed iframe.
@@ -309,7 +318,7 @@ export function loaderSuite(run: { inPageRealm: boolean }, load: Load): void {
       const frame = page.frame();
       frame.load();
       await frame.send({ v: 1, type: 'ready' }, () => page.iframe().style.visibility !== 'hidden');
-      await frame.send({ v: 1, type: 'state', open: true }, () => page.iframe().style.width === '400px');
+      await frame.send({ v: 1, type: 'state', open: true }, () => page.iframe().style.width === px(PANEL_WIDTH));
       expect(page.iframe().getAttribute('style')).toContain('position: fixed');
       expect(violations).toEqual([]);
     });
@@ -360,11 +369,12 @@ export function loaderSuite(run: { inPageRealm: boolean }, load: Load): void {
       expect([s.width, s.height, s.bottom, s.right]).toEqual([BOX, BOX, INSET, INSET]);
     });
 
-    it('is a 400 × 680 panel, never taller than the viewport, while open', async () => {
+    it('is a PANEL_WIDTH × PANEL_HEIGHT panel in the corner, never taller than the viewport, while open', async () => {
       const frame = await ready();
-      await frame.send({ v: 1, type: 'state', open: true }, () => page.iframe().style.width === '400px');
+      await frame.send({ v: 1, type: 'state', open: true }, () => page.iframe().style.width === px(PANEL_WIDTH));
       const s = page.iframe().style;
-      expect([s.width, s.height, s.maxHeight]).toEqual(['400px', '680px', '100%']);
+      // In the corner itself: max-width and max-height of 100% then keep it inside the viewport.
+      expect([s.width, s.height, s.maxHeight, s.bottom, s.right]).toEqual([px(PANEL_WIDTH), px(PANEL_HEIGHT), '100%', '0px', '0px']);
     });
 
     it('opens full screen on a viewport narrower than 480 px', async () => {
@@ -376,11 +386,11 @@ export function loaderSuite(run: { inPageRealm: boolean }, load: Load): void {
 
     it('follows window resizes while open', async () => {
       const frame = await ready();
-      await frame.send({ v: 1, type: 'state', open: true }, () => page.iframe().style.width === '400px');
+      await frame.send({ v: 1, type: 'state', open: true }, () => page.iframe().style.width === px(PANEL_WIDTH));
       page.win.happyDOM.setViewport({ width: 400 });
       expect(page.iframe().style.width).toBe('100%');
       page.win.happyDOM.setViewport({ width: 1024 });
-      expect(page.iframe().style.width).toBe('400px');
+      expect(page.iframe().style.width).toBe(px(PANEL_WIDTH));
     });
 
     it('makes the host body inert while full screen, and live again when the panel closes', async () => {
@@ -425,6 +435,7 @@ export function loaderSuite(run: { inPageRealm: boolean }, load: Load): void {
         expires_at: SESSION.expires_at,
         agent: SESSION.agent,
         narrow: false,
+        side: 'right',
       });
     });
 

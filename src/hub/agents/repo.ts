@@ -14,7 +14,7 @@ const DEFAULT_GREETING = 'Hi! How can we help you today?';
 const MIN_KEY_LENGTH_FOR_LAST4 = 8;
 
 /** The stored columns of one way of answering, as service.ts decides them; absent ones stay as they are. */
-export type AgentColumns = Partial<Pick<AgentTable, 'name' | 'greeting' | 'accent_color' | 'webhook_url' | 'llm_base_url' | 'llm_model' | 'llm_api_key' | 'llm_system_prompt'>>;
+export type AgentColumns = Partial<Pick<AgentTable, 'name' | 'greeting' | 'accent_color' | 'theme' | 'locale' | 'webhook_url' | 'llm_base_url' | 'llm_model' | 'llm_api_key' | 'llm_system_prompt'>>;
 
 function toLlm(row: AgentTable): Llm | null {
   if (row.llm_base_url === null || row.llm_model === null) return null;
@@ -33,6 +33,8 @@ export const toAgent = (row: AgentTable): Agent => ({
   name: row.name,
   greeting: row.greeting,
   accent_color: row.accent_color,
+  theme: row.theme,
+  locale: row.locale,
   webhook_url: row.webhook_url,
   webhook_secret: row.webhook_secret,
   llm: toLlm(row),
@@ -49,6 +51,8 @@ export async function insertAgent(db: Kysely<Database>, accountId: string, colum
     name: columns.name,
     greeting: columns.greeting ?? DEFAULT_GREETING,
     accent_color: (columns.accent_color ?? DEFAULT_ACCENT_COLOR).toLowerCase(),
+    theme: columns.theme ?? 'auto',
+    locale: columns.locale ?? null,
     webhook_url: columns.webhook_url ?? null,
     webhook_secret: newWebhookSecret(),
     llm_base_url: columns.llm_base_url ?? null,

@@ -1,11 +1,12 @@
 /**
  * Writing agents: the rules every write path keeps, whoever calls (the Admin API today). An agent answers
  * one way: its webhook, an OpenAI-compatible model (`llm`), or the demo agent when it has neither. A changed
- * agent drops the cached keys it answers for (they embed its name, greeting and colour), and only those:
+ * agent drops the cached keys it answers for (they embed its name, greeting, colour, theme and locale), and only those:
  * other agents' and other accounts' keys stay cached.
  */
 import type { Kysely } from 'kysely';
 import type { Agent, CreateAgentParams, LlmParams, UpdateAgentParams } from '../../protocol/api.js';
+import { contrast, GRAPHIC_CONTRAST, LIGHT_INK, paint, TEXT_CONTRAST } from '../../protocol/colour.js';
 import { checkAgentUrl } from '../agent-call/url-guard.js';
 import type { Database } from '../db/schema.js';
 import { HubError } from '../errors.js';
@@ -55,8 +56,38 @@ function columnsOf(params: UpdateAgentParams, allowPrivate: boolean): AgentColum
   return columns;
 }
 
+/**
+ * What the owner should know about a colour just saved (protocol/colour.ts decides, for the frame too):
+ * it is kept as given, and the widget adapts, but a different colour would need no adapting.
+ */
+export function accentWarnings(accent: string | undefined): NonNullable<Agent['warnings']> {
+  if (!accent) return [];
+  const { surface, ring } = paint(accent);
+  const warnings = [];
+  if (ring) {
+    const ratio = contrast(accent, LIGHT_INK).toFixed(2);
+    warnings.push({
+      field: 'accent_color',
+      message: `accent_color ${accent} has ${ratio}:1 contrast against a white page (under ${GRAPHIC_CONTRAST}:1, WCAG 1.4.11): the widget outlines its launcher to keep it visible; a darker colour needs no outline`,
+    });
+  }
+  if (surface !== accent) {
+    warnings.push({
+      field: 'accent_color',
+      message: `accent_color ${accent}: neither white nor dark text reaches ${TEXT_CONTRAST}:1 on it (WCAG 1.4.3), so the widget's header, the visitor's bubbles and Send use the darker ${surface}; pick a lighter or darker colour to have it used as is`,
+    });
+  }
+  return warnings;
+}
+
+/** The agent with its warnings, when there are any. */
+const withWarnings = (agent: Agent, accent: string | undefined): Agent => {
+  const warnings = accentWarnings(accent?.toLowerCase());
+  return warnings.length ? { ...agent, warnings } : agent;
+};
+
 export async function create(deps: AgentDeps, accountId: string, params: CreateAgentParams): Promise<Agent> {
-  return insertAgent(deps.db, accountId, { ...columnsOf(params, deps.allowPrivate), name: params.name });
+  return withWarnings(await insertAgent(deps.db, accountId, { ...columnsOf(params, deps.allowPrivate), name: params.name }), params.accent_color);
 }
 
 export async function update(deps: AgentDeps, accountId: string, id: string, patch: UpdateAgentParams): Promise<Agent> {
@@ -66,7 +97,7 @@ export async function update(deps: AgentDeps, accountId: string, id: string, pat
     : await updateAgent(deps.db, accountId, id, columns);
   if (!agent) throw agentNotFound(id);
   deps.keys.invalidate(await keyHashesAnsweredBy(deps.db, agent, accountId));
-  return agent;
+  return withWarnings(agent, patch.accent_color);
 }
 
 /**

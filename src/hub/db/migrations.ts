@@ -158,6 +158,18 @@ const agentLlm: Migration = {
 };
 
 /**
+ * How an agent's widget looks and speaks (issue 13): `theme` (auto, light or dark; auto follows the
+ * visitor's colour scheme) and `locale` (one of src/protocol/languages.ts; null lets the visitor's
+ * browser language decide).
+ */
+const agentLook: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('agents').addColumn('theme', 'text', (c) => c.notNull().defaultTo('auto')).execute();
+    await db.schema.alterTable('agents').addColumn('locale', 'text').execute();
+  },
+};
+
+/**
  * Verified visitors (issue 15, docs/identity.md). On keys: `identity` (off, optional, required) and the
  * identity secret, sealed (session/secret-box.ts); after a rotation the previous one, sealed, verifies
  * until `identity_previous_until`. On conversations: the verified visitor (`sub`, name, email) they
@@ -207,6 +219,7 @@ export const migrationProvider: MigrationProvider = {
       '0005_secret_key_expiry': secretKeyExpiry,
       '0006_replies': replies,
       '0007_agent_llm': agentLlm,
+      '0008_agent_look': agentLook,
       '0010_identity': identity,
       '0011_retention': retention,
     };

@@ -3,6 +3,7 @@
  * the same from SQLite and PostgreSQL and sort as text. Ids are time-ordered (see ../ids.ts).
  */
 import type { Generated } from 'kysely';
+import type { Language, Theme } from '../../protocol/languages.js';
 import type { AgentFailureType } from '../../protocol/conversation-events.js';
 import type { IdentityMode } from '../../protocol/identity.js';
 import type { MessageRole, MessageStatus } from '../../protocol/widget-api.js';
@@ -32,6 +33,8 @@ export interface AgentTable {
   llm_model: string | null;
   llm_api_key: string | null;
   llm_system_prompt: string | null;
+  theme: Theme;
+  locale: Language | null;
   /** 0 or 1: SQLite has no boolean type. */
   is_default: number;
   created_at: string;

@@ -12,6 +12,8 @@ import type { HubContext } from '../context.js';
 import { hashKey, isWellFormedKey } from '../keys/format.js';
 import { checkOrigin, deny } from '../visitor/origin-check.js';
 import { issueSession } from '../visitor/session.js';
+import { chooseLanguage } from '../widget/language.js';
+import { TABLES } from '../../frame/lang/index.js';
 
 /** Enough for `{"client_key":"pk_live_…"}` and then some; anything bigger is not a loader's request. */
 const HANDSHAKE_BODY_LIMIT = 1024;
@@ -28,10 +30,11 @@ export async function handshakeRoutes(app: FastifyInstance, ctx: HubContext) {
     // Not async: it returns answer()'s promise as it is, one promise per handshake instead of two.
     (request, reply) => {
       const originResult = parseOrigin(request.headers.origin);
-      reply.header('vary', 'Origin');
       if (originResult.ok) reply.header('access-control-allow-origin', originResult.origin.origin);
       reply.header('cache-control', 'no-store');
-      return ctx.metrics.handshake(answer(request.body, request.ip, originResult, publicOrigin ?? `${request.protocol}://${request.host}`, ctx, request.log));
+      // The iframe's title is host-page text a screen reader reads: in the frame's language.
+      reply.header('vary', 'Origin, Accept-Language');
+      return ctx.metrics.handshake(answer(request.body, request.ip, originResult, publicOrigin ?? `${request.protocol}://${request.host}`, request.headers['accept-language'], ctx, request.log));
     },
   );
 }
@@ -41,6 +44,7 @@ async function answer(
   ip: string,
   originResult: OriginResult,
   hub: string,
+  acceptLanguage: string | undefined,
   ctx: HubContext,
   log: FastifyBaseLogger,
 ): Promise<HandshakeResponse> {
@@ -66,7 +70,7 @@ async function answer(
     session_token: session.token,
     expires_at: session.expires_at,
     frame_url: `${hub}/widget/v1/frame?k=${encodeURIComponent(key.id)}&o=${encodeURIComponent(origin)}`,
-    agent: key.agent,
+    agent: { ...key.agent, title: TABLES[chooseLanguage(key.agent.locale, acceptLanguage)].frameTitle(key.agent.name) },
     identity: key.identity,
   };
 }

@@ -15,7 +15,7 @@ interface KeyForVisitor {
 export async function findKeyByHash(db: Kysely<Database>, keyHash: string): Promise<KeyForVisitor | null> {
   const row = await db.selectFrom('widget_keys').selectAll().where('key_hash', '=', keyHash).executeTakeFirst();
   if (!row) return null;
-  let agentQuery = db.selectFrom('agents').select(['id', 'name', 'greeting', 'accent_color']).where('account_id', '=', row.account_id);
+  let agentQuery = db.selectFrom('agents').select(['id', 'name', 'greeting', 'accent_color', 'theme', 'locale']).where('account_id', '=', row.account_id);
   agentQuery = row.agent_id ? agentQuery.where('id', '=', row.agent_id) : agentQuery.where('is_default', '=', 1);
   const agent = await agentQuery.executeTakeFirst();
   if (!agent) return null;

@@ -7,7 +7,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { LANGUAGES, type Language } from '../../protocol/languages.js';
 import { frameDocument } from './frame.js';
+import { directionOf } from './language.js';
 
 /** A file with its compressed forms, made once at start: the hub serves them without a CDN in front. */
 export interface Encoded {
@@ -16,17 +18,24 @@ export interface Encoded {
   br: Buffer;
 }
 
+/** The frame document in one language, with its CSS and JS inline: the same bytes for every allowed page. */
+export interface FrameDocument {
+  /** The script's file name (content-hashed): names the representation in the ETag. */
+  js: string;
+  document: Encoded;
+  /** CSP hash sources of the inline script and style (`'sha256-…'`). */
+  scriptHash: string;
+  styleHash: string;
+}
+
 export interface BuiltAssets {
   loader: { body: Encoded; hash: string; integrity: string };
   frame: {
-    js: string;
+    /** File names: one script per language (build.mjs), one stylesheet. */
+    js: Record<Language, string>;
     css: string;
     files: Map<string, Encoded>;
-    /** The frame document with its CSS and JS inline: the same bytes for every allowed page. */
-    document: Encoded;
-    /** CSP hash sources of the inline script and style (`'sha256-…'`). */
-    scriptHash: string;
-    styleHash: string;
+    documents: Record<Language, FrameDocument>;
   };
 }
 
@@ -58,22 +67,19 @@ export function loadBuiltAssets(dir = findDistDir()): BuiltAssets | null {
   const body = encode(readFileSync(join(dir, 'loader.js')));
   // Written by build.mjs beside the loader: its content hash and SRI value.
   const { hash, integrity } = JSON.parse(readFileSync(join(dir, 'loader.json'), 'utf8')) as { hash: string; integrity: string };
-  const manifest = JSON.parse(readFileSync(join(dir, 'frame', 'manifest.json'), 'utf8')) as { js: string; css: string };
+  const manifest = JSON.parse(readFileSync(join(dir, 'frame', 'manifest.json'), 'utf8')) as { js: Record<Language, string>; css: string };
   const files = new Map<string, Encoded>();
-  for (const name of [manifest.js, manifest.css]) files.set(name, encode(readFileSync(join(dir, 'frame', name))));
-  const js = files.get(manifest.js)!.identity.toString('utf8');
-  const css = files.get(manifest.css)!.identity.toString('utf8');
-  return {
-    loader: { body, hash, integrity },
-    frame: {
-      js: manifest.js,
-      css: manifest.css,
-      files,
-      document: encode(Buffer.from(frameDocument(js, css), 'utf8')),
-      scriptHash: cspHash(js),
-      styleHash: cspHash(css),
-    },
-  };
+  for (const name of [...Object.values(manifest.js), manifest.css]) files.set(name, encode(readFileSync(join(dir, 'frame', name))));
+  const text = (name: string) => files.get(name)!.identity.toString('utf8');
+  const css = text(manifest.css);
+  const documents = Object.fromEntries(
+    LANGUAGES.map((language) => {
+      const js = text(manifest.js[language]);
+      const document = encode(Buffer.from(frameDocument(js, css, language, directionOf(language)), 'utf8'));
+      return [language, { js: manifest.js[language], document, scriptHash: cspHash(js), styleHash: cspHash(css) }];
+    }),
+  ) as Record<Language, FrameDocument>;
+  return { loader: { body, hash, integrity }, frame: { js: manifest.js, css: manifest.css, files, documents } };
 }
 
 /** A CSP3 hash source: the base64 SHA-256 of an inline element's exact text. */

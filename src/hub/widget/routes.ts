@@ -14,6 +14,7 @@ import { PUBLIC_KEY_PREFIX } from '../../protocol/keys.js';
 import { hashKey, isWellFormedKey } from '../keys/format.js';
 import type { Encoded } from './dist.js';
 import { frameHeaders } from './frame.js';
+import { chooseLanguage } from './language.js';
 import { LOADER_PATH } from '../../protocol/loader-url.js';
 
 /** Picks the smallest encoding the browser accepts; the ETag names the representation. */
@@ -24,8 +25,8 @@ function negotiate(request: FastifyRequest, file: Encoded, tag: string) {
 }
 
 /** Sends the chosen representation, or 304 when the browser already holds it. */
-function sendEncoded(request: FastifyRequest, reply: FastifyReply, chosen: ReturnType<typeof negotiate>) {
-  reply.header('vary', 'Accept-Encoding').header('etag', chosen.etag);
+function sendEncoded(request: FastifyRequest, reply: FastifyReply, chosen: ReturnType<typeof negotiate>, vary = 'Accept-Encoding') {
+  reply.header('vary', vary).header('etag', chosen.etag);
   if (request.headers['if-none-match'] === chosen.etag) return reply.code(304).send();
   if (chosen.encoding !== 'identity') reply.header('content-encoding', chosen.encoding);
   return reply.send(chosen.body);
@@ -83,8 +84,9 @@ export async function widgetRoutes(app: FastifyInstance, ctx: HubContext) {
       // loader's one warning. frame-ancestors 'none' stays, for anything that renders a 204 anyway.
       return reply.headers(frameHeaders(null, null)).code(204).send();
     }
-    reply.headers(frameHeaders(origin.origin.origin, assets)).type('text/html; charset=utf-8');
-    return sendEncoded(request, reply, negotiate(request, assets.frame.document, 'frame-' + assets.frame.js));
+    const doc = assets.frame.documents[chooseLanguage(key.agent.locale, request.headers['accept-language'])];
+    reply.headers(frameHeaders(origin.origin.origin, doc)).type('text/html; charset=utf-8');
+    return sendEncoded(request, reply, negotiate(request, doc.document, 'frame-' + doc.js), 'Accept-Encoding, Accept-Language');
   });
 }
 

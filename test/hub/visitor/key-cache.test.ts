@@ -37,7 +37,7 @@ describe('key cache', () => {
       id: k.id,
       hash: hashKey(k.key),
       accountId: hub.account.account_id,
-      agent: { id: hub.account.agent_id, name: expect.any(String), greeting: expect.any(String), accent_color: expect.any(String) },
+      agent: { id: hub.account.agent_id, name: expect.any(String), greeting: expect.any(String), accent_color: expect.any(String), theme: 'auto', locale: null },
       last8: k.key_last8,
       disabled: false,
       lastUsedAt: null,
@@ -176,7 +176,7 @@ describe('key cache', () => {
     const own = await newKey({ agent_id: agent.id });
     const plain = await newKey();
     const c = cache();
-    expect((await c.get(hashKey(own.key)))!.agent).toEqual({ id: agent.id, name: 'Sales', greeting: 'Hello from sales', accent_color: expect.any(String) });
+    expect((await c.get(hashKey(own.key)))!.agent).toEqual({ id: agent.id, name: 'Sales', greeting: 'Hello from sales', accent_color: expect.any(String), theme: 'auto', locale: null });
     expect((await c.get(hashKey(plain.key)))!.agent.id).toBe(hub.account.agent_id);
   });
 

@@ -9,7 +9,7 @@ const key = (allowlist: string[]): CachedKey => ({
   id: 'wk_1',
   hash: 'h',
   accountId: 'acc_1',
-  agent: { id: 'ag_1', name: 'Ada', greeting: '', accent_color: '#000000' },
+  agent: { id: 'ag_1', name: 'Ada', greeting: '', accent_color: '#000000', theme: 'auto', locale: null },
   last8: 'ABCD1234',
   disabled: false,
   lastUsedAt: null,

@@ -1,0 +1,28 @@
+import type { Strings } from '../strings.js';
+
+export const DE: Strings = {
+  frameTitle: (agent) => 'Chat mit ' + agent,
+  openChat: (agent) => 'Chat mit ' + agent + ' öffnen',
+  openChatUnread: (agent, n) => 'Chat mit ' + agent + ' öffnen, ' + n + (n == 1 ? ' neue Nachricht' : ' neue Nachrichten'),
+  unreadAnnounce: (agent, n) => n + (n == 1 ? ' neue Nachricht von ' : ' neue Nachrichten von ') + agent,
+  closeChat: 'Chat schließen',
+  conversation: 'Unterhaltung',
+  composerLabel: (agent) => 'Nachricht an ' + agent,
+  placeholder: 'Nachricht schreiben…',
+  send: 'Senden',
+  you: 'Sie',
+  said: (who) => who + ': ',
+  typing: (agent) => agent + ' schreibt…',
+  newMessages: 'Neue Nachrichten',
+  retry: 'Erneut versuchen',
+  notSent: 'Nicht gesendet.',
+  replyFailed: (agent) => agent + ' konnte nicht antworten. Bitte versuchen Sie es erneut.',
+  expired: 'Diese Chat-Sitzung ist abgelaufen. Laden Sie die Seite neu, um fortzufahren.',
+  unavailable: 'Dieser Chat ist auf dieser Website nicht mehr verfügbar.',
+  signIn: 'Bitte melden Sie sich auf dieser Website an, um mit uns zu chatten.',
+  tooLong: (max) => 'Nachrichten dürfen höchstens ' + max + ' Zeichen lang sein.',
+  rateLimited: 'Sie senden Nachrichten zu schnell. Bitte warten Sie einen Moment und versuchen Sie es erneut.',
+  timeout: 'Der Chat-Dienst hat zu lange gebraucht. Bitte versuchen Sie es erneut.',
+  offline: 'Der Chat-Dienst ist nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',
+  httpError: (status) => 'Etwas ist schiefgelaufen (HTTP ' + status + '). Bitte versuchen Sie es erneut.',
+};

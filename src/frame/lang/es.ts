@@ -1,0 +1,28 @@
+import type { Strings } from '../strings.js';
+
+export const ES: Strings = {
+  frameTitle: (agent) => 'Chat con ' + agent,
+  openChat: (agent) => 'Abrir chat con ' + agent,
+  openChatUnread: (agent, n) => 'Abrir chat con ' + agent + ', ' + n + (n == 1 ? ' mensaje nuevo' : ' mensajes nuevos'),
+  unreadAnnounce: (agent, n) => n + (n == 1 ? ' mensaje nuevo de ' : ' mensajes nuevos de ') + agent,
+  closeChat: 'Cerrar chat',
+  conversation: 'Conversación',
+  composerLabel: (agent) => 'Mensaje para ' + agent,
+  placeholder: 'Escribe un mensaje…',
+  send: 'Enviar',
+  you: 'Tú',
+  said: (who) => who + ': ',
+  typing: (agent) => agent + ' está escribiendo…',
+  newMessages: 'Mensajes nuevos',
+  retry: 'Reintentar',
+  notSent: 'No enviado.',
+  replyFailed: (agent) => agent + ' no pudo responder. Inténtalo de nuevo.',
+  expired: 'Esta sesión de chat ha caducado. Recarga la página para continuar.',
+  unavailable: 'Este chat ya no está disponible en este sitio.',
+  signIn: 'Inicia sesión en este sitio para chatear con nosotros.',
+  tooLong: (max) => 'Los mensajes pueden tener como máximo ' + max + ' caracteres.',
+  rateLimited: 'Estás enviando mensajes demasiado rápido. Espera un momento e inténtalo de nuevo.',
+  timeout: 'El servicio de chat tardó demasiado en responder. Inténtalo de nuevo.',
+  offline: 'No se pudo conectar con el servicio de chat. Revisa tu conexión e inténtalo de nuevo.',
+  httpError: (status) => 'Algo salió mal (HTTP ' + status + '). Inténtalo de nuevo.',
+};

@@ -1,0 +1,28 @@
+import type { Strings } from '../strings.js';
+
+export const HE: Strings = {
+  frameTitle: (agent) => 'צ׳אט עם ' + agent,
+  openChat: (agent) => 'פתיחת צ׳אט עם ' + agent,
+  openChatUnread: (agent, n) => 'פתיחת צ׳אט עם ' + agent + ', ' + (n == 1 ? 'הודעה חדשה אחת' : n + ' הודעות חדשות'),
+  unreadAnnounce: (agent, n) => (n == 1 ? 'הודעה חדשה אחת מ' : n + ' הודעות חדשות מ') + agent,
+  closeChat: 'סגירת הצ׳אט',
+  conversation: 'שיחה',
+  composerLabel: (agent) => 'הודעה אל ' + agent,
+  placeholder: 'כתבו הודעה…',
+  send: 'שליחה',
+  you: 'את/ה',
+  said: (who) => who + ': ',
+  typing: (agent) => agent + ' מקליד/ה…',
+  newMessages: 'הודעות חדשות',
+  retry: 'ניסיון חוזר',
+  notSent: 'לא נשלחה.',
+  replyFailed: (agent) => agent + ' לא הצליח/ה לענות. נסו שוב.',
+  expired: 'תוקף הצ׳אט הזה פג. טענו מחדש את הדף כדי להמשיך.',
+  unavailable: 'הצ׳אט הזה כבר לא זמין באתר הזה.',
+  signIn: 'יש להתחבר לאתר הזה כדי לשוחח איתנו בצ׳אט.',
+  tooLong: (max) => 'הודעה יכולה להכיל עד ' + max + ' תווים.',
+  rateLimited: 'אתם שולחים הודעות מהר מדי. המתינו רגע ונסו שוב.',
+  timeout: 'שירות הצ׳אט לא ענה בזמן. נסו שוב.',
+  offline: 'לא ניתן להתחבר לשירות הצ׳אט. בדקו את החיבור ונסו שוב.',
+  httpError: (status) => 'משהו השתבש (HTTP ' + status + '). נסו שוב.',
+};

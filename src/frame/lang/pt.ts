@@ -1,0 +1,28 @@
+import type { Strings } from '../strings.js';
+
+export const PT: Strings = {
+  frameTitle: (agent) => 'Conversa com ' + agent,
+  openChat: (agent) => 'Abrir conversa com ' + agent,
+  openChatUnread: (agent, n) => 'Abrir conversa com ' + agent + ', ' + n + (n == 1 ? ' nova mensagem' : ' novas mensagens'),
+  unreadAnnounce: (agent, n) => n + (n == 1 ? ' nova mensagem de ' : ' novas mensagens de ') + agent,
+  closeChat: 'Fechar conversa',
+  conversation: 'Conversa',
+  composerLabel: (agent) => 'Mensagem para ' + agent,
+  placeholder: 'Escreva uma mensagem…',
+  send: 'Enviar',
+  you: 'Você',
+  said: (who) => who + ': ',
+  typing: (agent) => agent + ' está digitando…',
+  newMessages: 'Novas mensagens',
+  retry: 'Tentar novamente',
+  notSent: 'Não enviada.',
+  replyFailed: (agent) => agent + ' não conseguiu responder. Tente novamente.',
+  expired: 'Esta sessão de conversa expirou. Recarregue a página para continuar.',
+  unavailable: 'Esta conversa não está mais disponível neste site.',
+  signIn: 'Inicie sessão neste site para conversar connosco.',
+  tooLong: (max) => 'As mensagens podem ter no máximo ' + max + ' caracteres.',
+  rateLimited: 'Você está enviando mensagens rápido demais. Aguarde um momento e tente novamente.',
+  timeout: 'O serviço de conversa demorou demais para responder. Tente novamente.',
+  offline: 'Não foi possível acessar o serviço de conversa. Verifique sua conexão e tente novamente.',
+  httpError: (status) => 'Algo deu errado (HTTP ' + status + '). Tente novamente.',
+};
