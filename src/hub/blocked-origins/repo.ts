@@ -14,8 +14,13 @@ export async function upsertBlockedOrigin(db: Kysely<Database>, row: BlockedOrig
     .onConflict((oc) =>
       oc.columns(['widget_key_id', 'origin']).doUpdateSet((eb) => ({
         seen_count: eb('blocked_origins.seen_count', '+', eb.ref('excluded.seen_count')),
-        type: eb.ref('excluded.type'),
-        last_seen_at: eb.ref('excluded.last_seen_at'),
+        // Writes of two processes may land in either order: the earliest first, the latest last (and its type).
+        first_seen_at: eb.case().when('excluded.first_seen_at', '<', eb.ref('blocked_origins.first_seen_at'))
+          .then(eb.ref('excluded.first_seen_at')).else(eb.ref('blocked_origins.first_seen_at')).end(),
+        type: eb.case().when('excluded.last_seen_at', '>=', eb.ref('blocked_origins.last_seen_at'))
+          .then(eb.ref('excluded.type')).else(eb.ref('blocked_origins.type')).end(),
+        last_seen_at: eb.case().when('excluded.last_seen_at', '>', eb.ref('blocked_origins.last_seen_at'))
+          .then(eb.ref('excluded.last_seen_at')).else(eb.ref('blocked_origins.last_seen_at')).end(),
       })),
     )
     .execute();
