@@ -21,7 +21,8 @@ const AgentRef = Type.Union([AgentId, Type.Null()], {
   description: "An agent of the same account; null means the account's default agent.",
 });
 
-const Mode = Type.Union([Type.Literal('live'), Type.Literal('test')], {
+// An enum rather than a union of literals: a wrong value is refused with the list of right ones.
+const Mode = Type.Enum(['live', 'test'], {
   description: 'live: pk_live_, for sites; test: pk_test_, works only on localhost, 127.0.0.1 and [::1] (any port) whatever the allowlist',
 });
 
@@ -54,7 +55,7 @@ export const CreateWidgetKeyBody = Type.Object(
     name: Name,
     domain_allowlist: Type.Optional(Allowlist),
     agent_id: Type.Optional(AgentRef),
-    mode: Type.Optional(Type.Union([Type.Literal('live'), Type.Literal('test')], { description: 'live (default) or test; fixed for the life of the key' })),
+    mode: Type.Optional(Type.Enum(['live', 'test'], { description: 'live (default) or test; fixed for the life of the key' })),
   },
   { additionalProperties: false },
 );
