@@ -4,7 +4,7 @@
  * /api/v1/openapi.json, so the client and the API cannot drift apart unnoticed.
  */
 import type {
-  CreateAgentParams, CreateConversationMessageParams, CreateWidgetKeyParams, ListConversationsParams, ListParams, RotateIdentitySecretParams, RotateSecretKeyParams,
+  CheckOriginParams, CreateAgentParams, CreateConversationMessageParams, CreateWidgetKeyParams, ListConversationsParams, ListParams, RotateIdentitySecretParams, RotateSecretKeyParams,
   UpdateAgentParams, UpdateWidgetKeyParams,
 } from '../protocol/api.js';
 
@@ -26,7 +26,7 @@ const listQuery = fields<ListParams>({ limit: true, starting_after: true });
 export const ROUTES = {
   widgetKeys: {
     list: { method: 'GET', path: '/api/v1/widget-keys', query: listQuery },
-    create: { method: 'POST', path: '/api/v1/widget-keys', body: fields<CreateWidgetKeyParams>({ name: true, domain_allowlist: true, agent_id: true, identity: true }) },
+    create: { method: 'POST', path: '/api/v1/widget-keys', body: fields<CreateWidgetKeyParams>({ name: true, domain_allowlist: true, agent_id: true, identity: true, mode: true }) },
     update: {
       method: 'PATCH', path: '/api/v1/widget-keys/{id}',
       body: fields<UpdateWidgetKeyParams>({ name: true, domain_allowlist: true, agent_id: true, disabled: true, identity: true }),
@@ -35,6 +35,8 @@ export const ROUTES = {
     rotateIdentitySecret: {
       method: 'POST', path: '/api/v1/widget-keys/{id}/identity-secret', body: fields<RotateIdentitySecretParams>({ grace_period_s: true }),
     },
+    blockedOrigins: { method: 'GET', path: '/api/v1/widget-keys/{id}/blocked-origins' },
+    checkOrigin: { method: 'POST', path: '/api/v1/widget-keys/{id}/check-origin', body: fields<CheckOriginParams>({ origin: true }) },
   },
   agents: {
     list: { method: 'GET', path: '/api/v1/agents', query: listQuery },

@@ -131,6 +131,7 @@ function start(env: FrameEnv, session: SessionMessage, page: ReturnType<typeof c
     env.nextFrame,
     env.t,
     session.side,
+    session.mode == 'test',
   );
   const stop = keepFresh(api, auth, session.expires_at, env.t.expired, (reason) => {
     chat.stop();

@@ -34,7 +34,8 @@ export function accentColor(c: string): string {
   return /^#([0-9a-f]{3}){1,2}$/i.test(c) ? c : DEFAULT_ACCENT_COLOR;
 }
 
-export function createView(doc: Document, agent: AgentPublic, on: ViewHandlers, nextFrame: (cb: () => void) => void, t: Strings, side: 'left' | 'right' = 'right') {
+/** `test`: the page uses a test key (pk_test_); the header says so, so nobody ships one by mistake. */
+export function createView(doc: Document, agent: AgentPublic, on: ViewHandlers, nextFrame: (cb: () => void) => void, t: Strings, side: 'left' | 'right' = 'right', test = false) {
   const el = <K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string, parent?: Element) => {
     const e = doc.createElement(tag);
     if (cls) e.className = cls;
@@ -82,7 +83,13 @@ export function createView(doc: Document, agent: AgentPublic, on: ViewHandlers, 
   panel.setAttribute('aria-labelledby', 'kv-title');
   const header = el('header', 'kv-head', '', panel);
   // h2: the frame is a part of the host page for the visitor, not a page with a title of its own.
-  el('h2', '', name, header).id = 'kv-title';
+  const title = el('h2', '', name, header);
+  title.id = 'kv-title';
+  // Inside the title, so the dialog's accessible name says it too ("Ada Test": the space keeps two words).
+  if (test) {
+    title.append(' ');
+    el('span', 'kv-test', t.testMode, title);
+  }
   const closer = el('button', 'kv-close', '', header);
   closer.type = 'button';
   closer.setAttribute('aria-label', t.closeChat);

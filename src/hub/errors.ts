@@ -56,6 +56,9 @@ function describeIssue(issue: ValidationIssue, part: string): string {
   if (required !== undefined) {
     return `${[].concat(required as never).join(', ')}: required in the ${part}`;
   }
+  if (issue.keyword === 'enum' && Array.isArray(issue.params?.allowedValues)) {
+    return `${field}: must be one of ${issue.params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+  }
   if (issue.keyword === 'pattern' && typeof issue.params?.pattern === 'string' && PATTERN_HINTS[issue.params.pattern]) {
     return `${field}: ${PATTERN_HINTS[issue.params.pattern]}`;
   }

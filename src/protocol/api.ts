@@ -30,6 +30,10 @@ const IdentitySecret = Type.String({
   description: 'Signs visitor tokens (HS256, the string itself is the key). Returned once, by the create or update that turns identity on and by each rotation',
   examples: ['idsec_Jx3vQm9TzK2pL8sW4nR7yB1cD6fH0gA5eU2iO9kM3qZ'],
 });
+// An enum rather than a union of literals: a wrong value is refused with the list of right ones.
+const Mode = Type.Enum(['live', 'test'], {
+  description: 'live: pk_live_, for sites; test: pk_test_, works only on localhost, 127.0.0.1 and [::1] (any port) whatever the allowlist',
+});
 
 export const ErrorSchema = Type.Object({
   error: Type.Object({ type: Type.String(), message: Type.String() }),
@@ -49,6 +53,7 @@ export const WidgetKeySchema = Type.Object({
   previous_identity_secret_expires_at: Type.Union([Timestamp, Type.Null()], {
     description: 'After an identity-secret rotation: until when the previous secret still verifies tokens; null when it no longer does',
   }),
+  mode: Mode,
 });
 export type WidgetKey = Static<typeof WidgetKeySchema>;
 
@@ -59,14 +64,20 @@ export type WidgetKeyWithIdentitySecret = Static<typeof WidgetKeyWithIdentitySec
 export const CreatedWidgetKeySchema = Type.Intersect([
   WidgetKeySchema,
   Type.Object({
-    key: Type.String({ description: 'The plaintext pk_live_ key. Returned once, never again.', examples: ['pk_live_4eC39HqLyjWDarjtT1zdp7dc2bG5nM8rx7Kp2QaZ'] }),
+    key: Type.String({ description: 'The plaintext pk_live_ (or pk_test_) key. Returned once, never again.', examples: ['pk_live_4eC39HqLyjWDarjtT1zdp7dc2bG5nM8rx7Kp2QaZ'] }),
     identity_secret: Type.Optional(IdentitySecret),
   }),
 ]);
 export type CreatedWidgetKey = Static<typeof CreatedWidgetKeySchema>;
 
 export const CreateWidgetKeyBody = Type.Object(
-  { name: Name, domain_allowlist: Type.Optional(Allowlist), agent_id: Type.Optional(AgentRef), identity: Type.Optional(IdentityModeSchema) },
+  {
+    name: Name,
+    domain_allowlist: Type.Optional(Allowlist),
+    agent_id: Type.Optional(AgentRef),
+    mode: Type.Optional(Type.Enum(['live', 'test'], { description: 'live (default) or test; fixed for the life of the key' })),
+    identity: Type.Optional(IdentityModeSchema),
+  },
   { additionalProperties: false },
 );
 export type CreateWidgetKeyParams = Static<typeof CreateWidgetKeyBody>;
@@ -121,6 +132,43 @@ export const WidgetKeyListSchema = Type.Object({
   has_more: Type.Boolean(),
 });
 export type WidgetKeyList = Static<typeof WidgetKeyListSchema>;
+
+/** The most recent refused origins a key keeps (older ones are trimmed), and so the list's length. */
+export const MAX_BLOCKED_ORIGINS = 100;
+
+export const BlockedOriginSchema = Type.Object({
+  origin: Type.String({
+    description: 'The Origin header as seen, in canonical form when it parses; "" when the request had none',
+    examples: ['https://shop.acme.example'],
+  }),
+  type: Type.String({ description: "The handshake's refusal (error.type)", examples: ['origin_not_allowed'] }),
+  count: Type.Integer({ minimum: 1, description: 'Refused handshakes from this origin (counted per process, written at most once a minute)' }),
+  first_seen_at: Timestamp,
+  last_seen_at: Timestamp,
+});
+export type BlockedOrigin = Static<typeof BlockedOriginSchema>;
+
+export const BlockedOriginListSchema = Type.Object({
+  data: Type.Array(BlockedOriginSchema, { description: `Newest (last_seen_at) first; at most ${MAX_BLOCKED_ORIGINS}, kept 30 days` }),
+  has_more: Type.Boolean(),
+});
+export type BlockedOriginList = Static<typeof BlockedOriginListSchema>;
+
+export const CheckOriginBody = Type.Object(
+  { origin: Type.String({ maxLength: 2000, description: 'scheme://host[:port], as a browser sends it', examples: ['https://shop.acme.example'] }) },
+  { additionalProperties: false },
+);
+export type CheckOriginParams = Static<typeof CheckOriginBody>;
+
+export const CheckOriginResultSchema = Type.Object({
+  allowed: Type.Boolean({ description: 'Whether a handshake from this origin would pass the key and allowlist checks now' }),
+  matched_entry: Type.Union([Type.String({ examples: ['*.acme.example'] }), Type.Null()], { description: 'The allowlist entry that admits it' }),
+  reason: Type.Union([Type.String(), Type.Null()], { description: "When refused, the handshake's own message" }),
+  suggested_entry: Type.Union([Type.String({ examples: ['shop.acme.example'] }), Type.Null()], {
+    description: 'The normalised allowlist entry that would admit it, when adding one would help',
+  }),
+});
+export type CheckOriginResult = Static<typeof CheckOriginResultSchema>;
 
 const AccentColor = Type.String({ pattern: '^#[0-9a-fA-F]{6}$', description: '#rrggbb', examples: ['#2f6feb'] });
 const ThemeSchema = Type.Enum(THEMES, {
@@ -260,6 +308,7 @@ export const ConversationSchema = Type.Object({
   visitor_id: Type.Union([Type.String({ examples: ['user_1842'] }), Type.Null()], {
     description: "The verified visitor's id (the visitor token's sub, docs/identity.md); null for an anonymous visitor",
   }),
+  mode: Mode,
   created_at: Timestamp,
   last_message_at: NullableTimestamp,
   message_count: Type.Integer({ minimum: 0 }),

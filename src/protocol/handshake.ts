@@ -4,6 +4,7 @@
  */
 import type { IdentityMode } from './identity.js';
 import type { Language, Theme } from './languages.js';
+import type { KeyMode } from './keys.js';
 
 export const HANDSHAKE_PATH = '/api/v1/widget/handshake';
 
@@ -30,6 +31,8 @@ export interface HandshakeResponse {
   agent: AgentPublic & { title: string };
   /** The key's verified-visitor mode (identity.ts): `required` makes the frame ask the visitor to sign in. */
   identity: IdentityMode;
+  /** The key's mode: the frame shows a "test" tag for a test key (pk_test_), so nobody ships one by mistake. */
+  mode: KeyMode;
 }
 
 /** The accent colour of an agent created without one; the frame falls back to it for an unusable colour. */

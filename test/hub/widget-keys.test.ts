@@ -27,7 +27,7 @@ describe.each(DIALECTS)('widget keys API on %s', (dialect) => {
     expect(listed).not.toHaveProperty('key');
     expect(JSON.stringify(list.body)).not.toContain(res.body.key);
     expect(Object.keys(listed).sort()).toEqual(
-      ['agent_id', 'created_at', 'disabled_at', 'domain_allowlist', 'id', 'identity', 'key_last8', 'last_used_at', 'name', 'previous_identity_secret_expires_at', 'updated_at'],
+      ['agent_id', 'created_at', 'disabled_at', 'domain_allowlist', 'id', 'identity', 'key_last8', 'last_used_at', 'mode', 'name', 'previous_identity_secret_expires_at', 'updated_at'],
     );
   });
 

@@ -32,6 +32,7 @@ export const SESSION: HandshakeResponse = {
   frame_url: HUB + '/widget/v1/frame?k=wk_1&o=' + encodeURIComponent(PAGE),
   agent: { id: 'ag_1', name: 'Ada', greeting: 'Hi there', accent_color: '#0a7cff', theme: 'auto', locale: null, title: 'Chat with Ada' },
   identity: 'off',
+  mode: 'live',
 };
 
 /** Runs the loader on `page` with `script` as document.currentScript (null: as if unavailable). */

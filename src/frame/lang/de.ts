@@ -20,6 +20,7 @@ export const DE: Strings = {
   expired: 'Diese Chat-Sitzung ist abgelaufen. Laden Sie die Seite neu, um fortzufahren.',
   unavailable: 'Dieser Chat ist auf dieser Website nicht mehr verfügbar.',
   signIn: 'Bitte melden Sie sich auf dieser Website an, um mit uns zu chatten.',
+  testMode: 'Test',
   tooLong: (max) => 'Nachrichten dürfen höchstens ' + max + ' Zeichen lang sein.',
   rateLimited: 'Sie senden Nachrichten zu schnell. Bitte warten Sie einen Moment und versuchen Sie es erneut.',
   timeout: 'Der Chat-Dienst hat zu lange gebraucht. Bitte versuchen Sie es erneut.',

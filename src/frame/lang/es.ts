@@ -20,6 +20,7 @@ export const ES: Strings = {
   expired: 'Esta sesión de chat ha caducado. Recarga la página para continuar.',
   unavailable: 'Este chat ya no está disponible en este sitio.',
   signIn: 'Inicia sesión en este sitio para chatear con nosotros.',
+  testMode: 'Prueba',
   tooLong: (max) => 'Los mensajes pueden tener como máximo ' + max + ' caracteres.',
   rateLimited: 'Estás enviando mensajes demasiado rápido. Espera un momento e inténtalo de nuevo.',
   timeout: 'El servicio de chat tardó demasiado en responder. Inténtalo de nuevo.',

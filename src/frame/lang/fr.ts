@@ -21,6 +21,7 @@ export const FR: Strings = {
   expired: 'Cette session de discussion a expiré. Rechargez la page pour continuer.',
   unavailable: "Cette discussion n'est plus disponible sur ce site.",
   signIn: 'Veuillez vous connecter sur ce site pour discuter avec nous.',
+  testMode: 'Test',
   tooLong: (max) => 'Les messages peuvent contenir au plus ' + max + ' caractères.',
   rateLimited: 'Vous envoyez des messages trop vite. Patientez un instant puis réessayez.',
   timeout: 'Le service de discussion a mis trop de temps à répondre. Veuillez réessayer.',

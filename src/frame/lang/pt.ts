@@ -20,6 +20,7 @@ export const PT: Strings = {
   expired: 'Esta sessão de conversa expirou. Recarregue a página para continuar.',
   unavailable: 'Esta conversa não está mais disponível neste site.',
   signIn: 'Inicie sessão neste site para conversar connosco.',
+  testMode: 'Teste',
   tooLong: (max) => 'As mensagens podem ter no máximo ' + max + ' caracteres.',
   rateLimited: 'Você está enviando mensagens rápido demais. Aguarde um momento e tente novamente.',
   timeout: 'O serviço de conversa demorou demais para responder. Tente novamente.',

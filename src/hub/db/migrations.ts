@@ -170,6 +170,30 @@ const agentLook: Migration = {
 };
 
 /**
+ * Owner tools (issue 14): a key's `mode` (live or test, fixed at creation) and the conversations' copy of
+ * it; `blocked_origins`, the refused handshakes per key and origin (visitor/blocked-origins.ts): at most
+ * MAX_BLOCKED_ORIGINS rows a key, 30 days each, never an address, a path or a user agent.
+ */
+const ownerTools: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('widget_keys').addColumn('mode', 'text', (c) => c.notNull().defaultTo('live')).execute();
+    await db.schema.alterTable('conversations').addColumn('mode', 'text', (c) => c.notNull().defaultTo('live')).execute();
+    await db.schema
+      .createTable('blocked_origins')
+      .addColumn('widget_key_id', 'text', (c) => c.notNull())
+      .addColumn('origin', 'text', (c) => c.notNull())
+      .addColumn('type', 'text', (c) => c.notNull())
+      .addColumn('seen_count', 'integer', (c) => c.notNull())
+      .addColumn('first_seen_at', 'text', (c) => c.notNull())
+      .addColumn('last_seen_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('blocked_origins_pk', ['widget_key_id', 'origin'])
+      .execute();
+    await db.schema.createIndex('blocked_origins_key_seen').on('blocked_origins').columns(['widget_key_id', 'last_seen_at']).execute();
+    await db.schema.createIndex('blocked_origins_seen').on('blocked_origins').column('last_seen_at').execute();
+  },
+};
+
+/**
  * Verified visitors (issue 15, docs/identity.md). On keys: `identity` (off, optional, required) and the
  * identity secret, sealed (session/secret-box.ts); after a rotation the previous one, sealed, verifies
  * until `identity_previous_until`. On conversations: the verified visitor (`sub`, name, email) they
@@ -220,6 +244,7 @@ export const migrationProvider: MigrationProvider = {
       '0006_replies': replies,
       '0007_agent_llm': agentLlm,
       '0008_agent_look': agentLook,
+      '0009_owner_tools': ownerTools,
       '0010_identity': identity,
       '0011_retention': retention,
     };

@@ -6,6 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { AgentPublic } from '../../protocol/handshake.js';
 import type { IdentityMode } from '../../protocol/identity.js';
+import type { KeyMode } from '../../protocol/keys.js';
 import { compileAllowlist, parseStoredAllowlist, type AllowPattern } from '../allowlist/allowlist.js';
 import type { Database } from '../db/schema.js';
 import { findKeyByHash, keyHashById } from './repo.js';
@@ -23,6 +24,8 @@ export interface CachedKey {
   allowlistEmpty: boolean;
   /** Verified visitors (docs/identity.md); the secrets are read from the row by the identify route alone. */
   identity: IdentityMode;
+  /** test: loopback origins only, whatever the allowlist (origin-check.ts). */
+  mode: KeyMode;
 }
 
 interface Entry<V> { value: V; expiresAt: number }
@@ -84,6 +87,7 @@ export class KeyCache {
       patterns: compileAllowlist(allowlist),
       allowlistEmpty: allowlist.length === 0,
       identity: found.row.identity,
+      mode: found.row.mode,
     };
     // An invalidation arrived while we read: the row we read may be older than the change it announced
     // (another process's message can overtake our query). Answer this request with it, since it began

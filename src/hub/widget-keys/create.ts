@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { CreatedWidgetKey, CreateWidgetKeyParams } from '../../protocol/api.js';
 import { ID_PREFIX } from '../../protocol/ids.js';
-import { PUBLIC_KEY_PREFIX } from '../../protocol/keys.js';
+import { PUBLIC_KEY_PREFIXES } from '../../protocol/keys.js';
 import type { Database, WidgetKeyTable } from '../db/schema.js';
 import { HubError } from '../errors.js';
 import { secretBox, type SecretBox } from '../session/secret-box.js';
@@ -30,10 +30,11 @@ interface MintInput {
   secret: string;
 }
 
-// Identity joins the hashed body only when on, so records made before it existed still match their replays.
+// Identity and a test mode join the hashed body only when set, so records made before they existed still
+// match their replays.
 const requestHash = (params: CreateWidgetKeyParams, allowlist: string[]) =>
   createHash('sha256')
-    .update(JSON.stringify([params.name, allowlist, params.agent_id ?? null, ...(params.identity && params.identity !== 'off' ? [params.identity] : [])]))
+    .update(JSON.stringify([params.name, allowlist, params.agent_id ?? null, ...(params.identity && params.identity !== 'off' ? [params.identity] : []), ...(params.mode === 'test' ? ['test'] : [])]))
     .digest('hex');
 
 const windowStart = () => new Date(Date.now() - IDEMPOTENCY_WINDOW_MS).toISOString();
@@ -43,11 +44,13 @@ export async function mintWidgetKey(db: Kysely<Database>, input: MintInput): Pro
   const box = secretBox(secret);
   const withPlaintext = (row: WidgetKeyTable, key: string) => shown(box, row, key);
   const seedFor = (idem: string) => ({ secret, input: `${accountId}\0${idem}` });
+  const mode = params.mode ?? 'live';
+  const prefix = PUBLIC_KEY_PREFIXES[mode];
   if (idempotencyKey !== undefined) {
     const replay = await findReplay(db, accountId, idempotencyKey, requestHash(params, allowlist));
-    if (replay) return { created: withPlaintext(replay, generateKey(PUBLIC_KEY_PREFIX, seedFor(idempotencyKey))), replayed: true };
+    if (replay) return { created: withPlaintext(replay, generateKey(prefix, seedFor(idempotencyKey))), replayed: true };
   }
-  const key = idempotencyKey === undefined ? generateKey(PUBLIC_KEY_PREFIX) : generateKey(PUBLIC_KEY_PREFIX, seedFor(idempotencyKey));
+  const key = idempotencyKey === undefined ? generateKey(prefix) : generateKey(prefix, seedFor(idempotencyKey));
   const now = nowIso();
   const identity = identityChange(box, 'off', params.identity ?? 'off');
   const row: WidgetKeyTable = {
@@ -67,6 +70,7 @@ export async function mintWidgetKey(db: Kysely<Database>, input: MintInput): Pro
     identity_previous_secret: null,
     identity_previous_until: null,
     ...identity?.columns,
+    mode,
   };
   const record = idempotencyKey === undefined
     ? undefined
@@ -79,7 +83,7 @@ export async function mintWidgetKey(db: Kysely<Database>, input: MintInput): Pro
     if (idempotencyKey === undefined) throw err;
     const replay = await findReplay(db, accountId, idempotencyKey, requestHash(params, allowlist));
     if (!replay) throw err;
-    return { created: withPlaintext(replay, generateKey(PUBLIC_KEY_PREFIX, seedFor(idempotencyKey))), replayed: true };
+    return { created: withPlaintext(replay, generateKey(prefix, seedFor(idempotencyKey))), replayed: true };
   }
   return { created: withPlaintext(row, key), replayed: false };
 }

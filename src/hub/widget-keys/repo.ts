@@ -19,6 +19,7 @@ export const toWidgetKey = (row: WidgetKeyTable): WidgetKey => ({
   disabled_at: row.disabled_at,
   identity: row.identity,
   previous_identity_secret_expires_at: previousSecretUntil(row),
+  mode: row.mode,
 });
 
 export async function findWidgetKey(db: Kysely<Database>, accountId: string, id: string) {

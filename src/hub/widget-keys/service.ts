@@ -14,6 +14,7 @@ import { HubError } from '../errors.js';
 import { secretBox } from '../session/secret-box.js';
 import { hashKey } from '../keys/format.js';
 import type { KeyCache } from '../visitor/key-cache.js';
+import { deleteBlockedOrigins } from '../blocked-origins/repo.js';
 import { mintWidgetKey } from './create.js';
 import { identityChange, rotatedIdentity } from './identity.js';
 import { deleteWidgetKey, findWidgetKey, toWidgetKey, updateWidgetKey } from './repo.js';
@@ -37,7 +38,7 @@ async function agentOrThrow(db: Kysely<Database>, accountId: string, agentId: st
   }
 }
 
-const notFound = (id: string) => new HubError(404, 'not_found', `No widget key ${JSON.stringify(id)} in this account; list yours with GET /api/v1/widget-keys`);
+export const notFound = (id: string) => new HubError(404, 'not_found', `No widget key ${JSON.stringify(id)} in this account; list yours with GET /api/v1/widget-keys`);
 
 export async function create(
   deps: WidgetKeyDeps,
@@ -85,6 +86,7 @@ export async function remove(deps: WidgetKeyDeps, accountId: string, id: string)
   const row = await findWidgetKey(deps.db, accountId, id);
   if (!row) throw notFound(id);
   const result = await deleteWidgetKey(deps.db, row);
+  if (result.deleted) await deleteBlockedOrigins(deps.db, id);
   deps.keys.invalidate([row.key_hash]);
   return result;
 }

@@ -44,6 +44,7 @@ describe('key cache', () => {
       patterns: [expect.objectContaining({ host: 'shop.example', wildcard: false }), expect.objectContaining({ host: 'shop.example', wildcard: true })],
       allowlistEmpty: false,
       identity: 'off',
+      mode: 'live',
     });
   });
 

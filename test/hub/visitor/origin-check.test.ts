@@ -16,6 +16,7 @@ const key = (allowlist: string[]): CachedKey => ({
   patterns: compileAllowlist(allowlist),
   allowlistEmpty: allowlist.length === 0,
   identity: 'off',
+  mode: 'live',
 });
 const refusal = (k: CachedKey, header: string | undefined) => {
   const e = checkOrigin(k, parseOrigin(header));
