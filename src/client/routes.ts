@@ -4,7 +4,7 @@
  * /api/v1/openapi.json, so the client and the API cannot drift apart unnoticed.
  */
 import type {
-  CreateAgentParams, CreateConversationMessageParams, CreateWidgetKeyParams, ListConversationsParams, ListParams, RotateSecretKeyParams, UpdateAgentParams, UpdateWidgetKeyParams,
+  AgentTestParams, ValidateAllowlistParams, CreateAgentParams, CreateConversationMessageParams, CreateWidgetKeyParams, ListConversationsParams, ListParams, RotateSecretKeyParams, UpdateAgentParams, UpdateWidgetKeyParams,
 } from '../protocol/api.js';
 
 export interface Route {
@@ -31,6 +31,7 @@ export const ROUTES = {
       body: fields<UpdateWidgetKeyParams>({ name: true, domain_allowlist: true, agent_id: true, disabled: true }),
     },
     delete: { method: 'DELETE', path: '/api/v1/widget-keys/{id}' },
+    validateAllowlist: { method: 'POST', path: '/api/v1/allowlist/validate', body: fields<ValidateAllowlistParams>({ domain_allowlist: true }) },
   },
   agents: {
     list: { method: 'GET', path: '/api/v1/agents', query: listQuery },
@@ -44,6 +45,7 @@ export const ROUTES = {
       body: fields<UpdateAgentParams>({ name: true, greeting: true, accent_color: true, webhook_url: true, llm: true }),
     },
     rotateWebhookSecret: { method: 'POST', path: '/api/v1/agents/{id}/webhook-secret/rotate' },
+    test: { method: 'POST', path: '/api/v1/agents/{id}/test', body: fields<AgentTestParams>({ text: true }) },
   },
   secretKeys: {
     rotate: { method: 'POST', path: '/api/v1/secret-keys/rotate', body: fields<RotateSecretKeyParams>({ grace_period_s: true }) },

@@ -3,7 +3,7 @@
  * credentials: the domain allowlist is what keeps them safe. Each method is one Hub API request.
  */
 import type {
-  CreatedWidgetKey, CreateWidgetKeyParams, DeletedWidgetKey, ListParams, UpdateWidgetKeyParams, WidgetKey, WidgetKeyList,
+  AllowlistValidation, CreatedWidgetKey, CreateWidgetKeyParams, DeletedWidgetKey, ListParams, UpdateWidgetKeyParams, WidgetKey, WidgetKeyList,
 } from '../protocol/api.js';
 import type { RequestOptions } from './kataven.js';
 import { PagePromise } from './pagination.js';
@@ -64,5 +64,18 @@ export class WidgetKeys extends APIResource {
    */
   delete(id: string, options?: RequestOptions): Promise<DeletedWidgetKey> {
     return this.client.request(ROUTES.widgetKeys.delete, { id, options });
+  }
+
+  /**
+   * Checks an allowlist without saving it: each entry's normalised form, or the message a create or
+   * update would refuse it with. For forms that validate as the owner types.
+   *
+   * @example
+   * const { valid, entries } = await client.widgetKeys.validateAllowlist(['Shop.Example.com/', '*.github.io']);
+   * // entries[0].normalized === 'shop.example.com'; entries[1].error names the public suffix
+   * @see http://127.0.0.1:8787/docs#/widget-keys/post_api_v1_allowlist_validate (the API reference; every hub serves it at /docs)
+   */
+  validateAllowlist(domainAllowlist: string[], options?: RequestOptions): Promise<AllowlistValidation> {
+    return this.client.request(ROUTES.widgetKeys.validateAllowlist, { body: { domain_allowlist: domainAllowlist }, options });
   }
 }

@@ -157,6 +157,24 @@ const agentLlm: Migration = {
   },
 };
 
+/**
+ * Console sessions (src/hub/console/sessions.ts): the cookie's SHA-256, never the cookie; the secret key
+ * that signed in, so that a session ends when that key does (rotation); an end of its own.
+ */
+const consoleSessions: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable('console_sessions')
+      .addColumn('token_hash', 'text', (c) => c.primaryKey())
+      .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id'))
+      .addColumn('secret_key_id', 'text', (c) => c.notNull().references('secret_keys.id'))
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('console_sessions_expires_at').on('console_sessions').column('expires_at').execute();
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
     return {
@@ -167,6 +185,7 @@ export const migrationProvider: MigrationProvider = {
       '0005_secret_key_expiry': secretKeyExpiry,
       '0006_replies': replies,
       '0007_agent_llm': agentLlm,
+      '0008_console_sessions': consoleSessions,
     };
   },
 };

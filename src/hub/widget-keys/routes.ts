@@ -3,8 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
   CreateWidgetKeyBody, CreatedWidgetKeySchema, DeletedWidgetKeySchema, ErrorSchema, IdParams, ListQuery,
-  UpdateWidgetKeyBody, WidgetKeyListSchema, WidgetKeySchema,
+  UpdateWidgetKeyBody, WidgetKeyListSchema, WidgetKeySchema, AllowlistValidationSchema, ValidateAllowlistBody,
 } from '../../protocol/api.js';
+import { checkAllowlistEntries } from '../allowlist/allowlist.js';
 import type { HubContext } from '../context.js';
 import { listWidgetKeys } from './repo.js';
 import * as widgetKeys from './service.js';
@@ -44,4 +45,15 @@ export async function widgetKeyRoutes(base: FastifyInstance, ctx: HubContext) {
   app.delete('/api/v1/widget-keys/:id', {
     schema: { tags, summary: 'Delete or soft-disable a widget key', params: IdParams, response: { 200: DeletedWidgetKeySchema, ...errors } },
   }, async (request) => widgetKeys.remove(deps, request.accountId, request.params.id));
+
+  app.post('/api/v1/allowlist/validate', {
+    schema: {
+      tags, summary: 'Check an allowlist without saving it',
+      description: 'Each entry as a create or update would take it: the normalised form, or the same message the 400 would give. Always 200 for a well-formed body.',
+      body: ValidateAllowlistBody, response: { 200: AllowlistValidationSchema, ...common },
+    },
+  }, async (request) => {
+    const checked = checkAllowlistEntries(request.body.domain_allowlist);
+    return { valid: checked.error === null && checked.entries.every((e) => e.error === null), ...checked };
+  });
 }
