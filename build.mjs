@@ -105,6 +105,35 @@ async function buildFrame() {
   log(`dist/frame      js + css gzip ${frameGzip} B`);
 }
 
+/**
+ * The console (/console): its script, its stylesheet and the widget preview's script, content-hashed,
+ * with a manifest the hub reads (src/hub/console/assets.ts). Owners' browsers, so ES2020 like the frame.
+ */
+async function buildConsole() {
+  await rm('dist/console', { recursive: true, force: true });
+  const result = await build({
+    entryPoints: { console: 'src/console/index.ts', 'console-style': 'src/console/console.css', preview: 'src/console/preview.ts' },
+    outdir: 'dist/console',
+    entryNames: '[name].[hash]',
+    bundle: true,
+    minify: true,
+    format: 'iife',
+    target: 'es2020',
+    legalComments: 'none',
+    metafile: true,
+  });
+  const outputs = Object.keys(result.metafile.outputs).map((p) => p.replace(/^dist\/console\//, ''));
+  const manifest = {
+    js: outputs.find((p) => p.startsWith('console.') && p.endsWith('.js')),
+    css: outputs.find((p) => p.endsWith('.css')),
+    preview: outputs.find((p) => p.startsWith('preview.')),
+  };
+  await writeFile('dist/console/manifest.json', JSON.stringify(manifest, null, 2));
+  let gzip = 0;
+  for (const file of Object.values(manifest)) gzip += sizes(await readFile(`dist/console/${file}`)).gzip;
+  log(`dist/console    js + css + preview gzip ${gzip} B`);
+}
+
 async function buildNode() {
   // Node entry points: dependencies stay external (installed from package.json).
   const node = { bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', sourcemap: true };
@@ -174,6 +203,7 @@ async function buildTestAssets() {
 
 if (wants('loader')) await buildLoader();
 if (wants('frame')) await buildFrame();
+if (wants('console')) await buildConsole();
 if (wants('node')) await buildNode();
 if (wants('browser')) await buildBrowser();
 if (wants('types')) await buildTypes();
