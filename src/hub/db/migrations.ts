@@ -185,7 +185,7 @@ export const migrationProvider: MigrationProvider = {
       '0005_secret_key_expiry': secretKeyExpiry,
       '0006_replies': replies,
       '0007_agent_llm': agentLlm,
-      '0008_console_sessions': consoleSessions,
+      '0010_console_sessions': consoleSessions,
     };
   },
 };
