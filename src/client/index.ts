@@ -15,7 +15,7 @@ export type { Agents } from './agents.js';
 export type { ConversationMessages, Conversations } from './conversations.js';
 export type { SecretKeys } from './secret-keys.js';
 export type {
-  Agent, AgentList, CreateAgentParams, CreatedWidgetKey, CreateWidgetKeyParams, DeletedWidgetKey, ListParams, Llm, LlmParams,
+  Agent, AgentList, BlockedOrigin, BlockedOriginList, CheckOriginParams, CheckOriginResult, CreateAgentParams, CreatedWidgetKey, CreateWidgetKeyParams, DeletedWidgetKey, ListParams, Llm, LlmParams,
   RotatedSecretKey, RotateSecretKeyParams, UpdateAgentParams, UpdateWidgetKeyParams, WidgetKey, WidgetKeyList,
   Conversation, ConversationList, ConversationMessage, ConversationWithMessages, CreateConversationMessageParams, DeletedConversation,
   ListConversationsParams,

@@ -4,7 +4,7 @@
  * /api/v1/openapi.json, so the client and the API cannot drift apart unnoticed.
  */
 import type {
-  AgentTestParams, ValidateAllowlistParams, CreateAgentParams, CreateConversationMessageParams, CreateWidgetKeyParams, ListConversationsParams, ListParams, RotateSecretKeyParams, UpdateAgentParams, UpdateWidgetKeyParams,
+  AgentTestParams, CheckOriginParams, CreateAgentParams, CreateConversationMessageParams, CreateWidgetKeyParams, ListConversationsParams, ListParams, RotateSecretKeyParams, UpdateAgentParams, UpdateWidgetKeyParams, ValidateAllowlistParams,
 } from '../protocol/api.js';
 
 export interface Route {
@@ -25,13 +25,15 @@ const listQuery = fields<ListParams>({ limit: true, starting_after: true });
 export const ROUTES = {
   widgetKeys: {
     list: { method: 'GET', path: '/api/v1/widget-keys', query: listQuery },
-    create: { method: 'POST', path: '/api/v1/widget-keys', body: fields<CreateWidgetKeyParams>({ name: true, domain_allowlist: true, agent_id: true }) },
+    create: { method: 'POST', path: '/api/v1/widget-keys', body: fields<CreateWidgetKeyParams>({ name: true, domain_allowlist: true, agent_id: true, mode: true }) },
     update: {
       method: 'PATCH', path: '/api/v1/widget-keys/{id}',
       body: fields<UpdateWidgetKeyParams>({ name: true, domain_allowlist: true, agent_id: true, disabled: true }),
     },
     delete: { method: 'DELETE', path: '/api/v1/widget-keys/{id}' },
     validateAllowlist: { method: 'POST', path: '/api/v1/allowlist/validate', body: fields<ValidateAllowlistParams>({ domain_allowlist: true }) },
+    blockedOrigins: { method: 'GET', path: '/api/v1/widget-keys/{id}/blocked-origins' },
+    checkOrigin: { method: 'POST', path: '/api/v1/widget-keys/{id}/check-origin', body: fields<CheckOriginParams>({ origin: true }) },
   },
   agents: {
     list: { method: 'GET', path: '/api/v1/agents', query: listQuery },

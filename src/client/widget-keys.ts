@@ -1,9 +1,9 @@
 /**
- * `client.widgetKeys`: the pk_live_ keys a site pastes into its <script> tag. Public identifiers, not
+ * `client.widgetKeys`: the pk_live_ (and, for local development, pk_test_) keys a site pastes into its <script> tag. Public identifiers, not
  * credentials: the domain allowlist is what keeps them safe. Each method is one Hub API request.
  */
 import type {
-  AllowlistValidation, CreatedWidgetKey, CreateWidgetKeyParams, DeletedWidgetKey, ListParams, UpdateWidgetKeyParams, WidgetKey, WidgetKeyList,
+  AllowlistValidation, BlockedOriginList, CheckOriginResult, CreatedWidgetKey, CreateWidgetKeyParams, DeletedWidgetKey, ListParams, UpdateWidgetKeyParams, WidgetKey, WidgetKeyList,
 } from '../protocol/api.js';
 import type { RequestOptions } from './kataven.js';
 import { PagePromise } from './pagination.js';
@@ -29,7 +29,8 @@ export class WidgetKeys extends APIResource {
   }
 
   /**
-   * Mints a pk_live_ key. The plaintext `key` is in this response and never again. Sent with an
+   * Mints a pk_live_ key, or with `mode: 'test'` a pk_test_ key that works only on localhost, 127.0.0.1
+   * and [::1] (any port) whatever its allowlist. The plaintext `key` is in this response and never again. Sent with an
    * Idempotency-Key (generated unless given), so retries cannot mint a second key.
    *
    * @example
@@ -77,5 +78,31 @@ export class WidgetKeys extends APIResource {
    */
   validateAllowlist(domainAllowlist: string[], options?: RequestOptions): Promise<AllowlistValidation> {
     return this.client.request(ROUTES.widgetKeys.validateAllowlist, { body: { domain_allowlist: domainAllowlist }, options });
+  }
+
+  /**
+   * The origins whose handshakes this key refused, newest first: at most 100, each kept 30 days, with the
+   * refusal's type and a count. The first way to answer "why is my widget blank?".
+   *
+   * @example
+   * const { data } = await client.widgetKeys.blockedOrigins('wk_…');
+   * for (const b of data) console.log(b.origin, b.type, b.count);
+   * @see http://127.0.0.1:8787/docs#/widget-keys/get_api_v1_widget_keys__id__blocked_origins (the API reference; every hub serves it at /docs)
+   */
+  blockedOrigins(id: string, options?: RequestOptions): Promise<BlockedOriginList> {
+    return this.client.request(ROUTES.widgetKeys.blockedOrigins, { id, options });
+  }
+
+  /**
+   * Would a page of `origin` pass this key's handshake now? Answers with the allowlist entry that admits
+   * it, or the handshake's refusal and the entry to add (`suggested_entry`). Changes nothing.
+   *
+   * @example
+   * const r = await client.widgetKeys.checkOrigin('wk_…', 'https://shop.example.com');
+   * if (!r.allowed && r.suggested_entry) await client.widgetKeys.update('wk_…', { domain_allowlist: [...key.domain_allowlist, r.suggested_entry] });
+   * @see http://127.0.0.1:8787/docs#/widget-keys/post_api_v1_widget_keys__id__check_origin (the API reference; every hub serves it at /docs)
+   */
+  checkOrigin(id: string, origin: string, options?: RequestOptions): Promise<CheckOriginResult> {
+    return this.client.request(ROUTES.widgetKeys.checkOrigin, { id, body: { origin }, options });
   }
 }

@@ -3,17 +3,14 @@
  * rename, allowlist, "test an origin", revoke and restore, delete, and the origins it refused with a
  * one-click "allow this origin".
  */
-import type { CreatedWidgetKey, DeletedWidgetKey, WidgetKey, WidgetKeyList } from '../protocol/api.js';
+import type {
+  BlockedOrigin, BlockedOriginList, CheckOriginResult as OriginCheck, CreatedWidgetKey, DeletedWidgetKey, WidgetKey as Key, WidgetKeyList,
+} from '../protocol/api.js';
 import { installTags } from '../protocol/loader-url.js';
 import { allowlistEditor } from './allowlist.js';
 import { seg } from './api.js';
 import { confirmDialog, field, fill, h, when } from './dom.js';
 import { heading, type Page, type PageContext } from './page.js';
-
-/** Until branch owner-tools lands on main these fields are optional here: the console shows what the hub answers. */
-type Key = WidgetKey & { mode?: 'live' | 'test' };
-interface BlockedOrigin { origin: string; type: string; count: number; first_seen_at: string; last_seen_at: string }
-interface OriginCheck { allowed: boolean; matched_entry: string | null; reason: string | null; suggested_entry: string | null }
 
 const status = (k: Key) => (k.disabled_at ? `Revoked ${when(k.disabled_at)}` : 'Active');
 
@@ -64,8 +61,7 @@ function createForm(ctx: PageContext): HTMLElement {
     error.textContent = '';
     if (!(await allowlist.check())) return void (error.textContent = 'Fix the allowlist entries marked above first.');
     const body: Record<string, unknown> = { name: name.control.value, domain_allowlist: allowlist.value() };
-    // Sent only when it is not the default, so a hub without test keys still creates live ones.
-    if (mode.control.value === 'test') body.mode = 'test';
+    body.mode = mode.control.value;
     try {
       const created = await ctx.api.send<CreatedWidgetKey>('POST', '/api/v1/widget-keys', body);
       fill(result, ...createdKey(ctx, created));
@@ -114,7 +110,7 @@ async function keyPage(ctx: PageContext, id: string): Promise<void> {
   const save = async (patch: Record<string, unknown>, done: string, error: HTMLElement) => {
     error.textContent = '';
     try {
-      await ctx.api.send<WidgetKey>('PATCH', `/api/v1/widget-keys/${seg(id)}`, patch);
+      await ctx.api.send<Key>('PATCH', `/api/v1/widget-keys/${seg(id)}`, patch);
       ctx.main.replaceChildren();
       await reload();
       ctx.notify(done);
@@ -127,7 +123,7 @@ async function keyPage(ctx: PageContext, id: string): Promise<void> {
     h('p', {}, h('a', { href: '#/keys' }, 'All keys')),
     h('dl', { class: 'facts' },
       h('dt', {}, 'Key'), h('dd', {}, h('code', {}, `…${key.key_last8}`)),
-      h('dt', {}, 'Mode'), h('dd', {}, key.mode ?? 'live'),
+      h('dt', {}, 'Mode'), h('dd', {}, key.mode === 'test' ? 'test (localhost only)' : 'live'),
       h('dt', {}, 'Last used'), h('dd', {}, when(key.last_used_at)),
       h('dt', {}, 'Status'), h('dd', {}, status(key))),
   );
@@ -177,7 +173,7 @@ async function blockedOrigins(ctx: PageContext, key: Key, save: (patch: Record<s
   const error = h('p', { class: 'msg error', role: 'alert' });
   let blocked: BlockedOrigin[];
   try {
-    blocked = (await ctx.api.get<{ data: BlockedOrigin[] }>(`/api/v1/widget-keys/${seg(key.id)}/blocked-origins`)).data;
+    blocked = (await ctx.api.get<BlockedOriginList>(`/api/v1/widget-keys/${seg(key.id)}/blocked-origins`)).data;
   } catch (err) {
     section.append(h('p', {}, (err as Error).message));
     return section;
@@ -209,7 +205,7 @@ async function blockedOrigins(ctx: PageContext, key: Key, save: (patch: Record<s
       h('caption', { class: 'sr' }, 'Origins this key refused, newest first'),
       h('thead', {}, h('tr', {}, ...['Origin', 'Why', 'Times', 'Last seen', ''].map((c, i) => h('th', { scope: 'col' }, c || h('span', { class: 'sr' }, i === 4 ? 'Action' : ''))))),
       h('tbody', {}, ...blocked.map((b) =>
-        h('tr', {}, h('th', { scope: 'row' }, h('code', {}, b.origin)), h('td', {}, b.type), h('td', {}, String(b.count)), h('td', {}, when(b.last_seen_at)),
+        h('tr', {}, h('th', { scope: 'row' }, b.origin ? h('code', {}, b.origin) : h('em', {}, 'no Origin header')), h('td', {}, b.type), h('td', {}, String(b.count)), h('td', {}, when(b.last_seen_at)),
           h('td', {}, b.type === 'origin_not_allowed' ? allowButton(b) : ''))))),
     error,
   );

@@ -116,6 +116,8 @@ function start(env: FrameEnv, session: SessionMessage, page: ReturnType<typeof c
       onSubmit: (text) => void chat.send(text),
     },
     env.nextFrame,
+    undefined,
+    session.mode == 'test',
   );
   const stop = keepFresh(api, auth, session.expires_at, (reason) => {
     chat.stop();

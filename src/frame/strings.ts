@@ -33,6 +33,8 @@ export const EN = {
   timeout: 'The chat service took too long to answer. Please try again.',
   offline: 'Could not reach the chat service. Check your connection and try again.',
   httpError: (status: number) => 'Something went wrong (HTTP ' + status + '). Please try again.',
+  /** The tag in the header of a widget on a test key (pk_test_, loopback pages only). */
+  testMode: 'Test',
 } as const;
 
 export type Strings = typeof EN;

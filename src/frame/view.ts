@@ -37,7 +37,8 @@ export function inkOn(hex: string): string {
   return 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.3 ? '#111' : '#fff';
 }
 
-export function createView(doc: Document, agent: AgentPublic, on: ViewHandlers, nextFrame: (cb: () => void) => void, t = EN) {
+/** `test`: the page uses a test key (pk_test_); the header says so, so nobody ships one by mistake. */
+export function createView(doc: Document, agent: AgentPublic, on: ViewHandlers, nextFrame: (cb: () => void) => void, t = EN, test = false) {
   const el = <K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string, parent?: Element) => {
     const e = doc.createElement(tag);
     if (cls) e.className = cls;
@@ -83,7 +84,10 @@ export function createView(doc: Document, agent: AgentPublic, on: ViewHandlers, 
   panel.setAttribute('role', 'dialog');
   panel.setAttribute('aria-labelledby', 'kv-title');
   const header = el('header', 'kv-head', '', panel);
-  el('h1', '', name, header).id = 'kv-title';
+  const title = el('h1', '', name, header);
+  title.id = 'kv-title';
+  // Inside the title, so the dialog's accessible name says it too.
+  if (test) el('span', 'kv-test', t.testMode, title);
   const closer = el('button', 'kv-close', '', header);
   closer.type = 'button';
   closer.setAttribute('aria-label', t.closeChat);

@@ -9,12 +9,15 @@ import type { FailureLimiter, Limiter } from './rate-limit.js';
 import type { SessionSigner } from './session/token.js';
 import type { KeyCache } from './visitor/key-cache.js';
 import type { UsageRecorder } from './visitor/usage.js';
+import type { BlockedOriginRecorder } from './blocked-origins/recorder.js';
 
 export interface HubContext {
   config: HubConfig;
   store: Store;
   keys: KeyCache;
   usage: UsageRecorder;
+  /** Refused handshakes per key and origin, batched (blocked-origins/recorder.ts). */
+  blocked: BlockedOriginRecorder;
   limit: Limiter;
   /** Limits that count only failures: unknown widget keys, failed Admin API authentications. */
   failures: FailureLimiter;

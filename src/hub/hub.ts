@@ -16,6 +16,7 @@ import { resolveSessionSecret } from './session/secret.js';
 import { sessionSigner } from './session/token.js';
 import { KeyCache } from './visitor/key-cache.js';
 import { usageRecorder } from './visitor/usage.js';
+import { blockedOriginRecorder } from './blocked-origins/recorder.js';
 import { loadBuiltAssets } from './widget/dist.js';
 
 export interface Hub {
@@ -46,6 +47,7 @@ export async function createHub(config: HubConfig, options: AppOptions = {}): Pr
     secret,
     keys,
     usage: usageRecorder(store.db),
+    blocked: blockedOriginRecorder(store.db, log),
     turns: new TurnRunner(store, bus, log, {
       leaseMs: config.turnLeaseMs,
       agent: { firstByteMs: config.webhookTimeoutMs, allowPrivate: config.allowPrivateWebhooks },
@@ -69,6 +71,7 @@ export async function createHub(config: HubConfig, options: AppOptions = {}): Pr
     await stopSweeping();
     // Running replies finish (each within the agent's timeout) while the store and the bus still work.
     await ctx.turns.close();
+    await ctx.blocked.close();
     await bus.close();
     await closeBus?.();
     redis?.disconnect();

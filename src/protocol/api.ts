@@ -23,6 +23,10 @@ const AgentRef = Type.Union([AgentId, Type.Null()], {
   description: "An agent of the same account; null means the account's default agent.",
 });
 
+const Mode = Type.Union([Type.Literal('live'), Type.Literal('test')], {
+  description: 'live: pk_live_, for sites; test: pk_test_, works only on localhost, 127.0.0.1 and [::1] (any port) whatever the allowlist',
+});
+
 export const ErrorSchema = Type.Object({
   error: Type.Object({ type: Type.String(), message: Type.String() }),
 });
@@ -37,17 +41,23 @@ export const WidgetKeySchema = Type.Object({
   updated_at: Timestamp,
   last_used_at: NullableTimestamp,
   disabled_at: NullableTimestamp,
+  mode: Mode,
 });
 export type WidgetKey = Static<typeof WidgetKeySchema>;
 
 export const CreatedWidgetKeySchema = Type.Intersect([
   WidgetKeySchema,
-  Type.Object({ key: Type.String({ description: 'The plaintext pk_live_ key. Returned once, never again.', examples: ['pk_live_4eC39HqLyjWDarjtT1zdp7dc2bG5nM8rx7Kp2QaZ'] }) }),
+  Type.Object({ key: Type.String({ description: 'The plaintext pk_live_ (or pk_test_) key. Returned once, never again.', examples: ['pk_live_4eC39HqLyjWDarjtT1zdp7dc2bG5nM8rx7Kp2QaZ'] }) }),
 ]);
 export type CreatedWidgetKey = Static<typeof CreatedWidgetKeySchema>;
 
 export const CreateWidgetKeyBody = Type.Object(
-  { name: Name, domain_allowlist: Type.Optional(Allowlist), agent_id: Type.Optional(AgentRef) },
+  {
+    name: Name,
+    domain_allowlist: Type.Optional(Allowlist),
+    agent_id: Type.Optional(AgentRef),
+    mode: Type.Optional(Type.Union([Type.Literal('live'), Type.Literal('test')], { description: 'live (default) or test; fixed for the life of the key' })),
+  },
   { additionalProperties: false },
 );
 export type CreateWidgetKeyParams = Static<typeof CreateWidgetKeyBody>;
@@ -86,6 +96,43 @@ export const WidgetKeyListSchema = Type.Object({
   has_more: Type.Boolean(),
 });
 export type WidgetKeyList = Static<typeof WidgetKeyListSchema>;
+
+/** The most recent refused origins a key keeps (older ones are trimmed), and so the list's length. */
+export const MAX_BLOCKED_ORIGINS = 100;
+
+export const BlockedOriginSchema = Type.Object({
+  origin: Type.String({
+    description: 'The Origin header as seen, in canonical form when it parses; "" when the request had none',
+    examples: ['https://shop.example.com'],
+  }),
+  type: Type.String({ description: "The handshake's refusal (error.type)", examples: ['origin_not_allowed'] }),
+  count: Type.Integer({ minimum: 1, description: 'Refused handshakes from this origin (counted per process, written at most once a minute)' }),
+  first_seen_at: Timestamp,
+  last_seen_at: Timestamp,
+});
+export type BlockedOrigin = Static<typeof BlockedOriginSchema>;
+
+export const BlockedOriginListSchema = Type.Object({
+  data: Type.Array(BlockedOriginSchema, { description: `Newest (last_seen_at) first; at most ${MAX_BLOCKED_ORIGINS}, kept 30 days` }),
+  has_more: Type.Boolean(),
+});
+export type BlockedOriginList = Static<typeof BlockedOriginListSchema>;
+
+export const CheckOriginBody = Type.Object(
+  { origin: Type.String({ maxLength: 2000, description: 'scheme://host[:port], as a browser sends it', examples: ['https://shop.example.com'] }) },
+  { additionalProperties: false },
+);
+export type CheckOriginParams = Static<typeof CheckOriginBody>;
+
+export const CheckOriginResultSchema = Type.Object({
+  allowed: Type.Boolean({ description: 'Whether a handshake from this origin would pass the key and allowlist checks now' }),
+  matched_entry: Type.Union([Type.String({ examples: ['*.example.com'] }), Type.Null()], { description: 'The allowlist entry that admits it' }),
+  reason: Type.Union([Type.String(), Type.Null()], { description: "When refused, the handshake's own message" }),
+  suggested_entry: Type.Union([Type.String({ examples: ['shop.example.com'] }), Type.Null()], {
+    description: 'The normalised allowlist entry that would admit it, when adding one would help',
+  }),
+});
+export type CheckOriginResult = Static<typeof CheckOriginResultSchema>;
 
 const AccentColor = Type.String({ pattern: '^#[0-9a-fA-F]{6}$', description: '#rrggbb', examples: ['#2f6feb'] });
 const Greeting = Type.String({ maxLength: 500, examples: ['Hi! Ask us anything about your order.'] });
@@ -202,6 +249,7 @@ export const ConversationSchema = Type.Object({
   widget_key_id: WidgetKeyId,
   agent_id: AgentId,
   origin: Type.String({ description: 'The site the visitor wrote from, verified by the handshake', examples: ['https://acme.example'] }),
+  mode: Mode,
   created_at: Timestamp,
   last_message_at: NullableTimestamp,
   message_count: Type.Integer({ minimum: 0 }),

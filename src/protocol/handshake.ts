@@ -2,6 +2,8 @@
  * Wire types of the handshake (POST /api/v1/widget/handshake), shared by the loader, the frame and the hub.
  * The request is sent as text/plain so the browser makes a CORS simple request: no preflight.
  */
+import type { KeyMode } from './keys.js';
+
 export const HANDSHAKE_PATH = '/api/v1/widget/handshake';
 
 export interface HandshakeRequest {
@@ -21,6 +23,8 @@ export interface HandshakeResponse {
   expires_at: string;
   frame_url: string;
   agent: AgentPublic;
+  /** The key's mode: the frame shows a "test" tag for a test key (pk_test_), so nobody ships one by mistake. */
+  mode: KeyMode;
 }
 
 /** The accent colour of an agent created without one; the frame falls back to it for an unusable colour. */

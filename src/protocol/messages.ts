@@ -25,6 +25,7 @@ export const PROTOCOL_VERSION = 1;
 
 import type { KatavenEvents } from './browser-api.js';
 import type { AgentPublic } from './handshake.js';
+import type { KeyMode } from './keys.js';
 
 /** Frame → page, over window.postMessage: "I am loaded, hand me the session" (for loaders before the parallel frame). */
 export interface HelloMessage { v: 1; type: 'hello' }
@@ -39,6 +40,8 @@ export interface SessionMessage {
   session_token: string;
   expires_at: string;
   agent: AgentPublic;
+  /** The key's mode, from the handshake; loaders of an earlier build leave it out (then: live). */
+  mode?: KeyMode;
   /**
    * The page's viewport is narrower than FULL_SCREEN_BELOW (a phone): an open there covers the whole
    * page, so an automatic one (data-open, or a command given before the frame said `ready`) must not

@@ -68,8 +68,9 @@ describe('client ↔ OpenAPI contract', () => {
     const agentId = hub.account.agent_id;
     // Required<…>: the compiler makes these inputs name every field the types allow.
     const agentInput: Required<CreateAgentParams> & Required<UpdateAgentParams> = { name: 'C', greeting: 'Hi', accent_color: '#123456', webhook_url: null, llm: null };
-    const keyCreate: Required<CreateWidgetKeyParams> = { name: 'C', domain_allowlist: ['c.example'], agent_id: null };
-    const keyUpdate: Required<UpdateWidgetKeyParams> = { ...keyCreate, disabled: false };
+    const keyCreate: Required<CreateWidgetKeyParams> = { name: 'C', domain_allowlist: ['c.example'], agent_id: null, mode: 'live' };
+    // A key's mode is fixed at creation: the update takes every other field.
+    const keyUpdate: Required<UpdateWidgetKeyParams> = { name: 'C', domain_allowlist: ['c.example'], agent_id: null, disabled: false };
     const reply: Required<CreateConversationMessageParams> = { text: 'Hello', author_name: 'Sam' };
     const conversation = () => visitorConversation(hub.url, hub.account.secret_key).then((c) => c.id);
     const listConversations = async (): Promise<Required<ListConversationsParams>> => {
@@ -85,6 +86,8 @@ describe('client ↔ OpenAPI contract', () => {
       ['widgetKeys.create', () => client.widgetKeys.create(keyCreate)],
       ['widgetKeys.update', async () => client.widgetKeys.update((await client.widgetKeys.create(keyCreate)).id, keyUpdate)],
       ['widgetKeys.delete', async () => client.widgetKeys.delete((await client.widgetKeys.create(keyCreate)).id)],
+      ['widgetKeys.blockedOrigins', async () => client.widgetKeys.blockedOrigins((await client.widgetKeys.create(keyCreate)).id)],
+      ['widgetKeys.checkOrigin', async () => client.widgetKeys.checkOrigin((await client.widgetKeys.create(keyCreate)).id, 'https://c.example')],
       ['conversations.list', async () => client.conversations.list(await listConversations())],
       ['conversations.retrieve', async () => client.conversations.retrieve(await conversation())],
       ['conversations.del', async () => client.conversations.del(await conversation())],

@@ -38,7 +38,7 @@ describe.each(DIALECTS)('conversations in the Admin API on %s', (dialect) => {
     expect(res.body.has_more).toBe(false);
     expect(res.body.data.map((c: { id: string }) => c.id)).toEqual([second.id, first.id]);
     const [newer, older] = res.body.data;
-    expect(Object.keys(older).sort()).toEqual(['agent_id', 'created_at', 'id', 'last_message_at', 'message_count', 'origin', 'widget_key_id']);
+    expect(Object.keys(older).sort()).toEqual(['agent_id', 'created_at', 'id', 'last_message_at', 'message_count', 'mode', 'origin', 'widget_key_id']);
     expect(older).toMatchObject({ widget_key_id: first.widgetKeyId, agent_id: account.agent_id, origin: 'https://shop.example', message_count: 2, last_message_at: last.body.created_at });
     expect(newer).toMatchObject({ message_count: 0, last_message_at: null });
   });

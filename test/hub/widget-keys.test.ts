@@ -27,7 +27,7 @@ describe.each(DIALECTS)('widget keys API on %s', (dialect) => {
     expect(listed).not.toHaveProperty('key');
     expect(JSON.stringify(list.body)).not.toContain(res.body.key);
     expect(Object.keys(listed).sort()).toEqual(
-      ['agent_id', 'created_at', 'disabled_at', 'domain_allowlist', 'id', 'key_last8', 'last_used_at', 'name', 'updated_at'],
+      ['agent_id', 'created_at', 'disabled_at', 'domain_allowlist', 'id', 'key_last8', 'last_used_at', 'mode', 'name', 'updated_at'],
     );
   });
 

@@ -31,6 +31,7 @@ export const SESSION: HandshakeResponse = {
   expires_at: '2030-01-01T00:10:00.000Z',
   frame_url: HUB + '/widget/v1/frame?k=wk_1&o=' + encodeURIComponent(PAGE),
   agent: { id: 'ag_1', name: 'Ada', greeting: 'Hi there', accent_color: '#0a7cff' },
+  mode: 'live',
 };
 
 /** Runs the loader on `page` with `script` as document.currentScript (null: as if unavailable). */

@@ -67,12 +67,17 @@ export function compileAllowlist(stored: readonly string[]): AllowPattern[] {
 
 /** The request-time decision. Hot path: plain comparisons, no allocation. */
 export function originAllowed(origin: ParsedOrigin, patterns: readonly AllowPattern[]): boolean {
+  return matchingPattern(origin, patterns) !== null;
+}
+
+/** The first pattern that admits the origin, or null: check-origin names it (format it with formatPattern). */
+export function matchingPattern(origin: ParsedOrigin, patterns: readonly AllowPattern[]): AllowPattern | null {
   const { scheme, host, port } = origin;
   for (let i = 0; i < patterns.length; i++) {
     const p = patterns[i]!;
-    if (hostMatches(p, host) && schemeMatches(p, scheme) && portMatches(p, scheme, port)) return true;
+    if (hostMatches(p, host) && schemeMatches(p, scheme) && portMatches(p, scheme, port)) return p;
   }
-  return false;
+  return null;
 }
 
 /** CSP3 host-part: exact, or for "*." any subdomain at any depth but never the base itself. */

@@ -25,6 +25,9 @@ const IP_REASON =
 const WILDCARD_PLACEMENT_REASON =
   'has "*" in the wrong place; a wildcard must be the whole leftmost label followed by a dot, e.g. "*.example.com"';
 
+/** The hosts parsed as loopback below, in their canonical form: the only ones a test key works on. */
+export const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]']);
+
 const fail = (reason: string): HostResult => ({ ok: false, reason });
 
 /** `raw` is ASCII-lowercased, without scheme, port or path. */

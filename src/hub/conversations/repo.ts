@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { AgentFailureType } from '../../protocol/conversation-events.js';
 import { CONVERSATION_ID_BYTES, ID_PREFIX } from '../../protocol/ids.js';
+import type { KeyMode } from '../../protocol/keys.js';
 import type { ChatMessage, Conversation, MessageRole, MessageStatus } from '../../protocol/widget-api.js';
 import type { ConversationTable, Database, MessageTable } from '../db/schema.js';
 import { newId, nowIso } from '../ids.js';
@@ -17,7 +18,7 @@ import { newId, nowIso } from '../ids.js';
 /** Random, not time-ordered: the id is the visitor's only handle on the conversation, kept in the frame's storage. */
 const conversationId = () => `${ID_PREFIX.conversation}_${randomBytes(CONVERSATION_ID_BYTES).toString('base64url')}`;
 
-type NewConversation = Pick<ConversationTable, 'account_id' | 'widget_key_id' | 'agent_id' | 'origin'>;
+type NewConversation = Pick<ConversationTable, 'account_id' | 'widget_key_id' | 'agent_id' | 'origin'> & { mode: KeyMode };
 
 export async function createConversation(db: Kysely<Database>, c: NewConversation): Promise<Conversation> {
   const row = { ...c, id: conversationId(), created_at: nowIso() };

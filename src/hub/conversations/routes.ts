@@ -48,7 +48,7 @@ export async function conversationRoutes(base: FastifyInstance, ctx: HubContext)
     // Limits follow what costs, not the session token (which a visitor can renew at will).
     await ctx.limit(`conv:ip:${request.ip}`, config.conversationRateLimitIp, 'new conversations from this address');
     await ctx.limit(`conv:key:${key.id}`, config.conversationRateLimitKey, 'new conversations on this site');
-    const conversation = await createConversation(db, { account_id: key.accountId, widget_key_id: key.id, agent_id: key.agent.id, origin: claims.org });
+    const conversation = await createConversation(db, { account_id: key.accountId, widget_key_id: key.id, agent_id: key.agent.id, origin: claims.org, mode: key.mode });
     return reply.code(201).send(conversation);
   });
 

@@ -175,6 +175,30 @@ const consoleSessions: Migration = {
   },
 };
 
+/**
+ * Owner tools (issue 14): a key's `mode` (live or test, fixed at creation) and the conversations' copy of
+ * it; `blocked_origins`, the refused handshakes per key and origin (visitor/blocked-origins.ts): at most
+ * MAX_BLOCKED_ORIGINS rows a key, 30 days each, never an address, a path or a user agent.
+ */
+const ownerTools: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('widget_keys').addColumn('mode', 'text', (c) => c.notNull().defaultTo('live')).execute();
+    await db.schema.alterTable('conversations').addColumn('mode', 'text', (c) => c.notNull().defaultTo('live')).execute();
+    await db.schema
+      .createTable('blocked_origins')
+      .addColumn('widget_key_id', 'text', (c) => c.notNull())
+      .addColumn('origin', 'text', (c) => c.notNull())
+      .addColumn('type', 'text', (c) => c.notNull())
+      .addColumn('seen_count', 'integer', (c) => c.notNull())
+      .addColumn('first_seen_at', 'text', (c) => c.notNull())
+      .addColumn('last_seen_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('blocked_origins_pk', ['widget_key_id', 'origin'])
+      .execute();
+    await db.schema.createIndex('blocked_origins_key_seen').on('blocked_origins').columns(['widget_key_id', 'last_seen_at']).execute();
+    await db.schema.createIndex('blocked_origins_seen').on('blocked_origins').column('last_seen_at').execute();
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
     return {
@@ -185,6 +209,7 @@ export const migrationProvider: MigrationProvider = {
       '0005_secret_key_expiry': secretKeyExpiry,
       '0006_replies': replies,
       '0007_agent_llm': agentLlm,
+      '0009_owner_tools': ownerTools,
       '0010_console_sessions': consoleSessions,
     };
   },

@@ -4,6 +4,7 @@
  */
 import type { Generated } from 'kysely';
 import type { AgentFailureType } from '../../protocol/conversation-events.js';
+import type { KeyMode } from '../../protocol/keys.js';
 import type { MessageRole, MessageStatus } from '../../protocol/widget-api.js';
 
 interface AccountTable { id: string; name: string; created_at: string }
@@ -50,6 +51,17 @@ export interface WidgetKeyTable {
   updated_at: string;
   last_used_at: string | null;
   disabled_at: string | null;
+  mode: KeyMode;
+}
+
+/** A refused handshake origin of a key (migrations.ts, 0009). */
+export interface BlockedOriginTable {
+  widget_key_id: string;
+  origin: string;
+  type: string;
+  seen_count: number;
+  first_seen_at: string;
+  last_seen_at: string;
 }
 
 export interface IdempotencyKeyTable {
@@ -66,6 +78,8 @@ export interface ConversationTable {
   widget_key_id: string;
   agent_id: string;
   origin: string;
+  /** The widget key's mode when the conversation began. */
+  mode: Generated<KeyMode>;
   created_at: string;
   /** Number of the conversation's last stored change (see migrations.ts, 0003). */
   seq: Generated<number>;
@@ -114,6 +128,7 @@ export interface Database {
   agents: AgentTable;
   widget_keys: WidgetKeyTable;
   idempotency_keys: IdempotencyKeyTable;
+  blocked_origins: BlockedOriginTable;
   conversations: ConversationTable;
   messages: MessageTable;
   console_sessions: ConsoleSessionTable;

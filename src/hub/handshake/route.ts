@@ -1,16 +1,17 @@
 /**
  * POST /api/v1/widget/handshake: may this page show the widget? Checks run cheapest first: body and key
  * format (no database), key by hash (cached; unknown keys limited per address), disabled, Origin,
- * allowlist, rate limit. Denials carry
+ * allowlist (or a test key's loopback rule), rate limit. A refusal of a known key is recorded for its
+ * owner (blocked-origins/recorder.ts) without waiting for any write. Denials carry
  * Access-Control-Allow-Origin for a well-formed origin, so the loader can read and print the reason.
  */
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { HANDSHAKE_PATH, type HandshakeResponse } from '../../protocol/handshake.js';
-import { KEY_CHECKSUM_LENGTH, KEY_RANDOM_LENGTH, PUBLIC_KEY_PREFIX } from '../../protocol/keys.js';
+import { KEY_CHECKSUM_LENGTH, KEY_RANDOM_LENGTH, PUBLIC_KEY_PREFIX, TEST_PUBLIC_KEY_PREFIX } from '../../protocol/keys.js';
 import { parseOrigin, type OriginResult } from '../allowlist/origin.js';
 import type { HubContext } from '../context.js';
-import { hashKey, isWellFormedKey } from '../keys/format.js';
-import { checkOrigin, deny } from '../visitor/origin-check.js';
+import { hashKey, isWellFormedPublicKey } from '../keys/format.js';
+import { checkOrigin, deny, keyDisabled } from '../visitor/origin-check.js';
 import { issueSession } from '../visitor/session.js';
 
 /** Enough for `{"client_key":"pk_live_…"}` and then some; anything bigger is not a loader's request. */
@@ -31,7 +32,7 @@ export async function handshakeRoutes(app: FastifyInstance, ctx: HubContext) {
       reply.header('vary', 'Origin');
       if (originResult.ok) reply.header('access-control-allow-origin', originResult.origin.origin);
       reply.header('cache-control', 'no-store');
-      return answer(request.body, request.ip, originResult, publicOrigin ?? `${request.protocol}://${request.host}`, ctx, request.log);
+      return answer(request.body, request.ip, originResult, request.headers.origin, publicOrigin ?? `${request.protocol}://${request.host}`, ctx, request.log);
     },
   );
 }
@@ -40,24 +41,25 @@ async function answer(
   rawBody: unknown,
   ip: string,
   originResult: OriginResult,
+  originHeader: string | string[] | undefined,
   hub: string,
   ctx: HubContext,
   log: FastifyBaseLogger,
 ): Promise<HandshakeResponse> {
   const clientKey = readClientKey(rawBody);
-  if (!isWellFormedKey(PUBLIC_KEY_PREFIX, clientKey)) {
-    throw deny(400, 'key_malformed', `The client key is malformed: expected data-client-key="${PUBLIC_KEY_PREFIX}…" (${PUBLIC_KEY_PREFIX.length + KEY_RANDOM_LENGTH + KEY_CHECKSUM_LENGTH} characters) exactly as created; check for a typo or a truncated copy`);
+  if (!isWellFormedPublicKey(clientKey)) {
+    throw deny(400, 'key_malformed', `The client key is malformed: expected data-client-key="${PUBLIC_KEY_PREFIX}…" or "${TEST_PUBLIC_KEY_PREFIX}…" (${PUBLIC_KEY_PREFIX.length + KEY_RANDOM_LENGTH + KEY_CHECKSUM_LENGTH} characters) exactly as created; check for a typo or a truncated copy`);
   }
   const key = await findKey(ctx, hashKey(clientKey), ip);
   if (!key) {
     await ctx.failures.fail(`hs-miss:${ip}`, ctx.config.handshakeMissRateLimit, 'handshakes with unknown widget keys from this address');
     throw deny(404, 'key_not_found', `No widget key ends in ${clientKey.slice(-8)}; it may have been deleted. Create a key and paste its new tag`);
   }
-  if (key.disabled) {
-    throw deny(403, 'key_disabled', `Widget key …${key.last8} is disabled. Enable it (PATCH disabled: false) or create a new key`);
+  const denied = key.disabled ? keyDisabled(key) : checkOrigin(key, originResult);
+  if (denied) {
+    ctx.blocked.record(key.id, denied.type, originResult, originHeader);
+    throw denied;
   }
-  const denied = checkOrigin(key, originResult);
-  if (denied) throw denied;
   const origin = (originResult as Extract<OriginResult, { ok: true }>).origin.origin;
   await ctx.limit(`hs:${key.id}:${ip}`, ctx.config.handshakeRateLimit, 'widget handshakes from this address');
   await ctx.usage.record(key, log);
@@ -67,6 +69,7 @@ async function answer(
     expires_at: session.expires_at,
     frame_url: `${hub}/widget/v1/frame?k=${encodeURIComponent(key.id)}&o=${encodeURIComponent(origin)}`,
     agent: key.agent,
+    mode: key.mode,
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import { createHmac, hash, randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib';
-import { KEY_CHECKSUM_LENGTH, KEY_RANDOM_LENGTH } from '../../protocol/keys.js';
+import { KEY_CHECKSUM_LENGTH, KEY_RANDOM_LENGTH, PUBLIC_KEY_PREFIXES, type KeyMode } from '../../protocol/keys.js';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
@@ -55,6 +55,14 @@ export function isWellFormedKey(prefix: string, key: unknown): key is string {
   const cut = key.length - KEY_CHECKSUM_LENGTH;
   return checksum(key.slice(0, cut)) === key.slice(cut);
 }
+
+/** A widget key's mode by its prefix when it is well formed (format and checksum), else null. */
+export function publicKeyMode(key: unknown): KeyMode | null {
+  if (isWellFormedKey(PUBLIC_KEY_PREFIXES.live, key)) return 'live';
+  return isWellFormedKey(PUBLIC_KEY_PREFIXES.test, key) ? 'test' : null;
+}
+
+export const isWellFormedPublicKey = (key: unknown): key is string => publicKeyMode(key) !== null;
 
 /** One-shot crypto.hash: on every handshake, and cheaper than a Hash object. */
 export function hashKey(key: string): string {

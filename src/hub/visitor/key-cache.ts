@@ -5,6 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { AgentPublic } from '../../protocol/handshake.js';
+import type { KeyMode } from '../../protocol/keys.js';
 import { compileAllowlist, parseStoredAllowlist, type AllowPattern } from '../allowlist/allowlist.js';
 import type { Database } from '../db/schema.js';
 import { findKeyByHash, keyHashById } from './repo.js';
@@ -20,6 +21,8 @@ export interface CachedKey {
   lastUsedAt: string | null;
   patterns: AllowPattern[];
   allowlistEmpty: boolean;
+  /** test: loopback origins only, whatever the allowlist (origin-check.ts). */
+  mode: KeyMode;
 }
 
 interface Entry<V> { value: V; expiresAt: number }
@@ -80,6 +83,7 @@ export class KeyCache {
       lastUsedAt: found.row.last_used_at,
       patterns: compileAllowlist(allowlist),
       allowlistEmpty: allowlist.length === 0,
+      mode: found.row.mode,
     };
     // An invalidation arrived while we read: the row we read may be older than the change it announced
     // (another process's message can overtake our query). Answer this request with it, since it began

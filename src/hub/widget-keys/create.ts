@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { CreatedWidgetKey, CreateWidgetKeyParams } from '../../protocol/api.js';
 import { ID_PREFIX } from '../../protocol/ids.js';
-import { PUBLIC_KEY_PREFIX } from '../../protocol/keys.js';
+import { PUBLIC_KEY_PREFIXES } from '../../protocol/keys.js';
 import type { Database, WidgetKeyTable } from '../db/schema.js';
 import { HubError } from '../errors.js';
 import { newId, nowIso } from '../ids.js';
@@ -26,9 +26,11 @@ interface MintInput {
   secret: string;
 }
 
+// A test key's request carries its mode; a live key's hashes as it did before modes existed, so replays
+// of records written before them still match.
 const requestHash = (params: CreateWidgetKeyParams, allowlist: string[]) =>
   createHash('sha256')
-    .update(JSON.stringify([params.name, allowlist, params.agent_id ?? null]))
+    .update(JSON.stringify([params.name, allowlist, params.agent_id ?? null, ...(params.mode === 'test' ? ['test'] : [])]))
     .digest('hex');
 
 const windowStart = () => new Date(Date.now() - IDEMPOTENCY_WINDOW_MS).toISOString();
@@ -36,11 +38,13 @@ const windowStart = () => new Date(Date.now() - IDEMPOTENCY_WINDOW_MS).toISOStri
 export async function mintWidgetKey(db: Kysely<Database>, input: MintInput): Promise<{ created: CreatedWidgetKey; replayed: boolean }> {
   const { accountId, params, allowlist, idempotencyKey, secret } = input;
   const seedFor = (idem: string) => ({ secret, input: `${accountId}\0${idem}` });
+  const mode = params.mode ?? 'live';
+  const prefix = PUBLIC_KEY_PREFIXES[mode];
   if (idempotencyKey !== undefined) {
     const replay = await findReplay(db, accountId, idempotencyKey, requestHash(params, allowlist));
-    if (replay) return { created: withPlaintext(replay, generateKey(PUBLIC_KEY_PREFIX, seedFor(idempotencyKey))), replayed: true };
+    if (replay) return { created: withPlaintext(replay, generateKey(prefix, seedFor(idempotencyKey))), replayed: true };
   }
-  const key = idempotencyKey === undefined ? generateKey(PUBLIC_KEY_PREFIX) : generateKey(PUBLIC_KEY_PREFIX, seedFor(idempotencyKey));
+  const key = idempotencyKey === undefined ? generateKey(prefix) : generateKey(prefix, seedFor(idempotencyKey));
   const now = nowIso();
   const row: WidgetKeyTable = {
     id: newId(ID_PREFIX.widgetKey),
@@ -54,6 +58,7 @@ export async function mintWidgetKey(db: Kysely<Database>, input: MintInput): Pro
     updated_at: now,
     last_used_at: null,
     disabled_at: null,
+    mode,
   };
   const record = idempotencyKey === undefined
     ? undefined
@@ -66,7 +71,7 @@ export async function mintWidgetKey(db: Kysely<Database>, input: MintInput): Pro
     if (idempotencyKey === undefined) throw err;
     const replay = await findReplay(db, accountId, idempotencyKey, requestHash(params, allowlist));
     if (!replay) throw err;
-    return { created: withPlaintext(replay, generateKey(PUBLIC_KEY_PREFIX, seedFor(idempotencyKey))), replayed: true };
+    return { created: withPlaintext(replay, generateKey(prefix, seedFor(idempotencyKey))), replayed: true };
   }
   return { created: withPlaintext(row, key), replayed: false };
 }

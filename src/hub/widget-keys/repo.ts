@@ -16,6 +16,7 @@ export const toWidgetKey = (row: WidgetKeyTable): WidgetKey => ({
   updated_at: row.updated_at,
   last_used_at: row.last_used_at,
   disabled_at: row.disabled_at,
+  mode: row.mode,
 });
 
 export async function findWidgetKey(db: Kysely<Database>, accountId: string, id: string) {

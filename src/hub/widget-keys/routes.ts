@@ -2,12 +2,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
-  CreateWidgetKeyBody, CreatedWidgetKeySchema, DeletedWidgetKeySchema, ErrorSchema, IdParams, ListQuery,
-  UpdateWidgetKeyBody, WidgetKeyListSchema, WidgetKeySchema, AllowlistValidationSchema, ValidateAllowlistBody,
+  AllowlistValidationSchema, BlockedOriginListSchema, CheckOriginBody, CheckOriginResultSchema, CreatedWidgetKeySchema, CreateWidgetKeyBody, DeletedWidgetKeySchema, ErrorSchema, IdParams, ListQuery, UpdateWidgetKeyBody, ValidateAllowlistBody, WidgetKeyListSchema, WidgetKeySchema,
 } from '../../protocol/api.js';
 import { checkAllowlistEntries } from '../allowlist/allowlist.js';
 import type { HubContext } from '../context.js';
 import { listWidgetKeys } from './repo.js';
+import { blockedOrigins, checkOriginOf } from './owner-tools.js';
 import * as widgetKeys from './service.js';
 
 // The errors each operation can really answer (documented in the OpenAPI document).
@@ -26,7 +26,7 @@ export async function widgetKeyRoutes(base: FastifyInstance, ctx: HubContext) {
 
   app.post('/api/v1/widget-keys', {
     schema: {
-      tags, summary: 'Create a widget key (returns plaintext pk_live_ ONCE)', body: CreateWidgetKeyBody,
+      tags, summary: 'Create a widget key (returns plaintext pk_live_ or pk_test_ ONCE)', body: CreateWidgetKeyBody,
       headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 255 } } },
       response: { 201: CreatedWidgetKeySchema, ...common, 409: ErrorSchema, 413: ErrorSchema },
     },
@@ -56,4 +56,18 @@ export async function widgetKeyRoutes(base: FastifyInstance, ctx: HubContext) {
     const checked = checkAllowlistEntries(request.body.domain_allowlist);
     return { valid: checked.error === null && checked.entries.every((e) => e.error === null), ...checked };
   });
+
+  app.get('/api/v1/widget-keys/:id/blocked-origins', {
+    schema: {
+      tags, summary: 'List the origins refused for this key, newest first (at most 100, kept 30 days)',
+      params: IdParams, response: { 200: BlockedOriginListSchema, ...errors },
+    },
+  }, async (request) => blockedOrigins(deps, request.accountId, request.params.id));
+
+  app.post('/api/v1/widget-keys/:id/check-origin', {
+    schema: {
+      tags, summary: "Would a page of this origin pass the key's handshake? Which allowlist entry admits it, or would",
+      params: IdParams, body: CheckOriginBody, response: { 200: CheckOriginResultSchema, ...errors },
+    },
+  }, async (request) => checkOriginOf(deps, request.accountId, request.params.id, request.body.origin));
 }

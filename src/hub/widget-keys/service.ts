@@ -10,6 +10,7 @@ import type { Database } from '../db/schema.js';
 import { HubError } from '../errors.js';
 import { hashKey } from '../keys/format.js';
 import type { KeyCache } from '../visitor/key-cache.js';
+import { deleteBlockedOrigins } from '../blocked-origins/repo.js';
 import { mintWidgetKey } from './create.js';
 import { deleteWidgetKey, findWidgetKey, toWidgetKey, updateWidgetKey } from './repo.js';
 
@@ -32,7 +33,7 @@ async function agentOrThrow(db: Kysely<Database>, accountId: string, agentId: st
   }
 }
 
-const notFound = (id: string) => new HubError(404, 'not_found', `No widget key ${JSON.stringify(id)} in this account; list yours with GET /api/v1/widget-keys`);
+export const notFound = (id: string) => new HubError(404, 'not_found', `No widget key ${JSON.stringify(id)} in this account; list yours with GET /api/v1/widget-keys`);
 
 export async function create(
   deps: WidgetKeyDeps,
@@ -64,6 +65,7 @@ export async function remove(deps: WidgetKeyDeps, accountId: string, id: string)
   const row = await findWidgetKey(deps.db, accountId, id);
   if (!row) throw notFound(id);
   const result = await deleteWidgetKey(deps.db, row);
+  if (result.deleted) await deleteBlockedOrigins(deps.db, id);
   deps.keys.invalidate([row.key_hash]);
   return result;
 }

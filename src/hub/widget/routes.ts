@@ -10,8 +10,7 @@ import { HubError } from '../errors.js';
 import { idShape } from '../ids.js';
 import { checkOrigin } from '../visitor/origin-check.js';
 import { FRAME_PATH } from '../../protocol/frame.js';
-import { PUBLIC_KEY_PREFIX } from '../../protocol/keys.js';
-import { hashKey, isWellFormedKey } from '../keys/format.js';
+import { hashKey, isWellFormedPublicKey } from '../keys/format.js';
 import type { Encoded } from './dist.js';
 import { frameHeaders } from './frame.js';
 import { LOADER_PATH } from '../../protocol/loader-url.js';
@@ -95,5 +94,5 @@ export async function widgetRoutes(app: FastifyInstance, ctx: HubContext) {
 async function frameKey(ctx: HubContext, k: unknown) {
   if (typeof k !== 'string') return null;
   if (WIDGET_KEY_ID.test(k)) return ctx.keys.getById(k);
-  return isWellFormedKey(PUBLIC_KEY_PREFIX, k) ? ctx.keys.get(hashKey(k)) : null;
+  return isWellFormedPublicKey(k) ? ctx.keys.get(hashKey(k)) : null;
 }

@@ -15,6 +15,7 @@ const key = (allowlist: string[]): CachedKey => ({
   lastUsedAt: null,
   patterns: compileAllowlist(allowlist),
   allowlistEmpty: allowlist.length === 0,
+  mode: 'live',
 });
 const refusal = (k: CachedKey, header: string | undefined) => {
   const e = checkOrigin(k, parseOrigin(header));
