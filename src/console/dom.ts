@@ -27,7 +27,7 @@ export function fill(parent: Element, ...children: Child[]): void {
 }
 
 /** A short local date and time; "never" for null. */
-export const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }) : 'never');
+export const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' }) : 'never');
 
 let ids = 0;
 /** A fresh element id, for label ↔ control and aria-describedby pairs. */

@@ -147,7 +147,9 @@ async function keyPage(ctx: PageContext, id: string): Promise<void> {
     await save({ domain_allowlist: editor.value() }, 'Allowlist saved.', listError);
   });
 
-  ctx.main.append(rename, allow, originTester(ctx, id), await blockedOrigins(ctx, key, save), lifecycle(ctx, key, save));
+  ctx.main.append(h('div', { class: 'cols' },
+    h('div', {}, await blockedOrigins(ctx, key, save), originTester(ctx, id)),
+    h('div', {}, allow, rename, lifecycle(ctx, key, save))));
 }
 
 function originTester(ctx: PageContext, id: string): HTMLElement {
@@ -160,7 +162,7 @@ function originTester(ctx: PageContext, id: string): HTMLElement {
       const r = await ctx.api.send<OriginCheck>('POST', `/api/v1/widget-keys/${seg(id)}/check-origin`, { origin: origin.control.value });
       answer.textContent = r.allowed
         ? `Allowed, by the entry ${r.matched_entry}.`
-        : `Refused: ${r.reason}${r.suggested_entry ? ` To allow it, add ${r.suggested_entry}.` : ''}`;
+        : `Refused: ${(r.reason ?? '').replace(/\.?$/, '.')}${r.suggested_entry ? ` To allow it, add ${r.suggested_entry}.` : ''}`;
     } catch (err) {
       answer.textContent = (err as Error).message;
     }
