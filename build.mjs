@@ -1,5 +1,5 @@
 // Builds everything into dist/: the loader (tiny browser IIFE, size-checked), the frame assets
-// (content-hashed), the Node entry points (CLI with the hub, and the client package entry), the page
+// (content-hashed), the console (/console, content-hashed), the Node entry points (CLI with the hub, and the client package entry), the page
 // helper `kataven/browser` (an ES module for sites' bundlers), the package's type declarations, and dist/test/: the same browser files with a loader whose timeouts are
 // short, for the e2e hub only.
 import { build } from 'esbuild';
@@ -81,20 +81,17 @@ async function buildLoader(dir = 'dist', timeouts = { handshake: HANDSHAKE_TIMEO
   }
 }
 
+/**
+ * Minified ES2020 IIFE bundles (and stylesheets) with content-hashed names, so the hub can serve them
+ * `immutable`; the names written, relative to `outdir`.
+ */
+async function hashedBundles(entryPoints, outdir) {
+  const result = await build({ entryPoints, outdir, entryNames: '[name].[hash]', bundle: true, minify: true, format: 'iife', target: 'es2020', legalComments: 'none', metafile: true });
+  return Object.keys(result.metafile.outputs).map((p) => p.slice(outdir.length + 1));
+}
+
 async function buildFrame() {
-  // Frame assets get content-hashed names so the hub can serve them `immutable`.
-  const frame = await build({
-    entryPoints: { frame: 'src/frame/index.ts', 'frame-style': 'src/frame/frame.css' },
-    outdir: 'dist/frame',
-    entryNames: '[name].[hash]',
-    bundle: true,
-    minify: true,
-    format: 'iife',
-    target: 'es2020',
-    legalComments: 'none',
-    metafile: true,
-  });
-  const outputs = Object.keys(frame.metafile.outputs).map((p) => p.replace(/^dist\/frame\//, ''));
+  const outputs = await hashedBundles({ frame: 'src/frame/index.ts', 'frame-style': 'src/frame/frame.css' }, 'dist/frame');
   const manifest = {
     js: outputs.find((p) => p.endsWith('.js')),
     css: outputs.find((p) => p.endsWith('.css')),
@@ -107,22 +104,11 @@ async function buildFrame() {
 
 /**
  * The console (/console): its script, its stylesheet and the widget preview's script, content-hashed,
- * with a manifest the hub reads (src/hub/console/assets.ts). Owners' browsers, so ES2020 like the frame.
+ * with a manifest the hub reads (src/hub/console/assets.ts).
  */
 async function buildConsole() {
   await rm('dist/console', { recursive: true, force: true });
-  const result = await build({
-    entryPoints: { console: 'src/console/index.ts', 'console-style': 'src/console/console.css', preview: 'src/console/preview.ts' },
-    outdir: 'dist/console',
-    entryNames: '[name].[hash]',
-    bundle: true,
-    minify: true,
-    format: 'iife',
-    target: 'es2020',
-    legalComments: 'none',
-    metafile: true,
-  });
-  const outputs = Object.keys(result.metafile.outputs).map((p) => p.replace(/^dist\/console\//, ''));
+  const outputs = await hashedBundles({ console: 'src/console/index.ts', 'console-style': 'src/console/console.css', preview: 'src/console/preview.ts' }, 'dist/console');
   const manifest = {
     js: outputs.find((p) => p.startsWith('console.') && p.endsWith('.js')),
     css: outputs.find((p) => p.endsWith('.css')),
