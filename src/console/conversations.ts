@@ -13,11 +13,12 @@ async function listPage(ctx: PageContext): Promise<void> {
   ctx.main.append(
     h('table', {},
       h('caption', { class: 'sr' }, 'Conversations, newest first'),
-      h('thead', {}, h('tr', {}, ...['Started', 'Site', 'Messages', 'Last message'].map((c) => h('th', { scope: 'col' }, c)))),
+      h('thead', {}, h('tr', {}, ...['Started', 'Site', 'Mode', 'Messages', 'Last message'].map((c) => h('th', { scope: 'col' }, c)))),
       h('tbody', {}, ...list.map((c) =>
         h('tr', {},
           h('th', { scope: 'row' }, h('a', { href: `#/conversations/${seg(c.id)}` }, when(c.created_at))),
           h('td', {}, c.origin),
+          h('td', {}, c.mode === 'test' ? h('span', { class: 'tag test' }, 'test') : 'live'),
           h('td', {}, String(c.message_count)),
           h('td', {}, when(c.last_message_at)))))),
   );
