@@ -31,7 +31,7 @@ async function importTs(file) {
 
 const { HANDSHAKE_TIMEOUT_MS, FRAME_READY_TIMEOUT_MS } = await importTs('src/protocol/timeouts.ts');
 const { LOADER_GZIP_BUDGET, LOADER_GZIP_AIM } = await importTs('src/protocol/budgets.ts');
-const { FRAME_PATH } = await importTs('src/protocol/frame.ts');
+const { FRAME_ALLOW, FRAME_PATH } = await importTs('src/protocol/frame.ts');
 const { HANDSHAKE_PATH } = await importTs('src/protocol/handshake.ts');
 // The e2e run waits out both on purpose (a hub that never answers, a CSP that blocks the frame). Short,
 // but far above what a handshake and a frame load take on a loaded CI machine.
@@ -54,6 +54,7 @@ async function buildLoader(dir = 'dist', timeouts = { handshake: HANDSHAKE_TIMEO
       __HANDSHAKE_TIMEOUT_S__: JSON.stringify(String(timeouts.handshake / 1000)),
       __FRAME_READY_TIMEOUT_MS__: String(timeouts.frame),
       __FRAME_PATH__: JSON.stringify(FRAME_PATH),
+      __FRAME_ALLOW__: JSON.stringify(FRAME_ALLOW),
       __HANDSHAKE_PATH__: JSON.stringify(HANDSHAKE_PATH),
     },
     bundle: true,

@@ -1,5 +1,5 @@
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
-import { FRAME_PATH } from './src/protocol/frame.js';
+import { FRAME_ALLOW, FRAME_PATH } from './src/protocol/frame.js';
 import { HANDSHAKE_PATH } from './src/protocol/handshake.js';
 import { FRAME_READY_TIMEOUT_MS, HANDSHAKE_TIMEOUT_MS } from './src/protocol/timeouts.js';
 
@@ -20,6 +20,7 @@ const project = (name: string, include: string[], exclude: string[] = [], global
     __HANDSHAKE_TIMEOUT_S__: JSON.stringify(String(HANDSHAKE_TIMEOUT_MS / 1000)),
     __FRAME_READY_TIMEOUT_MS__: String(FRAME_READY_TIMEOUT_MS),
     __FRAME_PATH__: JSON.stringify(FRAME_PATH),
+    __FRAME_ALLOW__: JSON.stringify(FRAME_ALLOW),
     __HANDSHAKE_PATH__: JSON.stringify(HANDSHAKE_PATH),
   },
   test: {

@@ -20,6 +20,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import { cpuMs } from './lib/cpu.mjs';
 import { load } from './lib/load.mjs';
@@ -222,6 +223,61 @@ export async function handshakeDuringFlood(product, { duration, rounds, log }) {
   } finally {
     await hub.stop();
   }
+}
+
+/**
+ * The blocked-origin recorder under a flood of forged origins (issue 14): the same 10 real keys answered
+ * for their shops (200), and refused for FORGED_ORIGINS distinct made-up origins (403, each refusal
+ * recorded: in memory, batched, at most 100 origins a key). 2,000 is twice what the recorder keeps for
+ * 10 keys; autocannon cycles through prebuilt requests, and with 20,000 of them the load tool itself
+ * stalls (timeouts even on refusals that touch no recorder: malformed keys). Per round, alternated:
+ * the real handshakes alone, the forged ones alone, then both at once. After the rounds, the rows the
+ * flood left in the table.
+ */
+export const FORGED_ORIGINS = 2_000;
+
+export async function handshakeForgedOrigins(product, { duration, rounds, log }) {
+  const keys = makeKeys(product, 10, (i) => [`shop-${i}.example.com`]);
+  const requests = keys.map(({ key }, i) => handshakeRequest(product, key, `https://shop-${i}.example.com`));
+  const forged = Array.from({ length: FORGED_ORIGINS }, (_, n) => handshakeRequest(product, keys[n % keys.length].key, `https://forged-${n}.example.net`));
+  const store = { dataDir: tempDir('forged') };
+  const account = await createAccount(store);
+  await insertKeys(product, store, account.account_id, [...keys, ...filler(product, 990, 0)]);
+  const hub = await startHub(store);
+  const alone = [];
+  const refused = [];
+  const during = [];
+  try {
+    await load(hub.url, requests, { duration: 1 });
+    for (let round = 0; round < rounds; round++) {
+      alone.push(await measure(hub, requests, { duration }));
+      refused.push(await measure(hub, forged, { duration, expectStatus: 403 }));
+      const [real, bad] = await Promise.all([load(hub.url, requests, { duration }), load(hub.url, forged, { duration, expectStatus: 403 })]);
+      during.push({ ...real, flood: bad.rps });
+      log(`  round ${round + 1}/${rounds} allowed alone ${Math.round(alone.at(-1).rps)} req/s, forged-origin refusals alone ${Math.round(refused.at(-1).rps)} req/s, allowed during the flood ${Math.round(real.rps)} req/s (flood ${Math.round(bad.rps)} req/s)`);
+    }
+  } finally {
+    await hub.stop();
+  }
+  const db = new Database(join(store.dataDir, 'kataven.sqlite'), { readonly: true });
+  let rows;
+  try {
+    rows = db.prepare('SELECT count(*) AS n FROM blocked_origins').get().n;
+  } finally {
+    db.close();
+  }
+  return {
+    alone: median(alone.map((r) => r.rps)),
+    refused: median(refused.map((r) => r.rps)),
+    refusedToAllowed: median(refused.map((r, i) => r.rps / alone[i].rps)),
+    refusedCpuUsPerRequest: median(refused.map((r) => r.cpuUsPerRequest)),
+    allowedCpuUsPerRequest: median(alone.map((r) => r.cpuUsPerRequest)),
+    during: median(during.map((r) => r.rps)),
+    flood: median(during.map((r) => r.flood)),
+    ratio: median(during.map((r, i) => r.rps / alone[i].rps)),
+    storedRows: rows,
+    keys: keys.length,
+  };
 }
 
 /** 100 allowlist entries of several kinds, none matching, then `match` last. */

@@ -14,7 +14,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { browserFigures } from './browser.mjs';
 import { consoleBytes, frameBytes, loaderBytes } from './bytes.mjs';
-import { handshakeDuringFlood, handshakeScaling, handshakeThroughput, SCALE_STEPS } from './handshake.mjs';
+import { FORGED_ORIGINS, handshakeDuringFlood, handshakeForgedOrigins, handshakeScaling, handshakeThroughput, SCALE_STEPS } from './handshake.mjs';
 import { CONNECTIONS } from './lib/load.mjs';
 import { ROOT, runCleanups, snapshotDist } from './lib/proc.mjs';
 import { idleStreams, relayLatency } from './relay.mjs';
@@ -127,6 +127,11 @@ async function main() {
     const f = (raw.flood = await handshakeDuringFlood(product, { log, ...CONFIG.throughput }));
     row('handshake', `real-key handshakes during a flood of made-up keys (${rps(f.flood)} of 404/429 beside them)`, rps(f.during), `alone ${rps(f.alone)}`, '', 'info');
     row('handshake', 'real-key throughput during / without the flood', f.ratio.toFixed(2), '1.00', '', 'info');
+    const o = (raw.forgedOrigins = await handshakeForgedOrigins(product, { log, ...CONFIG.throughput }));
+    row('handshake', `refused handshakes from ${FORGED_ORIGINS.toLocaleString('en-US')} forged origins, each recorded (blocked-origin recorder)`, rps(o.refused), `allowed ${rps(o.alone)}`, '', 'info');
+    row('handshake', 'forged-origin refusals / allowed handshakes, throughput (CPU per request)', o.refusedToAllowed.toFixed(2), `${Math.round(o.refusedCpuUsPerRequest)} µs vs ${Math.round(o.allowedCpuUsPerRequest)} µs`, '', 'info');
+    row('handshake', `real-key throughput during / without the forged-origin flood (${rps(o.flood)} of 403 beside them)`, o.ratio.toFixed(2), '1.00', '', 'info');
+    row('handshake', 'blocked_origins rows the flood left (cap: 100 a key)', String(o.storedRows), `≤ ${o.keys * 100}`, `≤ ${o.keys * 100}`, check(o.storedRows <= o.keys * 100));
   });
 
   await section('scaling', async () => {

@@ -9,8 +9,9 @@ Usage:
   kataven accounts create --name NAME   create an account; prints its secret key once
   kataven accounts rotate-key --account ID [--grace-period S]
                                         a new secret key; the old ones end after the grace period
-  kataven widget-keys list|create|update|delete [flags]
-                                        manage widget keys (see kataven widget-keys --help)
+  kataven widget-keys list|create|update|delete|blocked|check [flags]
+                                        manage widget keys, see refused origins, test an origin
+  kataven doctor URL [--api-key KEY]    why is the widget blank on this page? a checklist with fixes
   kataven agents list|create|update|rotate-secret [flags]
                                         manage agents (see kataven agents --help)
   kataven conversations list|show|reply|delete [flags]
@@ -30,6 +31,7 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   'widget-keys': async (argv) => (await import('./widget-keys.js')).widgetKeysCommand(argv),
   agents: async (argv) => (await import('./agents.js')).agentsCommand(argv),
   conversations: async (argv) => (await import('./conversations.js')).conversationsCommand(argv),
+  doctor: async (argv) => (await import('./doctor.js')).doctorCommand(argv),
 };
 
 async function main(argv: string[]): Promise<void> {

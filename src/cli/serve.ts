@@ -20,9 +20,10 @@ ${hubFlagsHelp()}
 
 const DEMO_USAGE = `Usage: kataven demo [serve flags] [--site-port 3000] [--refused-site-port 3001]
 
-Runs the hub with a demo account, agent and widget key (allowlist localhost:<site port>), serves the
-demo site on http://localhost:<site port> (allowed) and http://127.0.0.1:<refused site port> (not), and
-prints the secret key and the <script> tag to paste. Takes the flags of kataven serve (kataven serve --help).`;
+Runs the hub with a demo account, agent and two widget keys, serves the demo site on
+http://localhost:<site port> with a test key (pk_test_: any loopback page) and on
+http://127.0.0.1:<refused site port> with a live key whose allowlist is localhost:<site port> only (so
+the widget is refused there), and prints the secret key and the <script> tag to paste. Takes the flags of kataven serve (kataven serve --help).`;
 
 const DEMO_FLAGS = { ...HUB_FLAG_OPTIONS, 'site-port': { type: 'string' }, 'refused-site-port': { type: 'string' } } as const;
 
@@ -54,24 +55,25 @@ export async function serveCommand(argv: string[], demo: boolean): Promise<void>
   });
   if (!demo) return void hub.app.log.info(`hub listening on ${hub.url}`);
   const { demo: creds, created } = await ensureDemo(hub, config.dataDir, sitePort);
-  const site = (host: string, port: number, flag: string) =>
-    startDemoSite({ hubUrl: hub.url, clientKey: creds.widget_key, host, port }).catch(async (err: unknown) => {
+  const site = (host: string, port: number, flag: string, clientKey: string) =>
+    startDemoSite({ hubUrl: hub.url, clientKey, host, port }).catch(async (err: unknown) => {
       throw await explainListenError(err, { host, port, flag, command });
     });
-  const allowed = await site('localhost', sitePort, '--site-port');
-  const refused = await site('127.0.0.1', refusedPort, '--refused-site-port');
+  const allowed = await site('localhost', sitePort, '--site-port', creds.widget_key);
+  const refused = await site('127.0.0.1', refusedPort, '--refused-site-port', creds.live_widget_key);
   // The demo sites live as long as the process: the hub's shutdown handler ends it.
   const tags = installTags(hub.url, creds.widget_key, hub.ctx.assets?.loader ?? null);
   console.log(`
 Kataven hub          ${hub.url}   (data in ${config.dataDir})
 Demo account         ${creds.account_id}${created ? ' (created now)' : ''}
 Demo secret key      ${creds.secret_key}
-Demo widget key      ${creds.widget_key}   allowlist: localhost:${sitePort}
+Demo test key        ${creds.widget_key}   works on localhost, 127.0.0.1 and [::1] pages
+Demo live key        ${creds.live_widget_key}   allowlist: localhost:${sitePort}
 
-Demo site, allowed     ${allowed.url}     (the launcher appears bottom right)
-Demo site, not allowed ${refused.url}    (no widget; one [kataven] warning in the console)
+Demo site, allowed     ${allowed.url}     (test key: the launcher appears bottom right, with a "Test" tag)
+Demo site, not allowed ${refused.url}    (live key: no widget; one [kataven] warning in the console)
 
-Paste this into a page served from ${allowed.url}:
+Paste this into any page served from localhost (the test key):
 
   ${tags.tag}
 

@@ -1,4 +1,4 @@
-/** `kataven widget-keys list|create|update|delete`: the Node client behind a table or --json. */
+/** `kataven widget-keys list|create|update|delete|blocked|check`: the Node client behind a table or --json. */
 import type { UpdateWidgetKeyParams, WidgetKey } from '../client/index.js';
 import { ID_PREFIX } from '../protocol/ids.js';
 import { parse, UsageError } from './args.js';
@@ -12,17 +12,23 @@ const KEY_ID = `${ID_PREFIX.widgetKey}_…`;
 const WIDGET_KEYS_USAGE = `Usage: kataven widget-keys <command> [flags]
 
 Manage the pk_live_ keys that sites paste into their <script> tag. A key is a public identifier: its
-domain allowlist decides which sites may show the widget.
+domain allowlist decides which sites may show the widget. Test keys (pk_test_, --test) work only on
+localhost, 127.0.0.1 and [::1], on any port, whatever their allowlist: safe to use on a laptop.
 
 Commands:
   list   [--limit N] [--starting-after ID] [--all]
          List keys, newest first: metadata only, never the plaintext key.
-  create --name NAME [--domain SITE]... [--agent ID] [--idempotency-key KEY]
+  create --name NAME [--domain SITE]... [--agent ID] [--test] [--idempotency-key KEY]
          Mint a key. Prints the plaintext key once (it cannot be shown again) and the <script> tag.
   update ID [--name NAME] [--domain SITE]... [--no-domains] [--agent ID | --default-agent] [--disable | --enable]
          Change a key. --domain replaces the whole allowlist; --disable revokes it (idempotent).
   delete ID
          Delete a key that was never used; a key that was used is disabled instead, for the audit trail.
+  blocked ID
+         The origins whose pages this key refused (newest first, the last 100, kept 30 days): why a widget is blank.
+  check ID ORIGIN
+         Would a page of ORIGIN (e.g. https://shop.example.com) show the widget? Says which entry allows it,
+         or why not and the entry to add. Exits 0 when allowed, 1 when refused.
 
 Flags:
   --name NAME           a name for you, e.g. the site
@@ -30,6 +36,7 @@ Flags:
                         *.example.com (its subdomains), http://localhost:3000, example.com:8443
   --no-domains          (update) empty the allowlist: no site may show the widget
   --agent ID            the agent answering on this key (see kataven agents list)
+  --test                (create) a test key, pk_test_: loopback pages only, marked "test" everywhere
   --default-agent       (update) answer with the account's default agent
   --disable, --enable   (update) revoke the key, or take it back into use
   --limit N             (list) keys per page, 1 to 100 (default 20)
@@ -41,7 +48,8 @@ ${API_FLAGS_HELP}
 Examples:
   kataven widget-keys create --name Shop --domain shop.example.com --domain '*.shop.example.com'
   kataven widget-keys list --all --json
-  kataven widget-keys update ${KEY_ID} --disable`;
+  kataven widget-keys update ${KEY_ID} --disable
+  kataven widget-keys check ${KEY_ID} https://shop.example.com`;
 
 const FLAGS = {
   ...API_FLAGS,
@@ -56,34 +64,45 @@ const FLAGS = {
   'starting-after': { type: 'string' },
   all: { type: 'boolean' },
   'idempotency-key': { type: 'string' },
+  test: { type: 'boolean' },
 } as const;
 
 const ALLOWED: Record<string, string[]> = {
   list: ['limit', 'starting-after', 'all'],
-  create: ['name', 'domain', 'agent', 'idempotency-key'],
+  create: ['name', 'domain', 'agent', 'idempotency-key', 'test'],
   update: ['name', 'domain', 'no-domains', 'agent', 'default-agent', 'disable', 'enable'],
   delete: [],
+  blocked: [],
+  check: [],
 };
+
+/** How many positional arguments after the command each one takes. */
+const ARGUMENTS: Record<string, string[]> = { list: [], create: [], update: ['ID'], delete: ['ID'], blocked: ['ID'], check: ['ID', 'ORIGIN'] };
 
 const usageError = (message: string) => new UsageError(`${message}\n\n${WIDGET_KEYS_USAGE}`);
 
 const domains = (key: WidgetKey) => (key.domain_allowlist.length ? key.domain_allowlist.join(', ') : 'none (no site allowed)');
 
+const modeOf = (key: WidgetKey) => (key.mode === 'test' ? 'test (localhost only)' : 'live');
+
 const details = (key: WidgetKey) =>
   record([
-    ['id', key.id], ['name', key.name], ['key', `…${key.key_last8}`], ['status', key.disabled_at ? `disabled ${when(key.disabled_at)}` : 'active'],
+    ['id', key.id], ['name', key.name], ['key', `…${key.key_last8}`], ['mode', modeOf(key)], ['status', key.disabled_at ? `disabled ${when(key.disabled_at)}` : 'active'],
     ['domains', domains(key)], ['agent', key.agent_id ?? 'account default'], ['last used', when(key.last_used_at)], ['created', when(key.created_at)],
   ]);
 
 export async function widgetKeysCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parse(argv, FLAGS, WIDGET_KEYS_USAGE);
   if (values.help) return void console.log(WIDGET_KEYS_USAGE);
-  const [command, id, ...extra] = positionals;
-  if (!command || !(command in ALLOWED)) throw usageError(command ? `unknown widget-keys command ${JSON.stringify(command)}` : 'which command? list, create, update or delete');
+  const [command, ...args] = positionals;
+  if (!command || !(command in ALLOWED)) throw usageError(command ? `unknown widget-keys command ${JSON.stringify(command)}` : 'which command? list, create, update, delete, blocked or check');
   onlyFlags(values, ALLOWED[command]!, `widget-keys ${command}`, WIDGET_KEYS_USAGE);
-  const takesId = command === 'update' || command === 'delete';
-  if (takesId && !id) throw usageError(`widget-keys ${command} needs the key id, e.g. kataven widget-keys ${command} ${KEY_ID}`);
-  if (extra.length || (!takesId && id)) throw usageError(`unexpected argument ${JSON.stringify(takesId ? extra[0] : id)}`);
+  const wanted = ARGUMENTS[command]!;
+  if (args.length < wanted.length) {
+    throw usageError(`widget-keys ${command} needs ${wanted.length > 1 ? 'the key id and an ORIGIN' : 'the key id'}, e.g. kataven widget-keys ${command} ${KEY_ID}${wanted.length > 1 ? ' https://shop.example.com' : ''}`);
+  }
+  if (args.length > wanted.length) throw usageError(`unexpected argument ${JSON.stringify(args[wanted.length])}`);
+  const [id, origin] = args;
   const client = clientFrom(values);
 
   if (command === 'list') {
@@ -93,8 +112,11 @@ export async function widgetKeysCommand(argv: string[]): Promise<void> {
     if (values.json) return printJson(page);
     if (!page.data.length) return void console.log('No widget keys yet. Create one with: kataven widget-keys create --name NAME --domain SITE');
     console.log(table(
-      ['ID', 'NAME', 'KEY', 'STATUS', 'AGENT', 'LAST USED', 'DOMAINS'],
-      page.data.map((k) => [k.id, truncate(k.name, 24), `…${k.key_last8}`, k.disabled_at ? 'disabled' : 'active', k.agent_id ?? 'default', when(k.last_used_at), truncate(domains(k), 60)]),
+      ['ID', 'NAME', 'KEY', 'STATUS', 'MODE', 'AGENT', 'LAST USED', 'DOMAINS'],
+      page.data.map((k) => [
+        k.id, truncate(k.name, 24), `…${k.key_last8}`, k.disabled_at ? 'disabled' : 'active', k.mode, k.agent_id ?? 'default', when(k.last_used_at),
+        k.mode === 'test' ? 'localhost, 127.0.0.1, [::1] (test key)' : truncate(domains(k), 60),
+      ]),
     ));
     if (page.has_more) console.log(`\nMore keys: --starting-after ${page.data.at(-1)!.id}, or --all`);
     return;
@@ -103,14 +125,20 @@ export async function widgetKeysCommand(argv: string[]): Promise<void> {
   if (command === 'create') {
     if (!values.name) throw usageError('widget-keys create needs --name NAME');
     const created = await api(client.widgetKeys.create(
-      { name: values.name, ...(values.domain ? { domain_allowlist: values.domain } : {}), ...(values.agent ? { agent_id: values.agent } : {}) },
+      {
+        name: values.name,
+        ...(values.domain ? { domain_allowlist: values.domain } : {}),
+        ...(values.agent ? { agent_id: values.agent } : {}),
+        ...(values.test ? { mode: 'test' as const } : {}),
+      },
       values['idempotency-key'] ? { idempotencyKey: values['idempotency-key'] } : undefined,
     ));
     const snippet = `<script src="${client.baseUrl}${LOADER_PATH}" data-client-key="${created.key}" async></script>`;
     if (values.json) return printJson({ ...created, snippet });
     console.log(`Created widget key ${created.id} (${created.name}).\n`);
     console.log(`Key (shown once, it cannot be shown again): ${created.key}`);
-    console.log(`Allowed sites: ${domains(created)}${created.domain_allowlist.length ? '' : '; add some with kataven widget-keys update ' + created.id + ' --domain SITE'}`);
+    if (created.mode === 'test') console.log('Test key: it works only on pages of localhost, 127.0.0.1 and [::1] (any port), and the widget shows a "Test" tag. Use a live key on your site.');
+    else console.log(`Allowed sites: ${domains(created)}${created.domain_allowlist.length ? '' : '; add some with kataven widget-keys update ' + created.id + ' --domain SITE'}`);
     console.log(`\nPaste this into your site's HTML:\n\n  ${snippet}`);
     return;
   }
@@ -129,6 +157,32 @@ export async function widgetKeysCommand(argv: string[]): Promise<void> {
     if (!Object.keys(patch).length) throw usageError('nothing to update: give --name, --domain, --no-domains, --agent, --default-agent, --disable or --enable');
     const key = await api(client.widgetKeys.update(id!, patch));
     return values.json ? printJson(key) : void console.log(`Updated widget key ${key.id}.\n\n${details(key)}`);
+  }
+
+  if (command === 'blocked') {
+    const list = await api(client.widgetKeys.blockedOrigins(id!));
+    if (values.json) return printJson(list);
+    if (!list.data.length) return void console.log(`No refused origins for ${id} in the last 30 days.`);
+    console.log(table(
+      ['LAST SEEN', 'FIRST SEEN', 'COUNT', 'TYPE', 'ORIGIN'],
+      list.data.map((b) => [when(b.last_seen_at), when(b.first_seen_at), String(b.count), b.type, b.origin === '' ? '(no Origin header)' : b.origin]),
+    ));
+    console.log(`\nWhy, and the entry that would allow one: kataven widget-keys check ${id} ORIGIN`);
+    return;
+  }
+
+  if (command === 'check') {
+    const result = await api(client.widgetKeys.checkOrigin(id!, origin!));
+    if (values.json) printJson(result);
+    else if (result.allowed) console.log(`Allowed: ${origin} ${result.matched_entry ? `matches the entry ${JSON.stringify(result.matched_entry)}` : 'is a loopback origin, where a test key works'}.`);
+    else {
+      console.log(`Refused: ${result.reason}`);
+      if (result.suggested_entry) {
+        console.log(`\nThe entry that allows it: ${result.suggested_entry}\nAdd it to the key's allowlist (--domain replaces the list, so repeat the entries to keep):\n  kataven widget-keys update ${id} --domain ${result.suggested_entry} --domain …`);
+      }
+    }
+    if (!result.allowed) process.exitCode = 1;
+    return;
   }
 
   const result = await api(client.widgetKeys.delete(id!));

@@ -86,8 +86,11 @@ export function createView(doc: Document, agent: AgentPublic, on: ViewHandlers, 
   const header = el('header', 'kv-head', '', panel);
   const title = el('h1', '', name, header);
   title.id = 'kv-title';
-  // Inside the title, so the dialog's accessible name says it too.
-  if (test) el('span', 'kv-test', t.testMode, title);
+  // Inside the title, so the dialog's accessible name says it too ("Ada Test": the space keeps two words).
+  if (test) {
+    title.append(' ');
+    el('span', 'kv-test', t.testMode, title);
+  }
   const closer = el('button', 'kv-close', '', header);
   closer.type = 'button';
   closer.setAttribute('aria-label', t.closeChat);

@@ -184,7 +184,7 @@ export function boot(script: HTMLScriptElement | null, win: LoaderWindow): void 
     // Sandbox flags are read when the iframe navigates, so they are set before `src` and insertion.
     // `sandbox` is [PutForwards=value]: assigning the string sets the attribute.
     (frame as { sandbox: unknown }).sandbox = 'allow-scripts allow-same-origin allow-forms allow-popups allow-popups-to-escape-sandbox';
-    frame.allow = 'clipboard-write';
+    frame.allow = __FRAME_ALLOW__;
     frame.src = hub + __FRAME_PATH__ + '?k=' + key + '&o=' + win.location.origin;
     css({
       position: 'fixed',

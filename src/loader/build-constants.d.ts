@@ -10,5 +10,7 @@ declare const __HANDSHAKE_TIMEOUT_S__: string;
 declare const __FRAME_READY_TIMEOUT_MS__: number;
 /** FRAME_PATH of src/protocol/frame.ts. */
 declare const __FRAME_PATH__: typeof import('../protocol/frame.js').FRAME_PATH;
+/** FRAME_ALLOW of src/protocol/frame.ts. */
+declare const __FRAME_ALLOW__: typeof import('../protocol/frame.js').FRAME_ALLOW;
 /** HANDSHAKE_PATH of src/protocol/handshake.ts. */
 declare const __HANDSHAKE_PATH__: typeof import('../protocol/handshake.js').HANDSHAKE_PATH;

@@ -6,3 +6,6 @@
  * `o`. `k` may also be a widget key id (`wk_…`), the form of the handshake's `frame_url`.
  */
 export const FRAME_PATH = '/widget/v1/frame';
+
+/** The iframe's `allow` attribute: the features the widget uses, which a page's Permissions-Policy can deny. */
+export const FRAME_ALLOW = 'clipboard-write';

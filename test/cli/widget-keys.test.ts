@@ -105,6 +105,45 @@ describe('kataven widget-keys against a hub', () => {
     expect(json<WidgetKeyList>(run).data.length).toBeGreaterThan(0);
   });
 
+  it('create --test mints a pk_test_ key, marked test in the table', async () => {
+    const run = await wk('create', '--name', 'Laptop', '--test');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/pk_test_\w{38}/);
+    expect(run.stdout).toContain('Test key: it works only on pages of localhost, 127.0.0.1 and [::1]');
+    const id = /Created widget key (\S+)/.exec(run.stdout)![1]!;
+    expect((await wk('list', '--limit', '100')).stdout).toMatch(new RegExp(`${id}\\s+Laptop\\s+…\\w{8}\\s+active\\s+test\\s+default\\s+never\\s+localhost, 127\\.0\\.0\\.1, \\[::1\\] \\(test key\\)`));
+  });
+
+  it('blocked lists the refused origins, newest first', async () => {
+    const created = await createKey({ name: 'Blocked', domain_allowlist: ['allowed.example'] });
+    expect((await wk('blocked', created.id)).stdout).toBe(`No refused origins for ${created.id} in the last 30 days.\n`);
+    expect(await handshake(cli.hub, created.key, 'https://elsewhere.example')).toBe(403);
+    await cli.hub.ctx.blocked.flush();
+    const run = await wk('blocked', created.id);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^LAST SEEN\s+FIRST SEEN\s+COUNT\s+TYPE\s+ORIGIN\n\S+ \S+ UTC\s+\S+ \S+ UTC\s+1\s+origin_not_allowed\s+https:\/\/elsewhere\.example\n/);
+    expect(json(await wk('blocked', created.id, '--json')).data).toHaveLength(1);
+  });
+
+  it('check says which entry allows an origin (exit 0), or why not and what to add (exit 1)', async () => {
+    const created = await createKey({ name: 'Checked', domain_allowlist: ['*.allowed.example'] });
+    const ok = await wk('check', created.id, 'https://www.allowed.example');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toBe('Allowed: https://www.allowed.example matches the entry "*.allowed.example".\n');
+    const refused = await wk('check', created.id, 'https://allowed.example');
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain('Refused: Origin https://allowed.example is not in the domain allowlist');
+    expect(refused.stdout).toContain('The entry that allows it: allowed.example');
+    expect(json(await wk('check', created.id, 'https://www.allowed.example', '--json'))).toEqual({ allowed: true, matched_entry: '*.allowed.example', reason: null, suggested_entry: null });
+  });
+
+  it('check refuses a malformed origin with the hub message, exit 1', async () => {
+    const created = await createKey({ name: 'Bad origin' });
+    const run = await wk('check', created.id, 'https://shop.example/');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('origin: "https://shop.example/" is not an origin');
+  });
+
   it('a wrong API key exits 1 with the hub message', async () => {
     const run = await kataven(['widget-keys', 'list', '--api-key', 'sk_live_wrong', '--base-url', cli.hub.url]);
     expect(run.code).toBe(1);
@@ -119,6 +158,8 @@ describe('kataven widget-keys usage errors exit 2', () => {
     [['update', 'wk_1', '--disable', '--enable', ...auth], '--disable and --enable contradict each other'],
     [['update', 'wk_1', ...auth], 'nothing to update'],
     [['delete', ...auth], 'widget-keys delete needs the key id'],
+    [['check', 'wk_1', ...auth], 'widget-keys check needs the key id and an ORIGIN'],
+    [['blocked', 'wk_1', 'extra', ...auth], 'unexpected argument "extra"'],
     [['list', '--name', 'x', ...auth], '--name does not apply to `widget-keys list`'],
     [['list', '--limit', '500', ...auth], '--limit must be a whole number from 1 to 100'],
     [['revoke', 'wk_1', ...auth], 'unknown widget-keys command "revoke"'],

@@ -193,6 +193,21 @@ describe('open and close', () => {
   });
 });
 
+describe('test keys', () => {
+  it('tag the header "Test", inside the dialog\'s name, on a test key\'s session', async () => {
+    const f = await ready({ mode: 'test' });
+    const title = f.doc.getElementById('kv-title')!;
+    expect(title.querySelector('.kv-test')!.textContent).toBe('Test');
+    expect(title.textContent).toBe('Ada Test');
+  });
+
+  it.each([['live'], [undefined]])('leave the header alone on a %s session', async (mode) => {
+    const f = await ready(mode ? { mode } : {});
+    expect(f.doc.querySelector('.kv-test')).toBeNull();
+    expect(f.doc.getElementById('kv-title')!.textContent).toBe('Ada');
+  });
+});
+
 describe('text, never HTML', () => {
   const evil = '<img src=x onerror=alert(1)>';
 
