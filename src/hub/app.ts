@@ -120,7 +120,7 @@ export async function buildApp(ctx: HubContext, log: FastifyBaseLogger = hubLogg
       components: {
         securitySchemes: {
           secretKey: { type: 'http', scheme: 'bearer', description: 'sk_live_… secret key' },
-          consoleSession: { type: 'apiKey', in: 'cookie', name: CONSOLE_COOKIE, description: `The console's session cookie (POST ${CONSOLE_SESSION_PATH}); writes also need the ${CONSOLE_CSRF_HEADER} header` },
+          consoleSession: { type: 'apiKey', in: 'cookie', name: CONSOLE_COOKIE, description: `The console's session cookie (POST ${CONSOLE_SESSION_PATH}, docs/console.md); writes also need the ${CONSOLE_CSRF_HEADER} header` },
         },
       },
       security: [{ secretKey: [] }, { consoleSession: [] }],

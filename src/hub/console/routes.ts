@@ -1,7 +1,9 @@
 /**
  * The console at /console: its documents and files, and its session (sign in with the secret key, who am
  * I, sign out). Everything else the console does goes through the Admin API with the session cookie
- * (src/hub/auth.ts).
+ * (src/hub/auth.ts). The session routes are the console's own, not the Admin API's: no client calls
+ * them, so they stay out of /api/v1/openapi.json (whose every operation has a client method) and are
+ * documented in docs/console.md; their schemas still validate and serialise.
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -18,7 +20,6 @@ import { csrfToken, endSession, findSession, newSessionToken, openSession, type 
 /** Runs a sign-in attempt under the failed-authentication limit of app.ts. */
 type LimitFailures = <T>(request: FastifyRequest, attempt: () => Promise<T>) => Promise<T>;
 
-const tags = ['console'];
 const notBuilt = () => new HubError(503, 'assets_not_built', 'The console is not built; run `npm run build` and restart the hub');
 
 export async function consoleRoutes(base: FastifyInstance, ctx: HubContext, limitFailures: LimitFailures) {
@@ -67,7 +68,7 @@ export async function consoleRoutes(base: FastifyInstance, ctx: HubContext, limi
 
   app.post(CONSOLE_SESSION_PATH, {
     schema: {
-      tags, summary: 'Sign in to the console', security: [],
+      hide: true, summary: 'Sign in to the console',
       description: 'Exchanges the secret key for a session cookie (HttpOnly, SameSite=Strict, Secure over https; 8 h). The browser keeps the cookie, never the key.',
       body: ConsoleSignInBody, response: { 200: ConsoleSessionSchema, 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 429: ErrorSchema },
     },
@@ -83,7 +84,7 @@ export async function consoleRoutes(base: FastifyInstance, ctx: HubContext, limi
 
   app.get(CONSOLE_SESSION_PATH, {
     schema: {
-      tags, summary: 'The console session', security: [{ consoleSession: [] }],
+      hide: true, summary: 'The console session',
       description: 'Who is signed in, until when, and the CSRF token for writes. Same-origin only: no CORS headers.',
       response: { 200: ConsoleSessionSchema, 401: ErrorSchema },
     },
@@ -97,7 +98,7 @@ export async function consoleRoutes(base: FastifyInstance, ctx: HubContext, limi
 
   app.delete(CONSOLE_SESSION_PATH, {
     schema: {
-      tags, summary: 'Sign out of the console', security: [{ consoleSession: [] }],
+      hide: true, summary: 'Sign out of the console',
       description: 'Ends the session on the hub and clears the cookie. Needs the CSRF header.',
       response: { 200: ConsoleSignedOutSchema, 403: ErrorSchema },
     },
