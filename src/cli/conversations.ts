@@ -59,7 +59,7 @@ const usageError = (message: string) => new UsageError(`${message}\n\n${CONVERSA
 
 const details = (c: Conversation) =>
   record([
-    ['id', c.id], ['widget key', c.widget_key_id], ['agent', c.agent_id], ['site', c.origin], ['messages', String(c.message_count)],
+    ['id', c.id], ['widget key', c.widget_key_id], ['mode', c.mode], ['agent', c.agent_id], ['site', c.origin], ['messages', String(c.message_count)],
     ['started', when(c.created_at)], ['last message', when(c.last_message_at)],
   ]);
 
@@ -87,8 +87,8 @@ export async function conversationsCommand(argv: string[]): Promise<void> {
     if (values.json) return printJson(page);
     if (!page.data.length) return void console.log('No conversations yet: they start when a visitor writes in the widget.');
     console.log(table(
-      ['ID', 'WIDGET KEY', 'MESSAGES', 'LAST MESSAGE', 'STARTED', 'SITE'],
-      page.data.map((c) => [c.id, c.widget_key_id, String(c.message_count), when(c.last_message_at), when(c.created_at), c.origin]),
+      ['ID', 'WIDGET KEY', 'MESSAGES', 'LAST MESSAGE', 'STARTED', 'MODE', 'SITE'],
+      page.data.map((c) => [c.id, c.widget_key_id, String(c.message_count), when(c.last_message_at), when(c.created_at), c.mode, c.origin]),
     ));
     if (page.has_more) console.log(`\nMore conversations: --starting-after ${page.data.at(-1)!.id}, or --all`);
     return;

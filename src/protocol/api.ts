@@ -103,7 +103,7 @@ export const MAX_BLOCKED_ORIGINS = 100;
 export const BlockedOriginSchema = Type.Object({
   origin: Type.String({
     description: 'The Origin header as seen, in canonical form when it parses; "" when the request had none',
-    examples: ['https://shop.example.com'],
+    examples: ['https://shop.acme.example'],
   }),
   type: Type.String({ description: "The handshake's refusal (error.type)", examples: ['origin_not_allowed'] }),
   count: Type.Integer({ minimum: 1, description: 'Refused handshakes from this origin (counted per process, written at most once a minute)' }),
@@ -119,16 +119,16 @@ export const BlockedOriginListSchema = Type.Object({
 export type BlockedOriginList = Static<typeof BlockedOriginListSchema>;
 
 export const CheckOriginBody = Type.Object(
-  { origin: Type.String({ maxLength: 2000, description: 'scheme://host[:port], as a browser sends it', examples: ['https://shop.example.com'] }) },
+  { origin: Type.String({ maxLength: 2000, description: 'scheme://host[:port], as a browser sends it', examples: ['https://shop.acme.example'] }) },
   { additionalProperties: false },
 );
 export type CheckOriginParams = Static<typeof CheckOriginBody>;
 
 export const CheckOriginResultSchema = Type.Object({
   allowed: Type.Boolean({ description: 'Whether a handshake from this origin would pass the key and allowlist checks now' }),
-  matched_entry: Type.Union([Type.String({ examples: ['*.example.com'] }), Type.Null()], { description: 'The allowlist entry that admits it' }),
+  matched_entry: Type.Union([Type.String({ examples: ['*.acme.example'] }), Type.Null()], { description: 'The allowlist entry that admits it' }),
   reason: Type.Union([Type.String(), Type.Null()], { description: "When refused, the handshake's own message" }),
-  suggested_entry: Type.Union([Type.String({ examples: ['shop.example.com'] }), Type.Null()], {
+  suggested_entry: Type.Union([Type.String({ examples: ['shop.acme.example'] }), Type.Null()], {
     description: 'The normalised allowlist entry that would admit it, when adding one would help',
   }),
 });

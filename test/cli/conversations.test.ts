@@ -29,10 +29,10 @@ describe('kataven conversations against a hub', () => {
     const run = await cli.run('list', '--widget-key', older!.widgetKeyId);
     expect(run.code).toBe(0);
     const lines = run.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^ID\s+WIDGET KEY\s+MESSAGES\s+LAST MESSAGE\s+STARTED\s+SITE$/);
+    expect(lines[0]).toMatch(/^ID\s+WIDGET KEY\s+MESSAGES\s+LAST MESSAGE\s+STARTED\s+MODE\s+SITE$/);
     expect(lines.slice(1).map((l) => l.split(/\s+/)[0])).toEqual([newer!.id, older!.id]);
     expect(lines[2]).toMatch(new RegExp(`^${older!.id}\\s+${older!.widgetKeyId}\\s+1\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC`));
-    expect(lines[2]).toContain('https://shop.example');
+    expect(lines[2]).toMatch(/UTC\s+live\s+https:\/\/shop\.example$/);
   });
 
   it('list --all --json prints every conversation as one page', async () => {

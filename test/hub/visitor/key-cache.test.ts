@@ -43,6 +43,7 @@ describe('key cache', () => {
       lastUsedAt: null,
       patterns: [expect.objectContaining({ host: 'shop.example', wildcard: false }), expect.objectContaining({ host: 'shop.example', wildcard: true })],
       allowlistEmpty: false,
+      mode: 'live',
     });
   });
 
