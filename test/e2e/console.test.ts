@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSOLE_COOKIE } from '../../src/protocol/console.js';
+import { visitorConversation } from '../hub/visitor-conversation.js';
 import { startWorld, widgetFrame, type World } from './harness.js';
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -151,10 +152,51 @@ describe('the console in Chromium', () => {
     await expect.poll(() => page.locator('.answer').textContent(), { timeout: 15_000 }).toContain('The agent answered:');
   });
 
-  it('lists conversations and has no axe violations there', async () => {
+  it('rotates the webhook secret after a confirmation and shows the new one', async () => {
+    const before = await page.locator('#secret ~ p code').textContent();
+    await page.getByRole('button', { name: 'Rotate webhook secret' }).click();
+    await page.getByRole('dialog', { name: 'Rotate the webhook secret?' }).getByRole('button', { name: 'Rotate' }).click();
+    await expect.poll(() => page.locator('#secret ~ p code').textContent()).not.toBe(before);
+    const id = decodeURIComponent(page.url().split('/').at(-1)!);
+    expect((await world.hub.api(`/api/v1/agents/${id}`)).body.webhook_secret).toBe(await page.locator('#secret ~ p code').textContent());
+  });
+
+  it('reads a conversation, replies as a person, and deletes it for good', async () => {
+    const conversation = await visitorConversation(world.hub.url, world.hub.account.secret_key);
     await page.getByRole('link', { name: 'Conversations' }).click();
     await page.getByRole('heading', { level: 1, name: 'Conversations' }).waitFor();
     expect(await axeViolations(page)).toEqual([]);
+    await page.goto(`${world.hub.url}/console#/conversations/${conversation.id}`);
+    await page.getByRole('heading', { level: 1, name: /^Conversation on / }).waitFor();
+    await page.getByLabel('Your name').fill('Sam');
+    await page.getByLabel('Reply', { exact: true }).fill('Sam here: happy to help.');
+    await page.getByRole('button', { name: 'Send reply' }).click();
+    await page.getByText('Sam here: happy to help.').waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    const stored = (await world.hub.api(`/api/v1/conversations/${conversation.id}`)).body.messages.at(-1);
+    expect(stored).toMatchObject({ role: 'person', author_name: 'Sam', text: 'Sam here: happy to help.' });
+    await page.getByRole('button', { name: 'Delete conversation' }).click();
+    await page.getByRole('dialog', { name: 'Delete this conversation?' }).getByRole('button', { name: 'Delete for good' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Conversations' }).waitFor();
+    expect((await world.hub.api(`/api/v1/conversations/${conversation.id}`)).status).toBe(404);
+  });
+
+  it('revokes and restores a key, and deletes a never-used key for good after saying so', async () => {
+    const created = (await world.hub.api('/api/v1/widget-keys', { method: 'POST', body: { name: 'Spare', domain_allowlist: ['spare.example'] } })).body;
+    await page.goto(`${world.hub.url}/console#/keys/${created.id}`);
+    await page.getByRole('heading', { level: 1, name: 'Widget key "Spare"' }).waitFor();
+    await page.getByRole('button', { name: 'Revoke' }).click();
+    await page.getByRole('dialog', { name: 'Revoke this key?' }).getByRole('button', { name: 'Revoke' }).click();
+    await page.getByRole('button', { name: 'Restore' }).waitFor();
+    expect((await world.hub.api('/api/v1/widget-keys?limit=100')).body.data.find((k: { id: string }) => k.id === created.id).disabled_at).not.toBeNull();
+    await page.getByRole('button', { name: 'Restore' }).click();
+    await page.getByRole('button', { name: 'Revoke' }).waitFor();
+    await page.getByRole('button', { name: 'Delete' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete this key?' });
+    expect(await dialog.textContent()).toContain('never used, so it will be deleted for good');
+    await dialog.getByRole('button', { name: 'Delete for good' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Widget keys' }).waitFor();
+    expect((await world.hub.api('/api/v1/widget-keys?limit=100')).body.data.map((k: { id: string }) => k.id)).not.toContain(created.id);
   });
 
   it('signs out: back to the sign-in form, the cookie gone, the old session refused by the hub', async () => {
