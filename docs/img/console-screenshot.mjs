@@ -29,7 +29,8 @@ try {
   });
   const url = `http://localhost:${PORTS.hub}`;
   const api = (path, init = {}) => fetch(url + path, { ...init, headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json', ...init.headers } }).then((r) => r.json());
-  const key = (await api('/api/v1/widget-keys')).data[0];
+  // The refused demo site embeds the demo's live key (the allowed site a test key).
+  const key = (await api('/api/v1/widget-keys')).data.find((k) => k.mode === 'live');
   // What a browser on the refused demo site sends: the recorder lists the origin on the key's page.
   const browser = await chromium.launch({ executablePath: process.env.KATAVEN_CHROMIUM ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
   const page = await browser.newPage({ viewport: { width: 1280, height: 1000 }, deviceScaleFactor: 1 });
