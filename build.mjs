@@ -1,5 +1,5 @@
 // Builds everything into dist/: the loader (tiny browser IIFE, size-checked), the frame assets
-// (content-hashed), the Node entry points (CLI with the hub, and the client package entry), the page
+// (content-hashed), the console (/console, content-hashed), the Node entry points (CLI with the hub, and the client package entry), the page
 // helper `kataven/browser` (an ES module for sites' bundlers), the package's type declarations, and dist/test/: the same browser files with a loader whose timeouts are
 // short, for the e2e hub only.
 import { build } from 'esbuild';
@@ -91,26 +91,51 @@ async function buildLoader(dir = 'dist', timeouts = { handshake: HANDSHAKE_TIMEO
   }
 }
 
+/**
+ * Minified ES2020 IIFE bundles (and stylesheets) with content-hashed names, so the hub can serve them
+ * `immutable`; the names written, relative to `outdir`.
+ */
+async function hashedBundles(entryPoints, outdir, options = {}) {
+  const result = await build({ entryPoints, outdir, entryNames: '[name].[hash]', bundle: true, minify: true, format: 'iife', target: 'es2020', legalComments: 'none', metafile: true, ...options });
+  return Object.keys(result.metafile.outputs).map((p) => p.slice(outdir.length + 1));
+}
+
 async function buildFrame() {
   // Frame assets get content-hashed names so the hub can serve them `immutable`. One script per
   // language, each with that language's table only (src/frame/lang/in-use.ts says how): the hub serves
   // the one the visitor reads, so no visitor downloads the other seven.
   // charset utf8: the document is served as UTF-8, and a Japanese, Arabic or Hebrew table escaped to
   // \uXXXX would be twice its size.
-  const common = { outdir: 'dist/frame', entryNames: '[name].[hash]', bundle: true, minify: true, format: 'iife', target: 'es2020', legalComments: 'none', metafile: true, charset: 'utf8' };
-  const outputOf = (result) => Object.keys(result.metafile.outputs).map((p) => p.replace(/^dist\/frame\//, ''))[0];
-  const css = outputOf(await build({ ...common, entryPoints: { 'frame-style': 'src/frame/frame.css' } }));
+  const [css] = await hashedBundles({ 'frame-style': 'src/frame/frame.css' }, 'dist/frame');
   const js = {};
   for (const language of LANGUAGES) {
     const table = language === 'en' ? "export { EN as T } from '../strings.ts';" : `export { ${language.toUpperCase()} as T } from './${language}.ts';`;
     const inUse = { name: 'language-in-use', setup: (b) => b.onLoad({ filter: /src[\\/]frame[\\/]lang[\\/]in-use\.ts$/ }, (args) => ({ contents: table, loader: 'ts', resolveDir: dirname(args.path) })) };
-    js[language] = outputOf(await build({ ...common, entryPoints: { [`frame-${language}`]: 'src/frame/index.ts' }, plugins: [inUse] }));
+    [js[language]] = await hashedBundles({ [`frame-${language}`]: 'src/frame/index.ts' }, 'dist/frame', { charset: 'utf8', plugins: [inUse] });
   }
   const manifest = { js, css };
   await writeFile('dist/frame/manifest.json', JSON.stringify(manifest, null, 2));
   const cssGzip = sizes(await readFile(`dist/frame/${css}`)).gzip;
   const jsGzip = await Promise.all(Object.values(js).map(async (f) => sizes(await readFile(`dist/frame/${f}`)).gzip));
   log(`dist/frame      js + css gzip ${Math.min(...jsGzip) + cssGzip}–${Math.max(...jsGzip) + cssGzip} B (${LANGUAGES.length} languages, one served per frame)`);
+}
+
+/**
+ * The console (/console): its script, its stylesheet and the widget preview's script, content-hashed,
+ * with a manifest the hub reads (src/hub/console/assets.ts).
+ */
+async function buildConsole() {
+  await rm('dist/console', { recursive: true, force: true });
+  const outputs = await hashedBundles({ console: 'src/console/index.ts', 'console-style': 'src/console/console.css', preview: 'src/console/preview.ts' }, 'dist/console');
+  const manifest = {
+    js: outputs.find((p) => p.startsWith('console.') && p.endsWith('.js')),
+    css: outputs.find((p) => p.endsWith('.css')),
+    preview: outputs.find((p) => p.startsWith('preview.')),
+  };
+  await writeFile('dist/console/manifest.json', JSON.stringify(manifest, null, 2));
+  let gzip = 0;
+  for (const file of Object.values(manifest)) gzip += sizes(await readFile(`dist/console/${file}`)).gzip;
+  log(`dist/console    js + css + preview gzip ${gzip} B`);
 }
 
 async function buildNode() {
@@ -182,6 +207,7 @@ async function buildTestAssets() {
 
 if (wants('loader')) await buildLoader();
 if (wants('frame')) await buildFrame();
+if (wants('console')) await buildConsole();
 if (wants('node')) await buildNode();
 if (wants('browser')) await buildBrowser();
 if (wants('types')) await buildTypes();

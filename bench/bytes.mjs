@@ -1,6 +1,7 @@
 /**
  * Bytes a visitor downloads: the loader (on every customer page) and the frame (document + JS + CSS),
- * each compressed as a CDN or the hub's reverse proxy would (gzip -9, brotli q11, as build.mjs counts).
+ * each compressed as a CDN or the hub's reverse proxy would (gzip -9, brotli q11, as build.mjs counts);
+ * and what an owner's browser downloads for the console (/console).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,4 +25,12 @@ export function loaderBytes() {
 export function frameBytes({ documents }) {
   const all = Object.entries(documents).map(([language, document]) => ({ language, ...sizes(document) }));
   return all.reduce((a, b) => (b.gzip > a.gzip ? b : a));
+}
+
+/** The console's script and stylesheet, and the preview's script (dist/console/, as its manifest names them). */
+export function consoleBytes() {
+  const dir = join(DIST, 'console');
+  const names = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+  const part = (name) => sizes(readFileSync(join(dir, name)));
+  return { console: [names.js, names.css].map(part).reduce((a, b) => ({ raw: a.raw + b.raw, gzip: a.gzip + b.gzip, brotli: a.brotli + b.brotli })), preview: part(names.preview) };
 }

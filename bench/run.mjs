@@ -13,7 +13,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { browserFigures } from './browser.mjs';
-import { frameBytes, loaderBytes } from './bytes.mjs';
+import { consoleBytes, frameBytes, loaderBytes } from './bytes.mjs';
 import { FORGED_ORIGINS, handshakeDuringFlood, handshakeForgedOrigins, handshakeScaling, handshakeThroughput, SCALE_STEPS } from './handshake.mjs';
 import { CONNECTIONS } from './lib/load.mjs';
 import { ROOT, runCleanups, snapshotDist } from './lib/proc.mjs';
@@ -92,6 +92,9 @@ async function main() {
     row('bytes', 'loader.js, minified', B(l.raw), '', '', 'info');
     row('bytes', 'loader.js, gzip', B(l.gzip), `aim ${B(LOADER_GZIP_AIM)}`, `≤ ${B(LOADER_GZIP_BUDGET)}`, check(l.gzip <= LOADER_GZIP_BUDGET));
     row('bytes', 'loader.js, brotli', B(l.brotli), '', '', 'info');
+    const c = (raw.console = consoleBytes());
+    row('bytes', 'console JS + CSS (/console, owners only), gzip / brotli', `${B(c.console.gzip)} / ${B(c.console.brotli)}`, '', '', 'info');
+    row('bytes', 'console widget preview JS (the frame\'s view), gzip', B(c.preview.gzip), '', '', 'info');
     // The frame's bytes need its document from a running hub: measured with the browser section.
   });
 

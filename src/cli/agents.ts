@@ -1,4 +1,4 @@
-/** `kataven agents list|create|update`: who answers in the widget, through the Node client. */
+/** `kataven agents list|create|update|rotate-secret|test`: who answers in the widget, through the Node client. */
 import type { Agent, UpdateAgentParams } from '../client/index.js';
 import { ID_PREFIX } from '../protocol/ids.js';
 import { LANGUAGES, THEMES } from '../protocol/languages.js';
@@ -27,6 +27,8 @@ Commands:
          other way round; --llm-… flags left out keep what the agent has (its api key included).
   rotate-secret ID
          Replace the agent's webhook secret, at once; prints the new one. Give it to your agent right away.
+  test ID [--text TEXT]
+         Send the agent a signed test message and print its answer, or why it failed (exit code 1).
 
 Flags:
   --name NAME            the name visitors see
@@ -38,6 +40,7 @@ Flags:
   --webhook-url URL      http(s) URL that receives each visitor message and answers {"reply": "…"};
                          without one, the built-in demo agent answers
   --no-webhook           (update) remove the webhook
+  --text TEXT            (test) the message to send (default: a sentence saying it is a test)
 ${LLM_FLAGS_HELP}
   --limit N              (list) agents per page, 1 to 100 (default 20)
   --starting-after ID    (list) the page after this agent id
@@ -63,6 +66,7 @@ const FLAGS = {
   'no-webhook': { type: 'boolean' },
   ...LLM_FLAGS,
   'no-llm': { type: 'boolean' },
+  text: { type: 'string' },
   limit: { type: 'string' },
   'starting-after': { type: 'string' },
   all: { type: 'boolean' },
@@ -73,6 +77,7 @@ const ALLOWED: Record<string, string[]> = {
   create: ['name', 'greeting', 'accent-color', 'theme', 'locale', 'webhook-url', ...LLM_FLAG_NAMES],
   update: ['name', 'greeting', 'accent-color', 'theme', 'locale', 'webhook-url', 'no-webhook', ...LLM_FLAG_NAMES, 'no-llm'],
   'rotate-secret': [],
+  test: ['text'],
 };
 
 const usageError = (message: string) => new UsageError(`${message}\n\n${AGENTS_USAGE}`);
@@ -103,9 +108,9 @@ export async function agentsCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parse(argv, FLAGS, AGENTS_USAGE);
   if (values.help) return void console.log(AGENTS_USAGE);
   const [command, id, ...extra] = positionals;
-  if (!command || !(command in ALLOWED)) throw usageError(command ? `unknown agents command ${JSON.stringify(command)}` : 'which command? list, create, update or rotate-secret');
+  if (!command || !(command in ALLOWED)) throw usageError(command ? `unknown agents command ${JSON.stringify(command)}` : 'which command? list, create, update, rotate-secret or test');
   onlyFlags(values, ALLOWED[command]!, `agents ${command}`, AGENTS_USAGE);
-  const takesId = command === 'update' || command === 'rotate-secret';
+  const takesId = command === 'update' || command === 'rotate-secret' || command === 'test';
   if (takesId && !id) throw usageError(`agents ${command} needs the agent id, e.g. kataven agents ${command} ${AGENT_ID}`);
   if (extra.length || (!takesId && id)) throw usageError(`unexpected argument ${JSON.stringify(takesId ? extra[0] : id)}`);
   const client = clientFrom(values);
@@ -125,6 +130,15 @@ export async function agentsCommand(argv: string[]): Promise<void> {
   if (command === 'rotate-secret') {
     const agent = await api(client.agents.rotateWebhookSecret(id!));
     return values.json ? printJson(agent) : void console.log(`New webhook secret for ${agent.id} (in force now): ${agent.webhook_secret}`);
+  }
+
+  if (command === 'test') {
+    const result = await api(client.agents.test(id!, values.text === undefined ? {} : { text: values.text }));
+    if (values.json) printJson(result);
+    else if (result.failure) console.log(`The agent failed (${result.failure.type}): ${result.failure.detail}\nA visitor would see: ${result.failure.message}`);
+    else console.log(result.outcome === 'accepted' ? 'The agent accepted the message (202) and would answer later.' : result.reply);
+    if (result.failure) process.exitCode = 1;
+    return;
   }
 
   if (values['webhook-url'] && values['no-webhook']) throw usageError('--webhook-url and --no-webhook contradict each other: give one');

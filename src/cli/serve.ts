@@ -5,7 +5,7 @@ import { parse, UsageError } from './args.js';
 import { DEMO_SITE_PORT, ensureDemo } from './demo-seed.js';
 import { HUB_FLAG_OPTIONS, hubConfigOrExit, hubFlagsHelp } from './hub-config.js';
 import { explainListenError } from './port-taken.js';
-import { LOADER_PATH } from '../protocol/loader-url.js';
+import { installTags } from '../protocol/loader-url.js';
 
 const LOOPBACK = ['127.0.0.1', 'localhost', '::1'];
 
@@ -62,7 +62,7 @@ export async function serveCommand(argv: string[], demo: boolean): Promise<void>
   const allowed = await site('localhost', sitePort, '--site-port', creds.widget_key);
   const refused = await site('127.0.0.1', refusedPort, '--refused-site-port', creds.live_widget_key);
   // The demo sites live as long as the process: the hub's shutdown handler ends it.
-  const integrity = hub.ctx.assets?.loader.integrity ?? '(build the loader first)';
+  const tags = installTags(hub.url, creds.widget_key, hub.ctx.assets?.loader ?? null);
   console.log(`
 Kataven hub          ${hub.url}   (data in ${config.dataDir})
 Demo account         ${creds.account_id}${created ? ' (created now)' : ''}
@@ -75,11 +75,11 @@ Demo site, not allowed ${refused.url}    (live key: no widget; one [kataven] war
 
 Paste this into any page served from localhost (the test key):
 
-  <script src="${hub.url}${LOADER_PATH}" data-client-key="${creds.widget_key}" async></script>
+  ${tags.tag}
 
 Or pinned to this exact build with Subresource Integrity:
 
-  <script src="${hub.url}/widget/v1/loader/${hub.ctx.assets?.loader.hash}.js" integrity="${integrity}" crossorigin="anonymous" data-client-key="${creds.widget_key}" async></script>
+  ${tags.pinned ?? '(build the loader first: npm run build)'}
 
 API reference: ${hub.url}/docs
 Try the API:  curl -H "Authorization: Bearer ${creds.secret_key}" ${hub.url}/api/v1/widget-keys

@@ -1,5 +1,5 @@
 /** `client.agents`: who answers in the widget (name, greeting, colour; a reply webhook or an OpenAI-compatible model). */
-import type { Agent, AgentList, CreateAgentParams, ListParams, UpdateAgentParams } from '../protocol/api.js';
+import type { Agent, AgentList, AgentTestParams, AgentTestResult, CreateAgentParams, ListParams, UpdateAgentParams } from '../protocol/api.js';
 import type { RequestOptions } from './kataven.js';
 import { PagePromise } from './pagination.js';
 import { APIResource } from './resource.js';
@@ -72,5 +72,17 @@ export class Agents extends APIResource {
    */
   rotateWebhookSecret(id: string, options?: RequestOptions): Promise<Agent> {
     return this.client.request(ROUTES.agents.rotateWebhookSecret, { id, options });
+  }
+
+  /**
+   * Sends the agent a signed test `message.created` (a conversation that exists nowhere) and answers what
+   * it replied, or why it failed, with the detail a visitor never sees. Nothing is stored.
+   *
+   * @example
+   * const { outcome, reply, failure } = await client.agents.test('agt_…', { text: 'Are you there?' });
+   * @see http://127.0.0.1:8787/docs#/agents/post_api_v1_agents__id__test (the API reference; every hub serves it at /docs)
+   */
+  test(id: string, params: AgentTestParams = {}, options?: RequestOptions): Promise<AgentTestResult> {
+    return this.client.request(ROUTES.agents.test, { id, body: params, options });
   }
 }

@@ -4,8 +4,8 @@
  * /api/v1/openapi.json, so the client and the API cannot drift apart unnoticed.
  */
 import type {
-  CheckOriginParams, CreateAgentParams, CreateConversationMessageParams, CreateWidgetKeyParams, ListConversationsParams, ListParams, RotateIdentitySecretParams, RotateSecretKeyParams,
-  UpdateAgentParams, UpdateWidgetKeyParams,
+  AgentTestParams, CheckOriginParams, CreateAgentParams, CreateConversationMessageParams, CreateWidgetKeyParams, ListConversationsParams, ListParams, RotateIdentitySecretParams,
+  RotateSecretKeyParams, UpdateAgentParams, UpdateWidgetKeyParams, ValidateAllowlistParams,
 } from '../protocol/api.js';
 
 export interface Route {
@@ -35,6 +35,7 @@ export const ROUTES = {
     rotateIdentitySecret: {
       method: 'POST', path: '/api/v1/widget-keys/{id}/identity-secret', body: fields<RotateIdentitySecretParams>({ grace_period_s: true }),
     },
+    validateAllowlist: { method: 'POST', path: '/api/v1/allowlist/validate', body: fields<ValidateAllowlistParams>({ domain_allowlist: true }) },
     blockedOrigins: { method: 'GET', path: '/api/v1/widget-keys/{id}/blocked-origins' },
     checkOrigin: { method: 'POST', path: '/api/v1/widget-keys/{id}/check-origin', body: fields<CheckOriginParams>({ origin: true }) },
   },
@@ -50,6 +51,7 @@ export const ROUTES = {
       body: fields<UpdateAgentParams>({ name: true, greeting: true, accent_color: true, theme: true, locale: true, webhook_url: true, llm: true }),
     },
     rotateWebhookSecret: { method: 'POST', path: '/api/v1/agents/{id}/webhook-secret/rotate' },
+    test: { method: 'POST', path: '/api/v1/agents/{id}/test', body: fields<AgentTestParams>({ text: true }) },
   },
   secretKeys: {
     rotate: { method: 'POST', path: '/api/v1/secret-keys/rotate', body: fields<RotateSecretKeyParams>({ grace_period_s: true }) },

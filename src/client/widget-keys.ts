@@ -3,8 +3,8 @@
  * credentials: the domain allowlist is what keeps them safe. Each method is one Hub API request.
  */
 import type {
-  BlockedOriginList, CheckOriginResult, CreatedWidgetKey, CreateWidgetKeyParams, DeletedWidgetKey, ListParams, RotateIdentitySecretParams, UpdateWidgetKeyParams, WidgetKey, WidgetKeyList,
-  WidgetKeyWithIdentitySecret,
+  AllowlistValidation, BlockedOriginList, CheckOriginResult, CreatedWidgetKey, CreateWidgetKeyParams, DeletedWidgetKey, ListParams, RotateIdentitySecretParams, UpdateWidgetKeyParams,
+  WidgetKey, WidgetKeyList, WidgetKeyWithIdentitySecret,
 } from '../protocol/api.js';
 import type { RequestOptions } from './kataven.js';
 import { PagePromise } from './pagination.js';
@@ -80,6 +80,19 @@ export class WidgetKeys extends APIResource {
    */
   rotateIdentitySecret(id: string, params: RotateIdentitySecretParams = {}, options?: RequestOptions): Promise<WidgetKeyWithIdentitySecret> {
     return this.client.request(ROUTES.widgetKeys.rotateIdentitySecret, { id, body: params, options });
+  }
+
+  /**
+   * Checks an allowlist without saving it: each entry's normalised form, or the message a create or
+   * update would refuse it with. For forms that validate as the owner types.
+   *
+   * @example
+   * const { valid, entries } = await client.widgetKeys.validateAllowlist(['Shop.Example.com/', '*.github.io']);
+   * // entries[0].normalized === 'shop.example.com'; entries[1].error names the public suffix
+   * @see http://127.0.0.1:8787/docs#/widget-keys/post_api_v1_allowlist_validate (the API reference; every hub serves it at /docs)
+   */
+  validateAllowlist(domainAllowlist: string[], options?: RequestOptions): Promise<AllowlistValidation> {
+    return this.client.request(ROUTES.widgetKeys.validateAllowlist, { body: { domain_allowlist: domainAllowlist }, options });
   }
 
   /**

@@ -6,9 +6,11 @@ import swagger from '@fastify/swagger';
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { pino } from 'pino';
+import { CONSOLE_COOKIE, CONSOLE_CSRF_HEADER, CONSOLE_SESSION_PATH } from '../protocol/console.js';
 import { REQUEST_ID_HEADER } from '../protocol/errors.js';
 import { ID_PREFIX } from '../protocol/ids.js';
 import { adminConversationRoutes } from './admin-conversations/routes.js';
+import { agentTestRoutes } from './agent-test/routes.js';
 import { agentRoutes } from './agents/routes.js';
 import { accountRoutes } from './accounts/routes.js';
 import { authenticate } from './auth.js';
@@ -18,6 +20,7 @@ import type { HubContext } from './context.js';
 import { HubError, installErrorHandling } from './errors.js';
 import { random128 } from './random.js';
 import { lazyRequestLogger } from './request-log.js';
+import { consoleRoutes } from './console/routes.js';
 import { conversationRoutes } from './conversations/routes.js';
 import { docsRoutes } from './docs/routes.js';
 import { sessionRefreshRoutes } from './handshake/refresh.js';
@@ -117,8 +120,13 @@ export async function buildApp(ctx: HubContext, log: FastifyBaseLogger = hubLogg
     openapi: {
       openapi: '3.1.0',
       info: { title: 'Kataven Hub API', version: '1.0.0', description: 'Widget keys, agents and conversations. Authenticate with `Authorization: Bearer sk_live_…`.' },
-      components: { securitySchemes: { secretKey: { type: 'http', scheme: 'bearer', description: 'sk_live_… secret key' } } },
-      security: [{ secretKey: [] }],
+      components: {
+        securitySchemes: {
+          secretKey: { type: 'http', scheme: 'bearer', description: 'sk_live_… secret key' },
+          consoleSession: { type: 'apiKey', in: 'cookie', name: CONSOLE_COOKIE, description: `The console's session cookie (POST ${CONSOLE_SESSION_PATH}, docs/console.md); writes also need the ${CONSOLE_CSRF_HEADER} header` },
+        },
+      },
+      security: [{ secretKey: [] }, { consoleSession: [] }],
     },
   });
 
@@ -134,6 +142,7 @@ export async function buildApp(ctx: HubContext, log: FastifyBaseLogger = hubLogg
     });
     await widgetKeyRoutes(admin, ctx);
     await agentRoutes(admin, ctx);
+    await agentTestRoutes(admin, ctx);
     await adminConversationRoutes(admin, ctx);
     await accountRoutes(admin, ctx);
   });
@@ -145,6 +154,7 @@ export async function buildApp(ctx: HubContext, log: FastifyBaseLogger = hubLogg
   await widgetRoutes(app, ctx);
   await docsRoutes(app);
   await metricsRoutes(app, ctx);
+  await consoleRoutes(app, ctx, (request, attempt) => limitAuthFailures(ctx, request, attempt));
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
@@ -171,15 +181,18 @@ export async function buildApp(ctx: HubContext, log: FastifyBaseLogger = hubLogg
 /**
  * Failed authentications are limited per client address: an address over the limit is refused before
  * any lookup, and each failure (garbage refused without a lookup, or a well-formed key no account has)
- * counts.
+ * counts. The console's sign-in counts in the same bucket: it is the same guess.
  */
-async function authenticateLimited(ctx: HubContext, request: FastifyRequest): Promise<string> {
+async function limitAuthFailures<T>(ctx: HubContext, request: FastifyRequest, attempt: () => Promise<T>): Promise<T> {
   const bucket = `auth-fail:${request.ip}`;
   ctx.failures.check(bucket);
   try {
-    return await authenticate(ctx.store.db, request);
+    return await attempt();
   } catch (err) {
     if (err instanceof HubError && err.status === 401) await ctx.failures.fail(bucket, ctx.config.adminAuthFailureLimit, 'failed Admin API authentications from this address');
     throw err;
   }
 }
+
+const authenticateLimited = (ctx: HubContext, request: FastifyRequest) =>
+  limitAuthFailures(ctx, request, () => authenticate(ctx.store.db, request, { secret: ctx.secret, publicUrl: ctx.config.publicUrl }));

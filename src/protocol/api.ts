@@ -4,8 +4,10 @@
  */
 import { Type, type Static } from 'typebox';
 import { MAX_AGENT_REPLY_LENGTH } from './agent-webhook.js';
+import { CONSOLE_CSRF_HEADER } from './console.js';
 import { DEFAULT_IDENTITY_GRACE_SECONDS, MAX_IDENTITY_GRACE_SECONDS } from './identity.js';
 import { LANGUAGES, THEMES } from './languages.js';
+import { MAX_MESSAGE_LENGTH } from './widget-api.js';
 
 const Id = Type.String({ minLength: 1, maxLength: 64 });
 // `examples` only where a generated "string" would mislead: /docs shows them as each operation's
@@ -378,3 +380,66 @@ export const RotatedSecretKeySchema = Type.Object({
   previous_keys_expire_at: Type.String({ description: "When the account's previous keys stop working", examples: ['2025-06-02T09:30:00.000Z'] }),
 });
 export type RotatedSecretKey = Static<typeof RotatedSecretKeySchema>;
+
+// Checks the console (or any client) runs before a write: the same rules, no write.
+
+export const ValidateAllowlistBody = Type.Object({ domain_allowlist: Allowlist }, { additionalProperties: false });
+export type ValidateAllowlistParams = Static<typeof ValidateAllowlistBody>;
+
+export const AllowlistValidationSchema = Type.Object({
+  valid: Type.Boolean({ description: 'true: a create or update with this list would be accepted' }),
+  error: Type.Union([Type.String(), Type.Null()], { description: 'What is wrong with the list as a whole (too many entries); null otherwise' }),
+  entries: Type.Array(
+    Type.Object({
+      entry: Type.String({ examples: ['Shop.Example.com/'] }),
+      normalized: Type.Union([Type.String({ examples: ['shop.example.com'] }), Type.Null()], { description: 'The form the hub would store; null when refused' }),
+      error: Type.Union([Type.String(), Type.Null()], { description: 'The message a create or update would answer for this entry; null when accepted' }),
+    }),
+    { description: 'One per entry given, in order' },
+  ),
+});
+export type AllowlistValidation = Static<typeof AllowlistValidationSchema>;
+
+export const AgentTestBody = Type.Object(
+  { text: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_MESSAGE_LENGTH, description: 'The visitor message to send (a default sentence when absent)', examples: ['Hello, is this working?'] })) },
+  { additionalProperties: false },
+);
+export type AgentTestParams = Static<typeof AgentTestBody>;
+
+export const AgentTestResultSchema = Type.Object({
+  outcome: Type.Union([Type.Literal('replied'), Type.Literal('accepted'), Type.Literal('failed')], {
+    description: 'replied: the agent answered (reply holds it); accepted: it answered 202 (a later reply to a test conversation is refused); failed: see failure',
+  }),
+  reply: Type.String({ description: 'The reply text, as much as arrived', examples: ['Yes, I can hear you.'] }),
+  statuses: Type.Array(Type.String(), { description: 'Status lines the agent sent while answering' }),
+  failure: Type.Union([
+    Type.Object({
+      type: Type.String({ examples: ['agent_timeout'] }),
+      message: Type.String({ description: 'What a visitor would have seen' }),
+      detail: Type.String({ description: 'For the owner: status code, host, the agent\'s own words' }),
+    }),
+    Type.Null(),
+  ]),
+});
+export type AgentTestResult = Static<typeof AgentTestResultSchema>;
+
+// The console's session (src/hub/console/routes.ts): sign in with the secret key, who am I, sign out.
+
+export const ConsoleSignInBody = Type.Object(
+  { secret_key: Type.String({ minLength: 1, maxLength: 200, description: 'The account\'s sk_live_ key. Exchanged, never stored by the browser', examples: ['sk_live_…'] }) },
+  { additionalProperties: false },
+);
+export type ConsoleSignIn = Static<typeof ConsoleSignInBody>;
+
+export const ConsoleSessionSchema = Type.Object({
+  account: Type.Object({ id: Type.String({ examples: ['acct_m5x2k9q1a7f3h8c0v4n6r2t'] }), name: Type.String({ examples: ['Acme'] }) }),
+  csrf_token: Type.String({ description: `Send it as ${CONSOLE_CSRF_HEADER} on every write made with the session cookie` }),
+  expires_at: Type.String({ description: 'ISO 8601 UTC timestamp: the session ends then' }),
+  hub_url: Type.String({ description: 'The hub\'s public URL, for install tags', examples: ['https://hub.example.com'] }),
+  loader: Type.Union([Type.Object({ hash: Type.String(), integrity: Type.String() }), Type.Null()], {
+    description: 'The built loader this hub serves at /widget/v1/loader/{hash}.js, for the SRI-pinned tag; null when not built',
+  }),
+});
+export type ConsoleSession = Static<typeof ConsoleSessionSchema>;
+
+export const ConsoleSignedOutSchema = Type.Object({ signed_out: Type.Literal(true) });

@@ -4,3 +4,17 @@
  * serves it.
  */
 export const LOADER_PATH = '/widget/v1/loader.js';
+
+/**
+ * The install snippets for a key: the evergreen tag, and the tag pinned to one build with Subresource
+ * Integrity (`/widget/v1/loader/<hash>.js`, which never changes). The hub prints them (`kataven demo`)
+ * and the console shows them; both build them here. `pinned` is null when the hub has no built loader.
+ */
+export function installTags(hubUrl: string, clientKey: string, pinned: { hash: string; integrity: string } | null): { tag: string; pinned: string | null } {
+  return {
+    tag: `<script src="${hubUrl}${LOADER_PATH}" data-client-key="${clientKey}" async></script>`,
+    pinned: pinned
+      ? `<script src="${hubUrl}/widget/v1/loader/${pinned.hash}.js" integrity="${pinned.integrity}" crossorigin="anonymous" data-client-key="${clientKey}" async></script>`
+      : null,
+  };
+}

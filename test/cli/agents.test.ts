@@ -7,7 +7,7 @@ describe('kataven agents --help', () => {
   it('describes every command and flag', async () => {
     const run = await kataven(['agents', '--help']);
     expect(run.code).toBe(0);
-    for (const word of ['list', 'create', 'update', '--name', '--greeting', '--accent-color', '--webhook-url', '--no-webhook', '--all', '--json',
+    for (const word of ['list', 'create', 'update', 'test', '--text', '--name', '--greeting', '--accent-color', '--webhook-url', '--no-webhook', '--all', '--json',
       '--llm-base-url', '--llm-model', '--llm-api-key', '--llm-system-prompt', '--no-llm', 'KATAVEN_ALLOW_PRIVATE_WEBHOOKS', '--theme', '--locale']) {
       expect(run.stdout).toContain(word);
     }
@@ -76,6 +76,23 @@ describe('kataven agents against a hub', () => {
     const after: Agent = (await cli.hub.api(`/api/v1/agents/${before.id}`)).body;
     expect(after.webhook_secret).not.toBe(before.webhook_secret);
     expect(run.stdout).toContain(after.webhook_secret);
+  });
+
+  it('test prints the agent\'s answer to a test message', async () => {
+    const run = await agents('test', cli.hub.account.agent_id, '--text', 'Hello there');
+    expect(run.code).toBe(0);
+    expect(run.stdout.trim().length).toBeGreaterThan(0);
+    const result = json<{ outcome: string }>(await agents('test', cli.hub.account.agent_id, '--json'));
+    expect(result.outcome).toBe('replied');
+  });
+
+  it('test of an agent whose webhook fails prints why and exits 1', async () => {
+    // Nothing listens on port 9 (discard) of this machine: the connection is refused.
+    const created: Agent = (await cli.hub.api('/api/v1/agents', { method: 'POST', body: { name: 'Broken', webhook_url: 'http://127.0.0.1:9/hook' } })).body;
+    const run = await agents('test', created.id);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('The agent failed (agent_unavailable)');
+    expect(run.stdout).toContain('A visitor would see: Broken');
   });
 
   it('a refused colour prints the server message on stderr and exits 1', async () => {

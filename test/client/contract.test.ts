@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES, type Route } from '../../src/client/routes.js';
 import type {
-  CreateAgentParams, CreateConversationMessageParams, CreateWidgetKeyParams, ListConversationsParams, UpdateAgentParams, UpdateWidgetKeyParams,
+  AgentTestParams, CreateAgentParams, CreateConversationMessageParams, CreateWidgetKeyParams, ListConversationsParams, UpdateAgentParams, UpdateWidgetKeyParams,
 } from '../../src/protocol/api.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
 import { visitorConversation } from '../hub/visitor-conversation.js';
@@ -72,6 +72,7 @@ describe('client ↔ OpenAPI contract', () => {
     // A key's mode is fixed at creation: the update takes every other field.
     const keyUpdate: Required<UpdateWidgetKeyParams> = { name: 'C', domain_allowlist: ['c.example'], agent_id: null, identity: 'optional', disabled: false };
     const reply: Required<CreateConversationMessageParams> = { text: 'Hello', author_name: 'Sam' };
+    const agentTest: Required<AgentTestParams> = { text: 'Are you there?' };
     const conversation = () => visitorConversation(hub.url, hub.account.secret_key).then((c) => c.id);
     const listConversations = async (): Promise<Required<ListConversationsParams>> => {
       const { id, widgetKeyId } = await visitorConversation(hub.url, hub.account.secret_key);
@@ -94,6 +95,8 @@ describe('client ↔ OpenAPI contract', () => {
       ['conversations.del', async () => client.conversations.del(await conversation())],
       ['conversations.messages.create', async () => client.conversations.messages.create(await conversation(), reply)],
       ['agents.rotateWebhookSecret', () => client.agents.rotateWebhookSecret(agentId)],
+      ['agents.test', () => client.agents.test(agentId, agentTest)],
+      ['widgetKeys.validateAllowlist', () => client.widgetKeys.validateAllowlist(['c.example'])],
       // Last: the key the other calls use keeps working for the grace period anyway.
       ['secretKeys.rotate', () => client.secretKeys.rotate({ grace_period_s: 3600 })],
     ];

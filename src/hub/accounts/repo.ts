@@ -38,7 +38,7 @@ function insertSecretKey(db: Kysely<Database>, accountId: string, secretKey: str
 
 /** The account a secret key belongs to, by hash (unique index), with the key's end if it was rotated. */
 export async function accountForSecretHash(db: Kysely<Database>, keyHash: string) {
-  return db.selectFrom('secret_keys').select(['account_id', 'key_hash', 'expires_at']).where('key_hash', '=', keyHash).executeTakeFirst();
+  return db.selectFrom('secret_keys').select(['id', 'account_id', 'key_hash', 'expires_at']).where('key_hash', '=', keyHash).executeTakeFirst();
 }
 
 /**

@@ -14,31 +14,33 @@ export const MAX_ALLOWLIST_ENTRIES = 100;
 
 type NormalizeResult = { ok: true; list: string[] } | { ok: false; errors: string[] };
 
+/** One entry as written: its normalised form, or the sentence that refuses it (as a 400 names it). */
+export interface EntryCheck {
+  entry: string;
+  normalized: string | null;
+  error: string | null;
+}
+
+const tooMany = (count: number) =>
+  `domain_allowlist: ${count} entries given, at most ${MAX_ALLOWLIST_ENTRIES} are allowed; use a wildcard such as "*.example.com" to cover many subdomains`;
+
+/** Each entry on its own, for a form that validates as the owner types (POST /api/v1/allowlist/validate). */
+export function checkAllowlistEntries(entries: readonly string[]): { entries: EntryCheck[]; error: string | null } {
+  const checks = entries.map((entry, i): EntryCheck => {
+    const r = parsePattern(entry);
+    return r.ok ? { entry, normalized: r.normalized, error: null } : { entry, normalized: null, error: `domain_allowlist[${i}]: ${JSON.stringify(entry)} ${r.reason}` };
+  });
+  return { entries: checks, error: entries.length > MAX_ALLOWLIST_ENTRIES ? tooMany(entries.length) : null };
+}
+
 /** Validate + normalise a list given on write (POST/PATCH). All errors, one per refused entry. */
 export function normalizeAllowlist(entries: readonly string[]): NormalizeResult {
-  if (entries.length > MAX_ALLOWLIST_ENTRIES) {
-    // Checked first so an oversized list costs nothing to refuse.
-    return {
-      ok: false,
-      errors: [
-        `domain_allowlist: ${entries.length} entries given, at most ${MAX_ALLOWLIST_ENTRIES} are allowed; use a wildcard such as "*.example.com" to cover many subdomains`,
-      ],
-    };
-  }
-  const errors: string[] = [];
-  const list: string[] = [];
-  const seen = new Set<string>();
-  entries.forEach((entry, i) => {
-    const r = parsePattern(entry);
-    if (!r.ok) {
-      errors.push(`domain_allowlist[${i}]: ${JSON.stringify(entry)} ${r.reason}`);
-    } else if (!seen.has(r.normalized)) {
-      // Duplicates after normalisation collapse silently, keeping the first position.
-      seen.add(r.normalized);
-      list.push(r.normalized);
-    }
-  });
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, list };
+  // Checked first so an oversized list costs nothing to refuse.
+  if (entries.length > MAX_ALLOWLIST_ENTRIES) return { ok: false, errors: [tooMany(entries.length)] };
+  const checks = checkAllowlistEntries(entries).entries;
+  const errors = checks.flatMap((c) => (c.error ? [c.error] : []));
+  // Duplicates after normalisation collapse silently, keeping the first position.
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, list: [...new Set(checks.map((c) => c.normalized!))] };
 }
 
 /** A row written by hand or by an older version may not be a JSON array of strings: read it as empty. */

@@ -233,6 +233,24 @@ const retention: Migration = {
   },
 };
 
+/**
+ * Console sessions (src/hub/console/sessions.ts): the cookie's SHA-256, never the cookie; the secret key
+ * that signed in, so that a session ends when that key does (rotation); an end of its own.
+ */
+const consoleSessions: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable('console_sessions')
+      .addColumn('token_hash', 'text', (c) => c.primaryKey())
+      .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id'))
+      .addColumn('secret_key_id', 'text', (c) => c.notNull().references('secret_keys.id'))
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('console_sessions_expires_at').on('console_sessions').column('expires_at').execute();
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
     return {
@@ -247,6 +265,7 @@ export const migrationProvider: MigrationProvider = {
       '0009_owner_tools': ownerTools,
       '0010_identity': identity,
       '0011_retention': retention,
+      '0012_console_sessions': consoleSessions,
     };
   },
 };

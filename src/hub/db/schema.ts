@@ -134,6 +134,16 @@ export interface MessageTable {
   answers_seq: number | null;
 }
 
+export interface ConsoleSessionTable {
+  /** SHA-256 (hex) of the cookie's value. */
+  token_hash: string;
+  account_id: string;
+  /** The secret key that signed in: its end (a rotation) ends the session too. */
+  secret_key_id: string;
+  created_at: string;
+  expires_at: string;
+}
+
 export interface Database {
   accounts: AccountTable;
   secret_keys: SecretKeyTable;
@@ -144,4 +154,5 @@ export interface Database {
   conversations: ConversationTable;
   messages: MessageTable;
   identity_tokens: IdentityTokenTable;
+  console_sessions: ConsoleSessionTable;
 }

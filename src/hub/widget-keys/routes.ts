@@ -2,9 +2,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
-  BlockedOriginListSchema, CheckOriginBody, CheckOriginResultSchema, CreateWidgetKeyBody, CreatedWidgetKeySchema, DeletedWidgetKeySchema, ErrorSchema, IdParams, ListQuery,
-  RotateIdentitySecretBody, UpdateWidgetKeyBody, WidgetKeyListSchema, WidgetKeySchema, WidgetKeyWithIdentitySecretSchema,
+  AllowlistValidationSchema, BlockedOriginListSchema, CheckOriginBody, CheckOriginResultSchema, CreatedWidgetKeySchema, CreateWidgetKeyBody, DeletedWidgetKeySchema, ErrorSchema, IdParams, ListQuery,
+  RotateIdentitySecretBody, UpdateWidgetKeyBody, ValidateAllowlistBody, WidgetKeyListSchema, WidgetKeySchema, WidgetKeyWithIdentitySecretSchema,
 } from '../../protocol/api.js';
+import { checkAllowlistEntries } from '../allowlist/allowlist.js';
 import type { HubContext } from '../context.js';
 import { listWidgetKeys } from './repo.js';
 import { blockedOrigins, checkOriginOf } from './owner-tools.js';
@@ -55,6 +56,17 @@ export async function widgetKeyRoutes(base: FastifyInstance, ctx: HubContext) {
   app.delete('/api/v1/widget-keys/:id', {
     schema: { tags, summary: 'Delete or soft-disable a widget key', params: IdParams, response: { 200: DeletedWidgetKeySchema, ...errors } },
   }, async (request) => widgetKeys.remove(deps, request.accountId, request.params.id));
+
+  app.post('/api/v1/allowlist/validate', {
+    schema: {
+      tags, summary: 'Check an allowlist without saving it',
+      description: 'Each entry as a create or update would take it: the normalised form, or the same message the 400 would give. Always 200 for a well-formed body.',
+      body: ValidateAllowlistBody, response: { 200: AllowlistValidationSchema, ...common },
+    },
+  }, async (request) => {
+    const checked = checkAllowlistEntries(request.body.domain_allowlist);
+    return { valid: checked.error === null && checked.entries.every((e) => e.error === null), ...checked };
+  });
 
   app.get('/api/v1/widget-keys/:id/blocked-origins', {
     schema: {

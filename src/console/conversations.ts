@@ -1,0 +1,67 @@
+/** Conversations: the list, newest first; one conversation to read, answer as a person, or erase. */
+import type { ConversationList, ConversationMessage, ConversationWithMessages } from '../protocol/api.js';
+import { seg } from './api.js';
+import { confirmDialog, field, h, when } from './dom.js';
+import { heading, type Page, type PageContext } from './page.js';
+
+export const conversationsPage: Page = async (ctx, [id]) => (id ? conversationPage(ctx, id) : listPage(ctx));
+
+async function listPage(ctx: PageContext): Promise<void> {
+  heading(ctx, 'Conversations');
+  const list = (await ctx.api.get<ConversationList>('/api/v1/conversations?limit=100')).data;
+  if (!list.length) return void ctx.main.append(h('p', {}, 'No conversations yet. They appear here once a visitor writes in a widget.'));
+  ctx.main.append(
+    h('table', {},
+      h('caption', { class: 'sr' }, 'Conversations, newest first'),
+      h('thead', {}, h('tr', {}, ...['Started', 'Site', 'Mode', 'Messages', 'Last message'].map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', {}, ...list.map((c) =>
+        h('tr', {},
+          h('th', { scope: 'row' }, h('a', { href: `#/conversations/${seg(c.id)}` }, when(c.created_at))),
+          h('td', {}, c.origin),
+          h('td', {}, c.mode === 'test' ? h('span', { class: 'tag test' }, 'test') : 'live'),
+          h('td', {}, String(c.message_count)),
+          h('td', {}, when(c.last_message_at)))))),
+  );
+}
+
+const who = (m: ConversationMessage) => (m.role === 'visitor' ? 'Visitor' : m.role === 'person' ? (m.author_name ?? 'Person') : 'Agent');
+
+async function conversationPage(ctx: PageContext, id: string): Promise<void> {
+  const c = await ctx.api.get<ConversationWithMessages>(`/api/v1/conversations/${seg(id)}`);
+  heading(ctx, `Conversation on ${c.origin}`);
+  const log = h('ol', { class: 'messages', 'aria-label': 'Messages, oldest first' }, ...c.messages.map((m) =>
+    h('li', { class: `m ${m.role}` },
+      h('p', { class: 'meta' }, h('strong', {}, who(m)), ` · ${when(m.created_at)}`, m.status === 'failed' ? ' · failed' : m.status === 'streaming' ? ' · still being written' : ''),
+      // Shown as text: the owner reads exactly what was written, markdown marks included.
+      h('p', { class: 'text' }, m.text))));
+  const author = field('Your name', h('input', { type: 'text', required: true, maxlength: 100, autocomplete: 'name' }), 'The visitor sees it beside your reply.');
+  const text = field('Reply', h('textarea', { rows: 3, required: true }));
+  const error = h('p', { class: 'msg error', role: 'alert' });
+  const reply = h('form', { class: 'card', 'aria-labelledby': 'reply' }, h('h2', { id: 'reply' }, 'Reply as a person'), author.row, text.row, h('button', { type: 'submit', class: 'primary' }, 'Send reply'), error);
+  reply.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    error.textContent = '';
+    try {
+      await ctx.api.send('POST', `/api/v1/conversations/${seg(id)}/messages`, { text: text.control.value, author_name: author.control.value });
+      ctx.main.replaceChildren();
+      await conversationPage(ctx, id);
+      ctx.notify('Reply sent.');
+    } catch (err) {
+      error.textContent = (err as Error).message;
+    }
+  });
+  const del = h('button', { type: 'button', class: 'danger', onclick: async () => {
+    if (!(await confirmDialog('Delete this conversation?', [h('p', {}, 'The conversation and every message are erased for good. The visitor\'s widget starts a new one.')], 'Delete for good', true))) return;
+    try {
+      await ctx.api.send('DELETE', `/api/v1/conversations/${seg(id)}`);
+      location.hash = '#/conversations';
+      ctx.notify('Conversation deleted.');
+    } catch (err) {
+      error.textContent = (err as Error).message;
+    }
+  } }, 'Delete conversation');
+  ctx.main.append(
+    h('p', {}, h('a', { href: '#/conversations' }, 'All conversations')),
+    h('dl', { class: 'facts' }, h('dt', {}, 'Started'), h('dd', {}, when(c.created_at)), h('dt', {}, 'Widget key'), h('dd', {}, h('a', { href: `#/keys/${seg(c.widget_key_id)}` }, h('code', {}, c.widget_key_id)))),
+    log, reply, h('section', { class: 'card', 'aria-labelledby': 'erase' }, h('h2', { id: 'erase' }, 'Delete'), del));
+}
