@@ -1,11 +1,12 @@
 /**
- * Agents: the list, creating one, and one agent's page: name, greeting and accent with a live preview
+ * Agents: the list, creating one, and one agent's page: name, greeting, accent, theme and language with a live preview
  * of the real widget view, how it answers (demo, webhook, OpenAI-compatible model), "send a test event"
  * with the agent's answer, and rotating the webhook secret. Every rule is the API's: its 400 messages
  * are shown as they come.
  */
 import type { Agent, AgentList, AgentTestResult } from '../protocol/api.js';
 import { PREVIEW_MESSAGE } from '../protocol/console.js';
+import { LANGUAGES, THEMES } from '../protocol/languages.js';
 import { seg } from './api.js';
 import { confirmDialog, field, fill, h } from './dom.js';
 import { heading, type Page, type PageContext } from './page.js';
@@ -51,6 +52,12 @@ async function agentPage(ctx: PageContext, id: string): Promise<void> {
   const greeting = field('Greeting', h('textarea', { rows: 2, maxlength: 500 }), 'The first message of every conversation.');
   greeting.control.value = agent.greeting;
   const accent = field('Accent colour', h('input', { type: 'color', value: agent.accent_color }), 'The launcher and the visitor\'s messages; text on it turns dark or white for contrast.');
+  const theme = field('Theme', h('select', {}, ...THEMES.map((t) => h('option', { value: t, selected: t === agent.theme }, { auto: 'Follow the visitor (light or dark)', light: 'Light', dark: 'Dark' }[t]))));
+  // The language names in their own language: the owner may not read the console's.
+  const languageName = (code: string) => new Intl.DisplayNames([code], { type: 'language' }).of(code) ?? code;
+  const locale = field('Language', h('select', {}, h('option', { value: '', selected: agent.locale === null }, "The visitor's browser language"),
+    ...LANGUAGES.map((code) => h('option', { value: code, selected: code === agent.locale }, `${languageName(code)} (${code})`))),
+  'The widget\'s own words (placeholder, Send, status lines). The greeting stays as you write it.');
   const mode = agent.llm ? 'llm' : agent.webhook_url ? 'webhook' : 'demo';
   const radios = (['demo', 'webhook', 'llm'] as const).map((value) => {
     const input = h('input', { type: 'radio', name: 'answers', value, id: `answers-${value}`, checked: value === mode });
@@ -73,14 +80,16 @@ async function agentPage(ctx: PageContext, id: string): Promise<void> {
   const error = h('p', { class: 'msg error', role: 'alert' });
   const form = h('form', { class: 'card', 'aria-labelledby': 'settings' },
     h('h2', { id: 'settings' }, 'Settings'),
-    name.row, greeting.row, accent.row,
+    name.row, greeting.row, accent.row, theme.row, locale.row,
     h('fieldset', {}, h('legend', {}, 'Who answers'), ...radios, webhookGroup, llmGroup),
     h('button', { type: 'submit', class: 'primary' }, 'Save agent'), error);
   form.addEventListener('change', showGroups);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     error.textContent = '';
-    const patch: Record<string, unknown> = { name: name.control.value, greeting: greeting.control.value, accent_color: accent.control.value };
+    const patch: Record<string, unknown> = {
+      name: name.control.value, greeting: greeting.control.value, accent_color: accent.control.value, theme: theme.control.value, locale: locale.control.value || null,
+    };
     const how = chosen();
     if (how === 'demo') Object.assign(patch, { webhook_url: null, llm: null });
     if (how === 'webhook') patch.webhook_url = webhook.control.value;
@@ -90,10 +99,11 @@ async function agentPage(ctx: PageContext, id: string): Promise<void> {
       patch.llm = llm;
     }
     try {
-      await ctx.api.send<Agent>('PATCH', `/api/v1/agents/${seg(id)}`, patch);
+      const saved = await ctx.api.send<Agent>('PATCH', `/api/v1/agents/${seg(id)}`, patch);
       ctx.main.replaceChildren();
       await agentPage(ctx, id);
-      ctx.notify('Agent saved. Widgets show the change at their next load.');
+      // The hub's colour warnings (e.g. a launcher hard to see on a white page) are worth reading at once.
+      ctx.notify(['Agent saved. Widgets show the change at their next load.', ...(saved.warnings ?? []).map((w) => w.message)].join(' '));
     } catch (err) {
       error.textContent = (err as Error).message;
     }
@@ -101,7 +111,7 @@ async function agentPage(ctx: PageContext, id: string): Promise<void> {
 
   ctx.main.append(
     h('p', {}, h('a', { href: '#/agents' }, 'All agents')),
-    h('div', { class: 'split' }, form, preview(agent, name.control, greeting.control, accent.control)),
+    h('div', { class: 'split' }, form, preview(agent, name.control, greeting.control, accent.control, theme.control)),
     testEvent(ctx, id),
     secret(ctx, agent),
   );
@@ -109,17 +119,17 @@ async function agentPage(ctx: PageContext, id: string): Promise<void> {
 }
 
 /** The real widget view, redrawn on every keystroke with what the form holds (unsaved). */
-function preview(agent: Agent, name: HTMLInputElement, greeting: HTMLTextAreaElement, accent: HTMLInputElement): HTMLElement {
+function preview(agent: Agent, name: HTMLInputElement, greeting: HTMLTextAreaElement, accent: HTMLInputElement, theme: HTMLSelectElement): HTMLElement {
   const frame = h('iframe', { src: '/console/preview', title: 'Preview of the widget with these settings', class: 'preview' });
   const post = () =>
     frame.contentWindow?.postMessage(
-      { type: PREVIEW_MESSAGE, agent: { id: agent.id, name: name.value || agent.name, greeting: greeting.value, accent_color: accent.value } },
+      { type: PREVIEW_MESSAGE, agent: { id: agent.id, name: name.value || agent.name, greeting: greeting.value, accent_color: accent.value, theme: theme.value, locale: null } },
       location.origin,
     );
   window.addEventListener('message', (e) => {
     if (e.origin === location.origin && e.source === frame.contentWindow && (e.data as { type?: unknown })?.type === PREVIEW_MESSAGE) post();
   });
-  for (const input of [name, greeting, accent]) input.addEventListener('input', post);
+  for (const input of [name, greeting, accent, theme]) input.addEventListener('input', post);
   return h('section', { class: 'card', 'aria-labelledby': 'preview' }, h('h2', { id: 'preview' }, 'Preview'), frame);
 }
 

@@ -94,10 +94,13 @@ function shell(): void {
     const [path = 'keys', ...rest] = location.hash.replace(/^#\/?/, '').split('/');
     const page = PAGES.find((p) => p.path === path) ?? PAGES[0]!;
     links.forEach((a, i) => (PAGES[i] === page ? a.setAttribute('aria-current', 'page') : a.removeAttribute('aria-current')));
-    main.replaceChildren();
-    page.page(ctx, rest.map(decodeURIComponent)).catch((err: unknown) => {
+    // Each visit draws into a container of its own: a page still loading when the owner moves on fills
+    // a container no longer shown, never the next page.
+    const view = h('div', { class: 'view' });
+    main.replaceChildren(view);
+    page.page({ ...ctx, main: view }, rest.map(decodeURIComponent)).catch((err: unknown) => {
       if (err instanceof ApiError && err.status === 401) return;
-      fill(main, h('h1', {}, page.label), h('p', { class: 'msg error', role: 'alert' }, (err as Error).message));
+      fill(view, h('h1', {}, page.label), h('p', { class: 'msg error', role: 'alert' }, (err as Error).message));
     });
   };
   currentRoute = route;

@@ -139,7 +139,7 @@ describe('the console in Chromium', () => {
     expect(agents.body.data.map((a: { name: string }) => a.name)).not.toContain('forged');
   });
 
-  it('shows agents with a live preview of the widget that follows the form, and answers a test event', async () => {
+  it('shows agents with a live preview of the widget that follows the form (dark theme too), saves theme and language, and answers a test event', async () => {
     await page.getByRole('link', { name: 'Agents' }).click();
     await page.getByRole('heading', { level: 1, name: 'Agents' }).waitFor();
     expect(await axeViolations(page)).toEqual([]);
@@ -147,7 +147,14 @@ describe('the console in Chromium', () => {
     await page.getByLabel('Greeting').fill('Welcome to the console shop!');
     const preview = page.frameLocator('iframe[title^="Preview"]');
     await preview.getByText('Welcome to the console shop!').waitFor();
+    await page.getByLabel('Theme').selectOption('dark');
+    await preview.locator('.kv.kv-dark').waitFor({ state: 'attached' });
     expect(await axeViolations(page)).toEqual([]);
+    await page.getByLabel('Language').selectOption('de');
+    await page.getByRole('button', { name: 'Save agent' }).click();
+    await page.getByText('Agent saved.').waitFor();
+    const id = decodeURIComponent(page.url().split('/').at(-1)!);
+    expect((await world.hub.api(`/api/v1/agents/${id}`)).body).toMatchObject({ theme: 'dark', locale: 'de', greeting: 'Welcome to the console shop!' });
     await page.getByRole('button', { name: 'Send a test event' }).click();
     await expect.poll(() => page.locator('.answer').textContent(), { timeout: 15_000 }).toContain('The agent answered:');
   });
@@ -197,6 +204,34 @@ describe('the console in Chromium', () => {
     await dialog.getByRole('button', { name: 'Delete for good' }).click();
     await page.getByRole('heading', { level: 1, name: 'Widget keys' }).waitFor();
     expect((await world.hub.api('/api/v1/widget-keys?limit=100')).body.data.map((k: { id: string }) => k.id)).not.toContain(created.id);
+  });
+
+  it('never draws a page still loading into the next one the owner moved on to', async () => {
+    const created = (await world.hub.api('/api/v1/widget-keys', { method: 'POST', body: { name: 'Quick', domain_allowlist: ['quick.example'] } })).body;
+    await page.goto(`${world.hub.url}/console#/agents`);
+    await page.getByRole('heading', { level: 1, name: 'Agents' }).waitFor();
+    // The keys list's first request is held (a slow hub), so its page is still loading when the owner moves on.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let first = true;
+    const list = /\/api\/v1\/widget-keys\?limit=100/;
+    await page.route(list, async (route) => {
+      if (first) {
+        first = false;
+        await held;
+      }
+      await route.continue();
+    });
+    await page.evaluate(() => (location.hash = '#/keys'));
+    await expect.poll(() => first).toBe(false);
+    await page.evaluate((id) => (location.hash = `#/keys/${id}`), created.id);
+    await page.getByRole('heading', { level: 1, name: 'Widget key "Quick"' }).waitFor();
+    const late = page.waitForResponse(list);
+    release();
+    await late;
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    await page.unroute(list);
+    expect(await page.getByRole('heading', { level: 1 }).allTextContents()).toEqual(['Widget key "Quick"']);
   });
 
   it('signs out: back to the sign-in form, the cookie gone, the old session refused by the hub', async () => {
