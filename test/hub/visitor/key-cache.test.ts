@@ -157,6 +157,18 @@ describe('key cache', () => {
     expect((await c.get(hashKey(a.key)))!.disabled).toBe(true);
   });
 
+  // A flood of made-up keys costs the hub a bounded map: 10,000 misses, then the oldest goes.
+  it('remembers at most 10,000 unknown hashes, dropping the oldest first', async () => {
+    clock();
+    const c = cache();
+    for (let i = 0; i < 10_000; i++) await c.get(`unknown-${i}`);
+    expect(c.cached('unknown-0')).toBeNull();
+    await c.get('unknown-10000');
+    expect(c.cached('unknown-0')).toBeUndefined();
+    expect(c.cached('unknown-1')).toBeNull();
+    expect(c.cached('unknown-10000')).toBeNull();
+  });
+
   it('finds a key by id through the hash it cached, and forgets that hash with the key', async () => {
     const k = await newKey();
     const c = cache();
