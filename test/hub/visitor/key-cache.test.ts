@@ -106,6 +106,16 @@ describe('key cache', () => {
     expect(heard).toEqual([[hashKey(a.key)], null]);
   });
 
+  // Every write of the Admin API invalidates what it changed; a write that changed no key must not
+  // publish an empty message to every process.
+  it('tells no listener of an invalidation of no keys', () => {
+    const c = cache();
+    const heard: Array<string[] | null> = [];
+    c.onInvalidate((h) => heard.push(h));
+    c.invalidate([]);
+    expect(heard).toEqual([]);
+  });
+
   it('drops every key on invalidate(null)', async () => {
     const [a, b] = [await newKey(), await newKey()];
     const c = cache();
