@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { boot, type LoaderWindow } from '../../src/loader/boot.js';
-import { FULL_SCREEN_BELOW, PANEL_WIDTH } from '../../src/protocol/geometry.js';
+import { FULL_SCREEN_BELOW, LAUNCHER_BOX, PANEL_WIDTH } from '../../src/protocol/geometry.js';
 import { KEY, SESSION, createPage, defineStub, json, type Page } from './harness.js';
 
 let page: Page;
@@ -20,6 +20,22 @@ afterEach(async () => {
 });
 
 describe('loader commands', () => {
+  it('passes commands that only look like on and off to the frame, and binds no handler', async () => {
+    open();
+    page.load(page.tag());
+    const heard: string[] = [];
+    for (const command of ['xon', 'only', 'offx', 'xoff']) page.call(command, 'ready', () => heard.push(command));
+    await page.until(() => page.iframe().title.startsWith('Chat with'), 'the handshake');
+    const frame = page.frame();
+    frame.load();
+    await page.until(() => frame.sessions().length === 1, 'the session');
+    expect(frame.commands()).toEqual([['xon', 'ready'], ['only', 'ready'], ['offx', 'ready'], ['xoff', 'ready']]);
+    await frame.send({ v: 1, type: 'ready' }, () => page.iframe().style.visibility !== 'hidden');
+    await page.settle();
+    expect(heard).toEqual([]);
+    expect(ours()).toEqual([]);
+  });
+
   it('mounts nothing and asks the hub nothing after a queued destroy', async () => {
     open();
     defineStub(page);
@@ -55,5 +71,19 @@ describe('loader commands', () => {
     open();
     page.load(page.tag());
     expect(page.iframe().style.getPropertyValue('min-height')).toMatch(/^0(px)?$/);
+  });
+});
+
+describe('the full-screen breakpoint', () => {
+  it(`treats a viewport exactly ${FULL_SCREEN_BELOW} px wide as wide: the frame is told so, and opens a ${PANEL_WIDTH} px panel`, async () => {
+    open({ width: FULL_SCREEN_BELOW });
+    page.load(page.tag());
+    await page.until(() => page.iframe().title.startsWith('Chat with'), 'the handshake');
+    const frame = page.frame();
+    frame.load();
+    await page.until(() => frame.sessions().length === 1, 'the session');
+    expect(frame.sessions()[0]!.narrow).toBe(false);
+    await frame.send({ v: 1, type: 'state', open: true }, () => page.iframe().style.width !== LAUNCHER_BOX + 'px');
+    expect(page.iframe().style.width).toBe(PANEL_WIDTH + 'px');
   });
 });

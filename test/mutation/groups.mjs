@@ -35,7 +35,8 @@ export const GROUPS = [
   {
     name: 'access',
     mutate: ['src/hub/visitor/*.ts'],
-    tests: ['test/hub/visitor/**/*.test.ts', 'test/hub/handshake.test.ts', 'test/hub/widget-documents.test.ts'],
+    // session-lifetime: the refresh, which continues a session's start (visitor/session.ts).
+    tests: ['test/hub/visitor/**/*.test.ts', 'test/hub/handshake.test.ts', 'test/hub/widget-documents.test.ts', 'test/hub/session-lifetime.test.ts'],
     break: 95,
     dist: true,
   },

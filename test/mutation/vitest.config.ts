@@ -5,23 +5,22 @@
  * sources before Stryker copies the project into its sandbox (a build in the sandbox would bundle the
  * instrumented sources).
  */
-import { defineConfig } from 'vitest/config';
-import { FRAME_READY_TIMEOUT_MS, HANDSHAKE_TIMEOUT_MS } from '../../src/protocol/timeouts.js';
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+import everyday from '../../vitest.config.js';
 import { groupNamed } from './groups.mjs';
 
 const group = groupNamed(process.env.KATAVEN_MUTATION_GROUP ?? '');
+// The loader's build constants (timeouts, paths), taken from the everyday config so the two cannot drift.
+const { define } = everyday.test!.projects![0] as TestProjectInlineConfiguration;
 
 export default defineConfig({
-  // As in ../../vitest.config.ts: the loader's source run sees the shipped timeouts.
-  define: {
-    __HANDSHAKE_TIMEOUT_MS__: String(HANDSHAKE_TIMEOUT_MS),
-    __HANDSHAKE_TIMEOUT_S__: JSON.stringify(String(HANDSHAKE_TIMEOUT_MS / 1000)),
-    __FRAME_READY_TIMEOUT_MS__: String(FRAME_READY_TIMEOUT_MS),
-  },
+  define,
   test: {
     name: `mutation-${group.name}`,
     include: group.tests,
     testTimeout: 20_000,
     hookTimeout: 60_000,
+    // A test file that cannot load is a failure, which Stryker's runner would otherwise not see.
+    reporters: ['default', './test/mutation/load-failure-reporter.ts'],
   },
 });

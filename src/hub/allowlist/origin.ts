@@ -37,11 +37,13 @@ const seen = new Map<string, OriginResult>();
 const SEEN_MAX = 10_000;
 
 export function parseOrigin(header: string | string[] | undefined): OriginResult {
+  // Stryker disable next-line ConditionalExpression: an array or undefined looked up and kept gives the same answer; only memory is spent
   if (typeof header !== 'string') return parseUncached(header);
   let result = seen.get(header);
   if (result === undefined) {
     if (seen.size >= SEEN_MAX) seen.clear();
     result = parseUncached(header);
+    // Stryker disable next-line ConditionalExpression: a refusal has no origin, and freezing undefined does nothing
     if (result.ok) Object.freeze(result.origin);
     seen.set(header, Object.freeze(result));
   }
@@ -81,8 +83,7 @@ function parseUncached(header: string | string[] | undefined): OriginResult {
   let serialised: string;
   try {
     serialised = new URL(lower).origin;
-    // Stryker disable next-line BlockStatement: without this return `serialised` stays undefined, which the check below refuses too
-  } catch {
+  } /* Stryker disable next-line BlockStatement: without this return `serialised` stays undefined, which the check below refuses too */ catch {
     return MALFORMED;
   }
   if (serialised !== origin) return MALFORMED;

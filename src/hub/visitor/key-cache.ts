@@ -135,6 +135,7 @@ export class KeyCache {
 
   private remove(hash: string): void {
     const id = this.byHash.get(hash)?.value.id;
+    // Stryker disable next-line ConditionalExpression: deleting undefined from the map does nothing
     if (id) this.hashById.delete(id);
     this.byHash.delete(hash);
   }

@@ -1,4 +1,4 @@
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect, vi } from 'vitest';
 import fc from 'fast-check';
 import { parseOrigin } from '../../../src/hub/allowlist/origin.js';
 
@@ -121,6 +121,24 @@ describe('parseOrigin remembers', () => {
     if (!r.ok) throw new Error('expected an accepted origin');
     expect(() => Object.assign(r.origin, { origin: 'https://evil.example' })).toThrow(TypeError);
     expect(parseOrigin('https://frozen.example')).toEqual({ ok: true, origin: { scheme: 'https', host: 'frozen.example', port: 443, origin: 'https://frozen.example' } });
+  });
+
+  it('gives every caller of a header the same result object', () => {
+    const first = parseOrigin('https://same.example');
+    expect(parseOrigin('https://same.example')).toBe(first);
+  });
+
+  it('keeps 10,000 distinct headers, then starts over', async () => {
+    // A fresh module: the cache is empty, so the count below is exact.
+    vi.resetModules();
+    const fresh = (await import('../../../src/hub/allowlist/origin.js')).parseOrigin;
+    const first = fresh('https://h0.example');
+    for (let i = 1; i < 10_000; i++) fresh(`https://h${i}.example`);
+    expect(fresh('https://h0.example')).toBe(first);
+    fresh('https://h10000.example');
+    const again = fresh('https://h0.example');
+    expect(again).not.toBe(first);
+    expect(again).toEqual(first);
   });
 
   it('still parses correctly after more distinct headers than it keeps', () => {

@@ -125,6 +125,8 @@ describe('parsePattern refuses', () => {
     ['refuses file:///', 'file:///etc/passwd', /scheme file:/],
     ['refuses javascript:', 'javascript:alert(1)', /scheme javascript:/],
     ['refuses data:', 'data:text/html,hi', /scheme data:/],
+    ['refuses tel: (digits first, then more)', 'tel:555-0100', /scheme tel:/],
+    ['refuses sms: (digits last)', 'sms:+15550100', /scheme sms:/],
     ['refuses http: without //', 'http:example.com', /missing "\/\/"/],
     ['refuses null', 'null', /opaque origin/],
     ['refuses NULL', 'NULL', /opaque origin/],

@@ -1,7 +1,7 @@
 /** Key format as rules: the alphabet, the randomness, the checksum and the hash (src/hub/keys/format.ts). */
 import { createHash, createHmac } from 'node:crypto';
 import { crc32 } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { generateKey, hashKey, isWellFormedKey, last8 } from '../../../src/hub/keys/format.js';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -83,6 +83,16 @@ describe('isWellFormedKey', () => {
       expect(isWellFormedKey(PK, forged), JSON.stringify(c)).toBe(false);
     }
     expect(isWellFormedKey(PK, withChecksum(key.slice(0, -6)))).toBe(true);
+  });
+
+  // The shape of a prefix's keys is built on its first check and kept: that first check must be as strict.
+  it('refuses a forged key when it is the first key checked for its prefix', async () => {
+    vi.resetModules();
+    const fresh = (await import('../../../src/hub/keys/format.js')).isWellFormedKey;
+    const forged = withChecksum(PK + '-' + key.slice(PK.length + 1, -6));
+    expect(fresh(PK, forged)).toBe(false);
+    expect(fresh(PK, key)).toBe(true);
+    expect(fresh(PK, forged)).toBe(false);
   });
 
   it('refuses a key one character short or long', () => {

@@ -86,6 +86,23 @@ describe('session tokens', () => {
     expect(await signer.verify(await forged({ ...valid(), kid }))).toBeNull();
   });
 
+  // A session ends at its start plus the lifetime: a token that names no start would have no end.
+  it('refuses a token with neither sst nor iat', async () => {
+    const { sst: _, ...noStart } = valid();
+    expect(await signer.verify(await forged(noStart))).toBeNull();
+  });
+
+  it('refuses a token whose sst is not a number', async () => {
+    const claims = valid();
+    expect(await signer.verify(await forged({ ...claims, sst: String(claims.sst) }))).toBeNull();
+  });
+
+  it('takes iat as the start of a token signed before sessions had one', async () => {
+    const claims = valid();
+    const { sst, ...noStart } = claims;
+    expect(await signer.verify(await forged({ ...noStart, iat: sst }))).toEqual(claims);
+  });
+
   it('refuses a token whose org is not a string', async () => {
     expect(await signer.verify(await forged({ ...valid(), org: ['https://shop.example'] }))).toBeNull();
   });

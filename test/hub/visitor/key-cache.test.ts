@@ -108,6 +108,16 @@ describe('key cache', () => {
     expect(heard).toEqual([[hashKey(a.key)], null]);
   });
 
+  // Every write of the Admin API invalidates what it changed; a write that changed no key must not
+  // publish an empty message to every process.
+  it('tells no listener of an invalidation of no keys', () => {
+    const c = cache();
+    const heard: Array<string[] | null> = [];
+    c.onInvalidate((h) => heard.push(h));
+    c.invalidate([]);
+    expect(heard).toEqual([]);
+  });
+
   it('drops every key on invalidate(null)', async () => {
     const [a, b] = [await newKey(), await newKey()];
     const c = cache();
@@ -157,6 +167,18 @@ describe('key cache', () => {
     await c.get(hashKey(d.key)); // a third: a, the oldest, goes
     expect((await c.get(hashKey(b.key)))!.disabled).toBe(false);
     expect((await c.get(hashKey(a.key)))!.disabled).toBe(true);
+  });
+
+  // A flood of made-up keys costs the hub a bounded map: 10,000 misses, then the oldest goes.
+  it('remembers at most 10,000 unknown hashes, dropping the oldest first', async () => {
+    clock();
+    const c = cache();
+    for (let i = 0; i < 10_000; i++) await c.get(`unknown-${i}`);
+    expect(c.cached('unknown-0')).toBeNull();
+    await c.get('unknown-10000');
+    expect(c.cached('unknown-0')).toBeUndefined();
+    expect(c.cached('unknown-1')).toBeNull();
+    expect(c.cached('unknown-10000')).toBeNull();
   });
 
   it('finds a key by id through the hash it cached, and forgets that hash with the key', async () => {
