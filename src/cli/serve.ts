@@ -82,6 +82,7 @@ Or pinned to this exact build with Subresource Integrity:
   ${tags.pinned ?? '(build the loader first: npm run build)'}
 
 API reference: ${hub.url}/docs
+Console:      ${hub.url}/console   (sign in with the demo secret key)
 Try the API:  curl -H "Authorization: Bearer ${creds.secret_key}" ${hub.url}/api/v1/widget-keys
 Stop with Ctrl-C.`);
 }
