@@ -27,6 +27,13 @@ export const GROUPS = [
     break: 95,
   },
   {
+    name: 'identity',
+    // The visitor token check, the sealing of identity secrets, and which secrets verify (the grace period).
+    mutate: ['src/hub/identity/verify.ts', 'src/hub/session/secret-box.ts', 'src/hub/widget-keys/identity.ts'],
+    tests: ['test/hub/identity/**/*.test.ts'],
+    break: 95,
+  },
+  {
     name: 'allowlist',
     mutate: ['src/hub/allowlist/*.ts'],
     tests: ['test/hub/allowlist/**/*.test.ts'],
