@@ -111,7 +111,7 @@ async function agentPage(ctx: PageContext, id: string): Promise<void> {
 
   ctx.main.append(
     h('p', {}, h('a', { href: '#/agents' }, 'All agents')),
-    h('div', { class: 'split' }, form, preview(agent, name.control, greeting.control, accent.control, theme.control)),
+    h('div', { class: 'split' }, form, preview(agent, name.control, greeting.control, accent.control, theme.control, locale.control)),
     testEvent(ctx, id),
     secret(ctx, agent),
   );
@@ -119,17 +119,17 @@ async function agentPage(ctx: PageContext, id: string): Promise<void> {
 }
 
 /** The real widget view, redrawn on every keystroke with what the form holds (unsaved). */
-function preview(agent: Agent, name: HTMLInputElement, greeting: HTMLTextAreaElement, accent: HTMLInputElement, theme: HTMLSelectElement): HTMLElement {
+function preview(agent: Agent, name: HTMLInputElement, greeting: HTMLTextAreaElement, accent: HTMLInputElement, theme: HTMLSelectElement, locale: HTMLSelectElement): HTMLElement {
   const frame = h('iframe', { src: '/console/preview', title: 'Preview of the widget with these settings', class: 'preview' });
   const post = () =>
     frame.contentWindow?.postMessage(
-      { type: PREVIEW_MESSAGE, agent: { id: agent.id, name: name.value || agent.name, greeting: greeting.value, accent_color: accent.value, theme: theme.value, locale: null } },
+      { type: PREVIEW_MESSAGE, agent: { id: agent.id, name: name.value || agent.name, greeting: greeting.value, accent_color: accent.value, theme: theme.value, locale: locale.value || null } },
       location.origin,
     );
   window.addEventListener('message', (e) => {
     if (e.origin === location.origin && e.source === frame.contentWindow && (e.data as { type?: unknown })?.type === PREVIEW_MESSAGE) post();
   });
-  for (const input of [name, greeting, accent, theme]) input.addEventListener('input', post);
+  for (const input of [name, greeting, accent, theme, locale]) input.addEventListener('input', post);
   return h('section', { class: 'card', 'aria-labelledby': 'preview' }, h('h2', { id: 'preview' }, 'Preview'), frame);
 }
 

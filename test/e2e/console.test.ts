@@ -139,7 +139,7 @@ describe('the console in Chromium', () => {
     expect(agents.body.data.map((a: { name: string }) => a.name)).not.toContain('forged');
   });
 
-  it('shows agents with a live preview of the widget that follows the form (dark theme too), saves theme and language, and answers a test event', async () => {
+  it('shows agents with a live preview of the widget that follows the form (dark theme and language too), saves them, and answers a test event', async () => {
     await page.getByRole('link', { name: 'Agents' }).click();
     await page.getByRole('heading', { level: 1, name: 'Agents' }).waitFor();
     expect(await axeViolations(page)).toEqual([]);
@@ -151,6 +151,7 @@ describe('the console in Chromium', () => {
     await preview.locator('.kv.kv-dark').waitFor({ state: 'attached' });
     expect(await axeViolations(page)).toEqual([]);
     await page.getByLabel('Language').selectOption('de');
+    await preview.getByPlaceholder('Nachricht schreiben…').waitFor();
     await page.getByRole('button', { name: 'Save agent' }).click();
     await page.getByText('Agent saved.').waitFor();
     const id = decodeURIComponent(page.url().split('/').at(-1)!);
