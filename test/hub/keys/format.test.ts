@@ -2,7 +2,8 @@
 import { createHash, createHmac } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
-import { generateKey, hashKey, isWellFormedKey, last8 } from '../../../src/hub/keys/format.js';
+import { generateKey, hashKey, isWellFormedKey, isWellFormedPublicKey, last8, publicKeyMode } from '../../../src/hub/keys/format.js';
+import { PUBLIC_KEY_PREFIXES, SECRET_KEY_PREFIX } from '../../../src/protocol/keys.js';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const PK = 'pk_live_';
@@ -119,5 +120,21 @@ describe('hashKey and last8', () => {
     expect(hashKey(key)).toBe(createHash('sha256').update(key).digest('hex'));
     expect(last8(key)).toBe(key.slice(key.length - 8));
     expect(last8(key)).toHaveLength(8);
+  });
+});
+
+describe('a widget key\'s mode', () => {
+  it('is read from its prefix only when the whole key is well formed', () => {
+    const live = generateKey(PUBLIC_KEY_PREFIXES.live);
+    const test = generateKey(PUBLIC_KEY_PREFIXES.test);
+    expect(publicKeyMode(live)).toBe('live');
+    expect(publicKeyMode(test)).toBe('test');
+    // A test key's random part and checksum under the live prefix: the checksum covers the prefix.
+    expect(publicKeyMode(PUBLIC_KEY_PREFIXES.live + test.slice(PUBLIC_KEY_PREFIXES.test.length))).toBeNull();
+    for (const other of [generateKey(SECRET_KEY_PREFIX), live.slice(0, -1), 42, undefined]) {
+      expect(publicKeyMode(other)).toBeNull();
+      expect(isWellFormedPublicKey(other)).toBe(false);
+    }
+    expect(isWellFormedPublicKey(live) && isWellFormedPublicKey(test)).toBe(true);
   });
 });

@@ -132,4 +132,21 @@ describe('session tokens', () => {
   it('answers null, never throws, for text that is no JWT', async () => {
     for (const junk of ['', 'abc', 'a.b.c', '...']) expect(await signer.verify(junk)).toBeNull();
   });
+
+  it("carries a verified visitor's vis through sign and verify, exactly", async () => {
+    const vis = { id: 'user_1842', name: 'Ada Lovelace', email: 'ada@shop.example', exp: 1_900_000_000 };
+    const claims = await signer.verify((await signer.sign({ ...CLAIMS, vis })).token);
+    expect(claims!.vis).toEqual(vis);
+    expect(Object.keys(claims!).sort()).toEqual(['acc', 'agt', 'exp', 'jti', 'kid', 'org', 'sst', 'vis']);
+  });
+
+  it('keeps a vis only with a string id and a number exp; the session stays, anonymous', async () => {
+    const good = { id: 'user_1', exp: 1_900_000_000 };
+    expect((await signer.verify(await forged({ ...valid(), vis: good })))!.vis).toEqual(good);
+    for (const bad of [{ id: 7, exp: 1_900_000_000 }, { id: 'user_1', exp: '1900000000' }, { exp: 1_900_000_000 }, { id: 'user_1' }]) {
+      const claims = await signer.verify(await forged({ ...valid(), vis: bad }));
+      expect(claims).not.toBeNull();
+      expect(claims).not.toHaveProperty('vis');
+    }
+  });
 });
