@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { compileAllowlist } from '../../../src/hub/allowlist/allowlist.js';
 import { parseOrigin } from '../../../src/hub/allowlist/origin.js';
 import type { CachedKey } from '../../../src/hub/visitor/key-cache.js';
-import { checkOrigin } from '../../../src/hub/visitor/origin-check.js';
+import { checkOrigin, keyDisabled } from '../../../src/hub/visitor/origin-check.js';
 
 const key = (allowlist: string[]): CachedKey => ({
   id: 'wk_1',
@@ -53,6 +53,31 @@ describe('checkOrigin', () => {
       status: 403,
       type: 'origin_not_allowed',
       message: "Origin https://evil.example is not in the domain allowlist of key …ABCD1234. Add it to the key's domain_allowlist",
+    });
+  });
+});
+
+describe('checkOrigin for a test key', () => {
+  const testKey = (allowlist: string[]): CachedKey => ({ ...key(allowlist), mode: 'test' });
+
+  it('allows loopback origins on any port whatever the allowlist says, and refuses every other one', () => {
+    expect(checkOrigin(testKey([]), parseOrigin('http://localhost:5173'))).toBeNull();
+    expect(checkOrigin(testKey(['shop.example']), parseOrigin('http://127.0.0.1:3001'))).toBeNull();
+    expect(refusal(testKey(['shop.example']), 'https://shop.example')).toEqual({
+      status: 403,
+      type: 'test_key_not_local',
+      message: 'Origin https://shop.example cannot use key …ABCD1234: it is a test key (pk_test_…), which works only on localhost, 127.0.0.1 and [::1]. Use a live key (pk_live_…) on this site',
+    });
+  });
+});
+
+describe('keyDisabled', () => {
+  it('names the key and both ways out', () => {
+    const e = keyDisabled(key(['shop.example']));
+    expect({ status: e.status, type: e.type, message: e.message }).toEqual({
+      status: 403,
+      type: 'key_disabled',
+      message: 'Widget key …ABCD1234 is disabled. Enable it (PATCH disabled: false) or create a new key',
     });
   });
 });
