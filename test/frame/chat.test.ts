@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_REPORTED_CONTEXT_BYTES } from '../../src/protocol/agent-webhook.js';
 import { MAX_MESSAGE_LENGTH } from '../../src/protocol/widget-api.js';
 import type { CommandMessage } from '../../src/protocol/messages.js';
-import { AGENT, cleanup, fakeFetch, hubError, json, mountFrame, msg, sseStream, STORE_KEY } from './fixture.js';
+import { AGENT, cleanup, fakeFetch, hubError, json, mountFrame, msg, sseStream, STORE_KEY, waitFor } from './fixture.js';
 
 afterEach(cleanup);
 
@@ -32,7 +32,7 @@ async function chat(routes: Parameters<typeof fakeFetch>[0] = {}, opts: { stored
   const f = mountFrame({ fetch: ff.fetch, storage: opts.storage, holdFrames: opts.holdFrames });
   if (opts.stored) f.win.localStorage.setItem(STORE_KEY, opts.stored);
   f.init({ open: opts.open ?? true, before: opts.before });
-  await vi.waitFor(() => expect(f.got).toContainEqual({ v: 1, type: 'ready' }));
+  await waitFor(() => expect(f.got).toContainEqual({ v: 1, type: 'ready' }));
   const posts = () => ff.calls.filter((c) => c.path.endsWith('/messages') && c.method == 'POST').map((c) => c.body);
   /** Submits `text`, then waits until it was posted, or failed, or locked the chat. */
   const send = async (text: string) => {
@@ -40,12 +40,12 @@ async function chat(routes: Parameters<typeof fakeFetch>[0] = {}, opts: { stored
     const notes = f.doc.querySelectorAll('.kv-note').length;
     f.type(text);
     f.submit();
-    await vi.waitFor(() => expect(posts().length > before || f.doc.querySelectorAll('.kv-note').length > notes || f.ui.input()!.disabled).toBe(true));
+    await waitFor(() => expect(posts().length > before || f.doc.querySelectorAll('.kv-note').length > notes || f.ui.input()!.disabled).toBe(true));
     await new Promise((r) => setTimeout(r, 5));
   };
   /** The live stream: waits for the reader to connect. */
   const live = async () => {
-    await vi.waitFor(() => expect(streams.length).toBeGreaterThan(0));
+    await waitFor(() => expect(streams.length).toBeGreaterThan(0));
     return streams[streams.length - 1]!;
   };
   return { ...f, ...ff, send, live, streams, posts };
@@ -71,7 +71,7 @@ describe('conversations', () => {
     s.send('message.created', '2', { message: msg('agent', '', 'a1', 'streaming') });
     s.send('message.delta', '2.5', { message_id: 'a1', text: 'Hi **there**' });
     s.send('message.completed', '3', { message: msg('agent', 'Hi **there**!', 'a1') });
-    await vi.waitFor(() => expect(c.ui.bubbles()).toEqual([GREETING, 'you: hello', 'agent: Hi there!']));
+    await waitFor(() => expect(c.ui.bubbles()).toEqual([GREETING, 'you: hello', 'agent: Hi there!']));
     expect(c.doc.querySelector('.kv-agent strong')!.textContent).toBe('there');
   });
 
@@ -98,7 +98,7 @@ describe('conversations', () => {
     const s = await c.live();
     s.send('message.created', '1', { message: msg('visitor', 'from the other tab', 'v7') });
     s.send('message.created', '1', { message: msg('visitor', 'from the other tab', 'v7') });
-    await vi.waitFor(() => expect(c.ui.bubbles()).toEqual([GREETING, 'you: from the other tab']));
+    await waitFor(() => expect(c.ui.bubbles()).toEqual([GREETING, 'you: from the other tab']));
   });
 
   it('loads the history, a streaming reply with its text so far, and resumes after it', async () => {
@@ -108,11 +108,11 @@ describe('conversations', () => {
     );
     const s = await c.live();
     expect(c.calls.find((x) => x.path.endsWith('/events'))!.lastEventId).toBe('2.11');
-    await vi.waitFor(() => expect(c.ui.bubbles()).toEqual([GREETING, 'you: earlier', 'agent: Half an ans']));
+    await waitFor(() => expect(c.ui.bubbles()).toEqual([GREETING, 'you: earlier', 'agent: Half an ans']));
     expect(c.doc.querySelector('.kv-streaming')).not.toBeNull();
     s.send('message.delta', '2.17', { message_id: 'a1', text: 'wer. ' });
     s.send('message.completed', '3', { message: msg('agent', 'Half an answer. Done', 'a1') });
-    await vi.waitFor(() => expect(c.ui.bubbles()).toEqual([GREETING, 'you: earlier', 'agent: Half an answer. Done']));
+    await waitFor(() => expect(c.ui.bubbles()).toEqual([GREETING, 'you: earlier', 'agent: Half an answer. Done']));
     expect(c.doc.querySelector('.kv-streaming')).toBeNull();
   });
 
@@ -121,12 +121,12 @@ describe('conversations', () => {
     const s = await c.live();
     expect(c.calls.find((x) => x.path.endsWith('/events'))!.lastEventId).toBeUndefined();
     s.send('message.created', '1', { message: msg('visitor', 'earlier', 'v1') });
-    await vi.waitFor(() => expect(c.ui.bubbles()).toEqual([GREETING, 'you: earlier']));
+    await waitFor(() => expect(c.ui.bubbles()).toEqual([GREETING, 'you: earlier']));
   });
 
   it('forgets a stored id the hub answers 404 for, and starts a new conversation', async () => {
     const c = await chat({ [list('gone')]: () => hubError(404, 'conversation_not_found') }, { stored: 'gone' });
-    await vi.waitFor(() => expect(c.win.localStorage.getItem(STORE_KEY)).toBeNull());
+    await waitFor(() => expect(c.win.localStorage.getItem(STORE_KEY)).toBeNull());
     expect(c.ui.error()!.textContent).toBe('');
     await c.send('hi');
     expect(c.win.localStorage.getItem(STORE_KEY)).toBe('c1');
@@ -135,7 +135,7 @@ describe('conversations', () => {
   it('replaces a conversation that vanished before a send, once, with the same client id', async () => {
     const c = await chat({ [list('old')]: () => json(200, { data: [], last_event_id: '0' }), [post('old')]: () => hubError(404, 'conversation_not_found') }, { stored: 'old' });
     await c.send('hi');
-    await vi.waitFor(() => expect(c.posts()).toHaveLength(2));
+    await waitFor(() => expect(c.posts()).toHaveLength(2));
     expect(c.win.localStorage.getItem(STORE_KEY)).toBe('c1');
     expect(c.posts()).toEqual([
       { text: 'hi', client_message_id: 'cm_1' },
@@ -145,8 +145,8 @@ describe('conversations', () => {
 
   it('encodes the id in the path', async () => {
     const c = await chat({ [list('a%2Fb')]: () => json(200, { data: [msg('agent', 'ok')], last_event_id: '1' }) }, { stored: 'a/b' });
-    await vi.waitFor(() => expect(c.ui.bubbles()).toEqual([GREETING, 'agent: ok']));
-    await vi.waitFor(() => expect(c.calls.map((x) => x.path)).toContain('/api/v1/widget/conversations/a%2Fb/events'));
+    await waitFor(() => expect(c.ui.bubbles()).toEqual([GREETING, 'agent: ok']));
+    await waitFor(() => expect(c.calls.map((x) => x.path)).toContain('/api/v1/widget/conversations/a%2Fb/events'));
   });
 });
 
@@ -156,7 +156,7 @@ describe('streaming render', () => {
     const s = await c.live();
     s.send('message.created', '1', { message: msg('agent', '', 'a1', 'streaming') });
     for (const [i, w] of ['One', ' two', ' **three**'].entries()) s.send('message.delta', '1.' + i, { message_id: 'a1', text: w });
-    await vi.waitFor(() => expect(c.frames).toHaveLength(1));
+    await waitFor(() => expect(c.frames).toHaveLength(1));
     await new Promise((r) => setTimeout(r, 10));
     // Three deltas, still one frame asked for; nothing drawn before it.
     expect(c.frames).toHaveLength(1);
@@ -169,10 +169,10 @@ describe('streaming render', () => {
   it('stops the typing dots at an empty agent.status (the agent answers later)', async () => {
     const c = await chat();
     await c.send('hello');
-    await vi.waitFor(() => expect(c.ui.status()!.hidden).toBe(false));
+    await waitFor(() => expect(c.ui.status()!.hidden).toBe(false));
     expect(c.ui.status()!.classList.contains('kv-typing')).toBe(true);
     (await c.live()).send('agent.status', '0', { text: '' });
-    await vi.waitFor(() => expect(c.ui.status()!.hidden).toBe(true));
+    await waitFor(() => expect(c.ui.status()!.hidden).toBe(true));
   });
 
   it('gives the typing dots words for screen readers and announces each status once', async () => {
@@ -182,13 +182,13 @@ describe('streaming render', () => {
     new c.win.MutationObserver(() => said.push(c.ui.live()!.textContent!)).observe(c.ui.live() as never, { childList: true, characterData: true, subtree: true });
     await c.send('hello');
     s.send('message.created', '1', { message: msg('visitor', 'hello', 'v1') });
-    await vi.waitFor(() => expect(c.ui.status()!.classList.contains('kv-typing')).toBe(true));
+    await waitFor(() => expect(c.ui.status()!.classList.contains('kv-typing')).toBe(true));
     expect(c.ui.status()!.getAttribute('aria-hidden')).toBeNull();
     expect(c.ui.status()!.textContent).toBe('Ada is typing…');
     s.send('agent.status', '2', { text: 'Searching…' });
     s.send('agent.status', '3', { text: 'Searching…' });
     s.send('message.completed', '4', { message: msg('agent', 'Found it', 'a1') });
-    await vi.waitFor(() => expect(said.at(-1)).toBe('Ada: Found it'));
+    await waitFor(() => expect(said.at(-1)).toBe('Ada: Found it'));
     expect(said).toEqual(['Ada is typing…', 'Searching…', 'Ada: Found it']);
   });
 
@@ -196,7 +196,7 @@ describe('streaming render', () => {
     const c = await chat({
       [list('c1')]: () => json(200, { data: [msg('visitor', 'one'), msg('visitor', 'two'), { ...msg('agent', 'three'), created_at: 'not a time' }], last_event_id: '3' }),
     }, { stored: 'c1' });
-    await vi.waitFor(() => expect(c.ui.bubbles()).toHaveLength(4));
+    await waitFor(() => expect(c.ui.bubbles()).toHaveLength(4));
     const bubbles = [...c.doc.querySelectorAll('.kv-msg')];
     // The greeting has no moment; an unreadable time shows none.
     expect(bubbles.map((b) => b.querySelector('time')?.dateTime ?? null)).toEqual([null, '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z', null]);
@@ -209,10 +209,10 @@ describe('streaming render', () => {
     const c = await chat({ [list('c1')]: () => json(200, { data: [], last_event_id: '0' }) }, { stored: 'c1' });
     const s = await c.live();
     s.send('agent.status', '0', { text: 'Searching the catalogue…' });
-    await vi.waitFor(() => expect(c.ui.status()!.textContent).toBe('Searching the catalogue…'));
+    await waitFor(() => expect(c.ui.status()!.textContent).toBe('Searching the catalogue…'));
     expect(c.ui.status()!.hidden).toBe(false);
     s.send('message.completed', '1', { message: msg('agent', 'Found it', 'a1') });
-    await vi.waitFor(() => expect(c.ui.status()!.hidden).toBe(true));
+    await waitFor(() => expect(c.ui.status()!.hidden).toBe(true));
   });
 
   it('tells screen readers once per completed message, not per delta', async () => {
@@ -224,7 +224,7 @@ describe('streaming render', () => {
     s.send('message.delta', '1.3', { message_id: 'a1', text: 'One' });
     s.send('message.delta', '1.7', { message_id: 'a1', text: ' two' });
     s.send('message.completed', '2', { message: msg('agent', 'One *two*', 'a1') });
-    await vi.waitFor(() => expect(said).toEqual(['Ada: One two']));
+    await waitFor(() => expect(said).toEqual(['Ada: One two']));
     expect(c.ui.log()!.getAttribute('aria-live')).toBe('off');
   });
 
@@ -235,7 +235,7 @@ describe('streaming render', () => {
     s.send('message.delta', '2.4', { message_id: 'a1', text: '**Hi**' });
     s.send('message.completed', '3', { message: msg('agent', '**Hi**', 'a1') });
     s.send('message.created', '4', { message: { ...msg('person', 'Sam here', 'p1'), author_name: 'Sam' } });
-    await vi.waitFor(() => expect(c.got.filter((m) => m.type == 'event')).toHaveLength(2));
+    await waitFor(() => expect(c.got.filter((m) => m.type == 'event')).toHaveLength(2));
     expect(c.got.filter((m) => m.type == 'event')).toEqual([
       { v: 1, type: 'event', name: 'message', detail: { role: 'agent', text: '**Hi**' } },
       { v: 1, type: 'event', name: 'message', detail: { role: 'person', text: 'Sam here' } },
@@ -260,13 +260,13 @@ describe('scrolling', () => {
     const s = await c.live();
     at.top = log.scrollHeight - 300;
     s.send('message.completed', '3', { message: msg('agent', 'c', 'c') });
-    await vi.waitFor(() => expect(c.ui.bubbles()).toHaveLength(4));
+    await waitFor(() => expect(c.ui.bubbles()).toHaveLength(4));
     expect(at.top).toBe(log.scrollHeight);
     expect(c.ui.pill()!.hidden).toBe(true);
     // The visitor scrolls up to read; a reply comes: nothing moves, the pill shows.
     at.top = 0;
     s.send('message.completed', '4', { message: msg('agent', 'd', 'd') });
-    await vi.waitFor(() => expect(c.ui.bubbles()).toHaveLength(5));
+    await waitFor(() => expect(c.ui.bubbles()).toHaveLength(5));
     expect(at.top).toBe(0);
     expect(c.ui.pill()!.hidden).toBe(false);
     expect(c.ui.pill()!.textContent).toBe('New messages');
@@ -283,7 +283,7 @@ describe('scrolling', () => {
     geometry(log, at);
     const s = await c.live();
     s.send('message.completed', '2', { message: msg('agent', 'b', 'b') });
-    await vi.waitFor(() => expect(c.ui.pill()!.hidden).toBe(false));
+    await waitFor(() => expect(c.ui.pill()!.hidden).toBe(false));
     at.top = log.scrollHeight - 300;
     log.dispatchEvent(new c.win.Event('scroll') as unknown as Event);
     expect(c.ui.pill()!.hidden).toBe(true);
@@ -304,16 +304,16 @@ describe('retry', () => {
     let n = 0;
     const c = await chat({ [post('c1')]: (b) => (n++ ? json(200, { message: msg('visitor', b.text, 'v1') }) : Promise.reject(new TypeError('Failed to fetch'))) });
     await c.send('hello');
-    await vi.waitFor(() => expect(c.ui.failed()).toEqual(['hello']));
+    await waitFor(() => expect(c.ui.failed()).toEqual(['hello']));
     expect(c.doc.querySelector('.kv-note')!.textContent).toContain('Could not reach the chat service');
     expect(c.ui.input()!.disabled).toBe(false);
     c.ui.retryButtons()[0]!.click();
-    await vi.waitFor(() => expect(c.posts()).toHaveLength(2));
+    await waitFor(() => expect(c.posts()).toHaveLength(2));
     expect(c.posts()).toEqual([
       { text: 'hello', client_message_id: 'cm_1' },
       { text: 'hello', client_message_id: 'cm_1' },
     ]);
-    await vi.waitFor(() => expect(c.ui.failed()).toEqual([]));
+    await waitFor(() => expect(c.ui.failed()).toEqual([]));
     // The hub had stored the first after all: the stream's copy lands on the same bubble.
     (await c.live()).send('message.created', '1', { message: msg('visitor', 'hello', 'v1') });
     await new Promise((r) => setTimeout(r, 10));
@@ -323,16 +323,16 @@ describe('retry', () => {
   it('clears the mark when the stream shows the hub stored the message after all', async () => {
     const c = await chat({ [post('c1')]: () => Promise.reject(new TypeError('Failed to fetch')) });
     await c.send('hello');
-    await vi.waitFor(() => expect(c.ui.failed()).toEqual(['hello']));
+    await waitFor(() => expect(c.ui.failed()).toEqual(['hello']));
     (await c.live()).send('message.created', '1', { message: msg('visitor', 'hello', 'v1') });
-    await vi.waitFor(() => expect(c.ui.failed()).toEqual([]));
+    await waitFor(() => expect(c.ui.failed()).toEqual([]));
     expect(c.ui.bubbles()).toEqual([GREETING, 'you: hello']);
   });
 
   it('says why a post was refused (429) and keeps the text on its bubble to retry', async () => {
     const c = await chat({ [post('c1')]: () => hubError(429, 'rate_limited') });
     await c.send('hello');
-    await vi.waitFor(() => expect(c.ui.failed()).toEqual(['hello']));
+    await waitFor(() => expect(c.ui.failed()).toEqual(['hello']));
     expect(c.doc.querySelector('.kv-note')!.textContent).toMatch(/^Not sent\. You're sending messages too fast/);
     expect(c.ui.retryButtons()).toHaveLength(1);
   });
@@ -344,18 +344,18 @@ describe('retry', () => {
     s.send('message.created', '2', { message: msg('agent', '', 'a1', 'streaming') });
     s.send('message.delta', '2.4', { message_id: 'a1', text: 'Let ' });
     s.send('message.failed', '3', { message_id: 'a1', error: { type: 'agent_timeout', message: 'The assistant took too long to answer. Please try again.' }, message: msg('agent', 'Let ', 'a1', 'failed') });
-    await vi.waitFor(() => expect(c.ui.failed()).toEqual(['Let']));
+    await waitFor(() => expect(c.ui.failed()).toEqual(['Let']));
     expect(c.doc.querySelector('.kv-failed .kv-note')!.textContent).toBe('The assistant took too long to answer. Please try again.Retry');
     expect(c.ui.status()!.hidden).toBe(true);
     c.ui.retryButtons()[0]!.click();
-    await vi.waitFor(() => expect(c.posts()).toHaveLength(2));
+    await waitFor(() => expect(c.posts()).toHaveLength(2));
     // The same client_message_id: the hub answers it with a new turn (202), not a second message.
     expect(c.posts()[1]).toEqual({ text: 'hello', client_message_id: 'cm_1' });
     expect(c.ui.retryButtons()).toHaveLength(0);
-    await vi.waitFor(() => expect(c.ui.status()!.hidden).toBe(false));
+    await waitFor(() => expect(c.ui.status()!.hidden).toBe(false));
     expect(c.ui.bubbles()).toEqual([GREETING, 'you: hello', 'agent: Let']);
     s.send('message.created', '4', { message: msg('agent', 'Let me see: yes.', 'a2') });
-    await vi.waitFor(() => expect(c.ui.bubbles()).toEqual([GREETING, 'you: hello', 'agent: Let', 'agent: Let me see: yes.']));
+    await waitFor(() => expect(c.ui.bubbles()).toEqual([GREETING, 'you: hello', 'agent: Let', 'agent: Let me see: yes.']));
     expect(c.ui.failed()).toEqual(['Let']);
     expect(c.ui.status()!.hidden).toBe(true);
   });
@@ -365,18 +365,18 @@ describe('retry', () => {
       { [list('c1')]: () => json(200, { data: [msg('visitor', 'earlier', 'v1'), msg('agent', '', 'a1', 'failed')], last_event_id: '3' }) },
       { stored: 'c1' },
     );
-    await vi.waitFor(() => expect(c.ui.retryButtons()).toHaveLength(1));
+    await waitFor(() => expect(c.ui.retryButtons()).toHaveLength(1));
     c.ui.retryButtons()[0]!.click();
-    await vi.waitFor(() => expect(c.posts()).toEqual([{ text: 'earlier', client_message_id: 'cm_1' }]));
+    await waitFor(() => expect(c.posts()).toEqual([{ text: 'earlier', client_message_id: 'cm_1' }]));
   });
 
   it('shows no typing after a Retry of a failed post that the hub had stored (200)', async () => {
     let n = 0;
     const c = await chat({ [post('c1')]: (b) => (n++ ? json(200, { message: msg('visitor', b.text, 'v1') }) : hubError(503, 'unavailable')) });
     await c.send('hello');
-    await vi.waitFor(() => expect(c.ui.failed()).toEqual(['hello']));
+    await waitFor(() => expect(c.ui.failed()).toEqual(['hello']));
     c.ui.retryButtons()[0]!.click();
-    await vi.waitFor(() => expect(c.ui.failed()).toEqual([]));
+    await waitFor(() => expect(c.ui.failed()).toEqual([]));
     // 200: the hub had it, and its reply is under way or done: nothing says the agent is typing.
     expect(c.ui.status()!.hidden).toBe(true);
   });
@@ -384,7 +384,7 @@ describe('retry', () => {
   it('401 locks the composer with the expired line', async () => {
     const c = await chat({ [CONV]: () => hubError(401, 'session_invalid') });
     await c.send('hello');
-    await vi.waitFor(() => expect(c.ui.error()!.textContent).toBe('This chat session has expired. Reload the page to continue.'));
+    await waitFor(() => expect(c.ui.error()!.textContent).toBe('This chat session has expired. Reload the page to continue.'));
     expect(c.ui.input()!.disabled).toBe(true);
     expect(c.ui.sendButton()!.disabled).toBe(true);
   });
@@ -392,7 +392,7 @@ describe('retry', () => {
   it('locks the chat when the stream is closed for good', async () => {
     const c = await chat({ [list('c1')]: () => json(200, { data: [], last_event_id: '0' }) }, { stored: 'c1' });
     (await c.live()).send('stream.closed', '0', { reason: 'key_disabled' });
-    await vi.waitFor(() => expect(c.ui.error()!.textContent).toBe('This chat is no longer available on this site.'));
+    await waitFor(() => expect(c.ui.error()!.textContent).toBe('This chat is no longer available on this site.'));
     expect(c.ui.input()!.disabled).toBe(true);
   });
 });
@@ -409,7 +409,7 @@ describe('unread', () => {
     s.send('message.completed', '3', { message: msg('agent', 'Hi', 'a1') });
     s.send('message.completed', '3', { message: msg('agent', 'Hi', 'a1') });
     s.send('message.created', '4', { message: msg('agent', 'And more', 'a2') });
-    await vi.waitFor(() => expect(c.ui.badge()!.textContent).toBe('2'));
+    await waitFor(() => expect(c.ui.badge()!.textContent).toBe('2'));
     expect(c.ui.badge()!.hidden).toBe(false);
     expect(c.ui.badge()!.getAttribute('aria-hidden')).toBe('true');
     expect(c.ui.launcher()!.getAttribute('aria-label')).toBe('Open chat with Ada, 2 new messages');
@@ -425,7 +425,7 @@ describe('unread', () => {
     const c = await chat({ [list('c1')]: () => json(200, { data: [msg('agent', 'old'), msg('agent', 'older')], last_event_id: '2' }) }, { stored: 'c1', open: false });
     const s = await c.live();
     s.send('message.created', '3', { message: msg('visitor', 'from another tab', 'v3') });
-    await vi.waitFor(() => expect(c.ui.bubbles()).toHaveLength(4));
+    await waitFor(() => expect(c.ui.bubbles()).toHaveLength(4));
     expect(c.ui.badge()!.hidden).toBe(true);
   });
 });
@@ -499,7 +499,7 @@ describe('input rules', () => {
   it('an unreadable body is a mark on the bubble, not a throw', async () => {
     const c = await chat({ [CONV]: () => new Response('<html>oops', { status: 500 }) });
     await c.send('hello');
-    await vi.waitFor(() => expect(c.doc.querySelector('.kv-note')!.textContent).toBe('Not sent. Something went wrong (HTTP 500). Please try again.Retry'));
+    await waitFor(() => expect(c.doc.querySelector('.kv-note')!.textContent).toBe('Not sent. Something went wrong (HTTP 500). Please try again.Retry'));
   });
 });
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { readEvents, sseParser, type SseEvent } from '../../src/frame/events.js';
 import type { ConversationEvent } from '../../src/protocol/conversation-events.js';
-import { fakeFetch, hubError, sseStream } from './fixture.js';
+import { fakeFetch, hubError, sseStream, waitFor } from './fixture.js';
 
 const PATH = '/api/v1/widget/conversations/c1/events';
 
@@ -91,18 +91,18 @@ describe('events reader', () => {
   it('sends the bearer token and the starting id', async () => {
     const h = hub();
     reader(h, '4');
-    await vi.waitFor(() => expect(h.calls).toHaveLength(1));
+    await waitFor(() => expect(h.calls).toHaveLength(1));
     expect(h.calls[0]).toMatchObject({ method: 'GET', path: PATH, auth: 'Bearer tok_1', lastEventId: '4' });
   });
 
   it('hands over parsed events in order', async () => {
     const h = hub();
     const r = reader(h);
-    await vi.waitFor(() => expect(h.streams).toHaveLength(1));
+    await waitFor(() => expect(h.streams).toHaveLength(1));
     h.streams[0]!.send('message.delta', '5.2', delta('He'));
     h.streams[0]!.raw('id: 5.4\nevent: message.delta\r\ndata: {"message_id":"a1",');
     h.streams[0]!.raw('"text":"y!"}\r\n\r\n: hb\n\n');
-    await vi.waitFor(() => expect(r.events).toHaveLength(2));
+    await waitFor(() => expect(r.events).toHaveLength(2));
     expect(r.events).toEqual([
       { event: 'message.delta', id: '5.2', data: delta('He') },
       { event: 'message.delta', id: '5.4', data: delta('y!') },
@@ -112,27 +112,27 @@ describe('events reader', () => {
   it('resumes from the last whole event after a drop: nothing lost, nothing twice', async () => {
     const h = hub();
     const r = reader(h, '3');
-    await vi.waitFor(() => expect(h.streams).toHaveLength(1));
+    await waitFor(() => expect(h.streams).toHaveLength(1));
     h.streams[0]!.send('message.delta', '3.1', delta('a'));
     h.streams[0]!.raw('id: 3.2\nevent: message.delta\ndata: {"message_id":"a1","text":"b"}\n');
-    await vi.waitFor(() => expect(r.events).toHaveLength(1));
+    await waitFor(() => expect(r.events).toHaveLength(1));
     h.streams[0]!.fail();
-    await vi.waitFor(() => expect(h.calls).toHaveLength(2));
+    await waitFor(() => expect(h.calls).toHaveLength(2));
     expect(h.calls[1]!.lastEventId).toBe('3.1');
     // The hub replays from 3.1: "b" once, then on.
     h.streams[1]!.send('message.delta', '3.2', delta('b'));
     h.streams[1]!.send('message.delta', '3.3', delta('c'));
-    await vi.waitFor(() => expect(r.events).toHaveLength(3));
+    await waitFor(() => expect(r.events).toHaveLength(3));
     expect(r.events.map((e) => (e.data as { text: string }).text).join('')).toBe('abc');
   });
 
   it('resumes after the hub ends the stream without a word', async () => {
     const h = hub();
     reader(h);
-    await vi.waitFor(() => expect(h.streams).toHaveLength(1));
+    await waitFor(() => expect(h.streams).toHaveLength(1));
     h.streams[0]!.send('agent.status', '2', { text: 'Looking' });
     h.streams[0]!.end();
-    await vi.waitFor(() => expect(h.calls).toHaveLength(2));
+    await waitFor(() => expect(h.calls).toHaveLength(2));
     expect(h.calls[1]!.lastEventId).toBe('2');
   });
 
@@ -141,11 +141,11 @@ describe('events reader', () => {
     const delays: number[] = [];
     const spy = vi.spyOn(globalThis, 'setTimeout');
     const r = reader(h);
-    await vi.waitFor(() => expect(h.streams).toHaveLength(1));
+    await waitFor(() => expect(h.streams).toHaveLength(1));
     h.streams[0]!.fail();
-    await vi.waitFor(() => expect(h.calls).toHaveLength(3));
+    await waitFor(() => expect(h.calls).toHaveLength(3));
     h.streams[2]!.send('agent.status', '1', { text: 'back' });
-    await vi.waitFor(() => expect(r.events).toHaveLength(1));
+    await waitFor(() => expect(r.events).toHaveLength(1));
     for (const c of spy.mock.calls) if (typeof c[1] == 'number') delays.push(c[1]);
     spy.mockRestore();
     // base 1, doubled per failure, jittered to half (random 0), at most max 4.
@@ -156,9 +156,9 @@ describe('events reader', () => {
   it('stops for good on stream.closed', async () => {
     const h = hub();
     const r = reader(h);
-    await vi.waitFor(() => expect(h.streams).toHaveLength(1));
+    await waitFor(() => expect(h.streams).toHaveLength(1));
     h.streams[0]!.send('stream.closed', '9', { reason: 'key_disabled' });
-    await vi.waitFor(() => expect(r.onEnd).toHaveBeenCalledWith('key_disabled'));
+    await waitFor(() => expect(r.onEnd).toHaveBeenCalledWith('key_disabled'));
     await new Promise((res) => setTimeout(res, 30));
     expect(h.calls).toHaveLength(1);
     expect(r.events).toEqual([]);
@@ -167,10 +167,10 @@ describe('events reader', () => {
   it('goes on with the refreshed token after session_expired', async () => {
     const h = hub();
     const r = reader(h, '1');
-    await vi.waitFor(() => expect(h.streams).toHaveLength(1));
+    await waitFor(() => expect(h.streams).toHaveLength(1));
     r.auth.token = 'tok_2';
     h.streams[0]!.send('stream.closed', '6', { reason: 'session_expired' });
-    await vi.waitFor(() => expect(h.calls).toHaveLength(2));
+    await waitFor(() => expect(h.calls).toHaveLength(2));
     expect(h.calls[1]).toMatchObject({ auth: 'Bearer tok_2', lastEventId: '6' });
     expect(r.onEnd).not.toHaveBeenCalled();
   });
@@ -178,7 +178,7 @@ describe('events reader', () => {
   it('stops on a 401 for the current token', async () => {
     const h = hub(() => hubError(401, 'session_invalid'));
     const r = reader(h);
-    await vi.waitFor(() => expect(r.onEnd).toHaveBeenCalledWith('session_invalid'));
+    await waitFor(() => expect(r.onEnd).toHaveBeenCalledWith('session_invalid'));
     await new Promise((res) => setTimeout(res, 30));
     expect(h.calls).toHaveLength(1);
   });
@@ -186,13 +186,13 @@ describe('events reader', () => {
   it('stops on 404 and says the conversation is gone', async () => {
     const h = hub(() => hubError(404, 'conversation_not_found'));
     const r = reader(h);
-    await vi.waitFor(() => expect(r.onEnd).toHaveBeenCalledWith('conversation_not_found'));
+    await waitFor(() => expect(r.onEnd).toHaveBeenCalledWith('conversation_not_found'));
   });
 
   it('starts over without an id the hub refuses (400)', async () => {
     const h = hub((n) => (n == 0 ? hubError(400, 'invalid_request') : undefined));
     reader(h, '99');
-    await vi.waitFor(() => expect(h.calls).toHaveLength(2));
+    await waitFor(() => expect(h.calls).toHaveLength(2));
     expect(h.calls[0]!.lastEventId).toBe('99');
     expect(h.calls[1]!.lastEventId).toBeUndefined();
   });
@@ -200,17 +200,17 @@ describe('events reader', () => {
   it('skips an event whose data is not JSON and goes on', async () => {
     const h = hub();
     const r = reader(h);
-    await vi.waitFor(() => expect(h.streams).toHaveLength(1));
+    await waitFor(() => expect(h.streams).toHaveLength(1));
     h.streams[0]!.raw('id: 1\nevent: agent.status\ndata: {oops\n\n');
     h.streams[0]!.send('agent.status', '2', { text: 'ok' });
-    await vi.waitFor(() => expect(r.events).toHaveLength(1));
+    await waitFor(() => expect(r.events).toHaveLength(1));
     expect(r.events[0]!.id).toBe('2');
   });
 
   it('stop() aborts the request and reconnects no more', async () => {
     const h = hub();
     const r = reader(h);
-    await vi.waitFor(() => expect(h.streams).toHaveLength(1));
+    await waitFor(() => expect(h.streams).toHaveLength(1));
     r.stop();
     await new Promise((res) => setTimeout(res, 30));
     expect(h.calls).toHaveLength(1);

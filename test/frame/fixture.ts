@@ -90,6 +90,12 @@ export function fakeFetch(routes: Record<string, Handler> = {}) {
   return { fetch: fn as unknown as typeof fetch, calls, routes };
 }
 
+/**
+ * vi.waitFor polling every millisecond, not every 50: the frame answers within a few ticks, so at the
+ * default a test spent most of its time asleep, and mutation testing runs each test hundreds of times.
+ */
+export const waitFor = <T>(check: () => T | Promise<T>, timeout = 1000) => vi.waitFor(check, { interval: 1, timeout });
+
 export function deferred<T>() {
   let resolve!: (v: T) => void;
   const promise = new Promise<T>((r) => (resolve = r));

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { awaitInit, connect, pageOrigin } from '../../src/frame/handover.js';
-import { AGENT, cleanup, mountFrame, PAGE } from './fixture.js';
+import { AGENT, cleanup, mountFrame, PAGE, waitFor } from './fixture.js';
 
 afterEach(cleanup);
 
@@ -164,10 +164,10 @@ describe('the frame', () => {
   it('says ready only after the launcher is painted', async () => {
     const f = mountFrame({ holdPaint: true });
     f.init();
-    await vi.waitFor(() => expect(f.ui.launcher()).not.toBeNull());
+    await waitFor(() => expect(f.ui.launcher()).not.toBeNull());
     await f.idle();
     expect(f.got).toEqual([]);
     f.paints[0]!();
-    await vi.waitFor(() => expect(f.got).toEqual([{ v: 1, type: 'ready' }]));
+    await waitFor(() => expect(f.got).toEqual([{ v: 1, type: 'ready' }]));
   });
 });

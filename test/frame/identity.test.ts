@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EN } from '../../src/frame/strings.js';
 import { WIDGET_API } from '../../src/protocol/widget-api.js';
-import { cleanup, fakeFetch, hubError, json, mountFrame, STORE_KEY } from './fixture.js';
+import { cleanup, fakeFetch, hubError, json, mountFrame, STORE_KEY, waitFor } from './fixture.js';
 
 afterEach(cleanup);
 
@@ -25,28 +25,28 @@ describe('identify and logout in the frame', () => {
     const f = mountFrame({ fetch: ff.fetch });
     f.win.localStorage.setItem(STORE_KEY, 'conv_a');
     f.init({ before: [command('identify', 'eyJ.visitor.token')] });
-    await vi.waitFor(() => expect(ff.calls.some((c) => c.path == WIDGET_API.identify)).toBe(true));
+    await waitFor(() => expect(ff.calls.some((c) => c.path == WIDGET_API.identify)).toBe(true));
     const call = ff.calls.find((c) => c.path == WIDGET_API.identify)!;
     expect(call).toMatchObject({ auth: 'Bearer tok_1', body: { token: 'eyJ.visitor.token', conversation_id: 'conv_a' } });
     // The adopted conversation stays; the session from then on is the verified one.
     expect(f.win.localStorage.getItem(STORE_KEY)).toBe('conv_a');
-    await vi.waitFor(() => expect(f.got).toContainEqual({ v: 1, type: 'ready' }));
+    await waitFor(() => expect(f.got).toContainEqual({ v: 1, type: 'ready' }));
     await f.handled();
     f.type('hi');
     f.submit();
-    await vi.waitFor(() => expect(ff.calls.find((c) => c.method == 'POST' && c.path == WIDGET_API.messages('conv_a'))?.auth).toBe('Bearer tok_verified'));
+    await waitFor(() => expect(ff.calls.find((c) => c.method == 'POST' && c.path == WIDGET_API.messages('conv_a'))?.auth).toBe('Bearer tok_verified'));
   });
 
   it('refuses a token that is no string, and names a refusal of the hub: one error event and one console line each', async () => {
     const ff = fakeFetch({ [`POST ${WIDGET_API.identify}`]: () => hubError(403, 'identity_audience', 'aud is not this key') });
     const f = mountFrame({ fetch: ff.fetch });
     f.init();
-    await vi.waitFor(() => expect(f.got).toContainEqual({ v: 1, type: 'ready' }));
+    await waitFor(() => expect(f.got).toContainEqual({ v: 1, type: 'ready' }));
     f.command(command('identify', 42));
     await f.handled();
     f.command(command('identify', 'eyJ.wrong.aud'));
     await f.handled();
-    await vi.waitFor(() => expect(f.got.filter((m) => m.name == 'error')).toHaveLength(2));
+    await waitFor(() => expect(f.got.filter((m) => m.name == 'error')).toHaveLength(2));
     expect(f.got.filter((m) => m.name == 'error').map((m) => m.detail.type)).toEqual(['identity_missing', 'identity_audience']);
     expect(f.warnings).toEqual([expect.stringMatching(/^\[kataven\] visitor not verified: .*\(identity_missing\)$/), '[kataven] visitor not verified: aud is not this key (identity_audience)']);
     // Optional: the visitor chats on, anonymously.
@@ -58,10 +58,10 @@ describe('identify and logout in the frame', () => {
     const f = mountFrame({ fetch: ff.fetch });
     f.win.localStorage.setItem(STORE_KEY, 'conv_b');
     f.init();
-    await vi.waitFor(() => expect(f.got).toContainEqual({ v: 1, type: 'ready' }));
+    await waitFor(() => expect(f.got).toContainEqual({ v: 1, type: 'ready' }));
     f.command(command('logout'));
     await f.handled();
-    await vi.waitFor(() => expect(f.win.localStorage.getItem(STORE_KEY)).toBeNull());
+    await waitFor(() => expect(f.win.localStorage.getItem(STORE_KEY)).toBeNull());
     expect(ff.calls.some((c) => c.path == WIDGET_API.logout)).toBe(true);
   });
 
@@ -69,13 +69,13 @@ describe('identify and logout in the frame', () => {
     const ff = fakeFetch({ [`POST ${WIDGET_API.identify}`]: () => identified() });
     const f = mountFrame({ fetch: ff.fetch });
     f.init({ identity: 'required' });
-    await vi.waitFor(() => expect(f.got).toContainEqual({ v: 1, type: 'ready' }));
+    await waitFor(() => expect(f.got).toContainEqual({ v: 1, type: 'ready' }));
     expect(f.ui.input()!.disabled).toBe(true);
     expect(f.ui.error()!.textContent).toBe(EN.signIn);
-    await vi.waitFor(() => expect(f.got.find((m) => m.name == 'error')?.detail.type).toBe('identity_missing'));
+    await waitFor(() => expect(f.got.find((m) => m.name == 'error')?.detail.type).toBe('identity_missing'));
     f.command(command('identify', 'eyJ.good'));
     await f.handled();
-    await vi.waitFor(() => expect(f.ui.input()!.disabled).toBe(false));
+    await waitFor(() => expect(f.ui.input()!.disabled).toBe(false));
     expect(f.ui.error()!.textContent).toBe('');
   });
 
@@ -85,7 +85,7 @@ describe('identify and logout in the frame', () => {
       const ff = fakeFetch({ [`POST ${WIDGET_API.identify}`]: () => identified() });
       const f = mountFrame({ fetch: ff.fetch });
       f.init({ before: [command('identify', 'eyJ.good')] });
-      await vi.waitFor(() => expect(ff.calls.some((c) => c.path == WIDGET_API.identify)).toBe(true));
+      await waitFor(() => expect(ff.calls.some((c) => c.path == WIDGET_API.identify)).toBe(true));
       await vi.advanceTimersByTimeAsync(530_000);
       expect(f.got.some((m) => m.name == 'identity_expired')).toBe(false);
       await vi.advanceTimersByTimeAsync(15_000);

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { Window } from 'happy-dom';
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { renderMarkdown, safeHref } from '../../src/frame/markdown.js';
-import { cleanup, json, mountFrame, msg } from './fixture.js';
+import { cleanup, json, mountFrame, msg, waitFor } from './fixture.js';
 import { intruders, XSS_CORPUS } from './xss.js';
 
 const win = new Window({ url: 'https://hub.test/widget/v1/frame' });
@@ -234,7 +234,7 @@ describe('in the panel', () => {
     const { fetch } = { fetch: (async () => json(200, { data: [msg('visitor', '**hi** [x](https://x.test)'), msg('agent', 'שלום **bold**\n\n- [docs](https://x.test)')] })) as unknown as typeof globalThis.fetch };
     const f = mountFrame({ fetch, storage: () => ({ getItem: () => 'c1', setItem() {}, removeItem() {} }) as unknown as Storage });
     f.init();
-    await vi.waitFor(() => expect(f.doc.querySelectorAll('.kv-msg')).toHaveLength(3));
+    await waitFor(() => expect(f.doc.querySelectorAll('.kv-msg')).toHaveLength(3));
     const [greeting, visitor, agent] = [...f.doc.querySelectorAll('.kv-msg')].map((b) => b.querySelector('.kv-body')!);
     expect(html(greeting!)).toBe('<p>Hi! How can I help?</p>');
     expect(html(visitor!)).toBe('**hi** [x](https://x.test)');

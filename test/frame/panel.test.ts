@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { accentColor } from '../../src/frame/view.js';
 import { DE } from '../../src/frame/lang/de.js';
-import { AGENT, cleanup, fakeFetch, json, mountFrame, msg, sseStream, STORE_KEY } from './fixture.js';
+import { AGENT, cleanup, fakeFetch, json, mountFrame, msg, sseStream, STORE_KEY, waitFor } from './fixture.js';
 
 afterEach(cleanup);
 
@@ -13,7 +13,7 @@ const cmd = (name: string, arg?: unknown) => ({ v: 1, type: 'command', name, arg
 async function ready(over = {}, opts = {}) {
   const f = mountFrame(opts);
   f.init(over);
-  await vi.waitFor(() => expect(f.got).toContainEqual(READY));
+  await waitFor(() => expect(f.got).toContainEqual(READY));
   return f;
 }
 
@@ -77,7 +77,7 @@ describe('launcher', () => {
 describe('open and close', () => {
   it('opens on an open given before the session (data-open) right after ready, focus left alone', async () => {
     const f = await ready({ open: true });
-    await vi.waitFor(() => expect(f.got).toEqual([READY, state(true)]));
+    await waitFor(() => expect(f.got).toEqual([READY, state(true)]));
     expect(f.ui.panel()!.hidden).toBe(false);
     expect(f.doc.activeElement).not.toBe(f.ui.input());
   });
@@ -92,7 +92,7 @@ describe('open and close', () => {
       const f = mountFrame({ holdPaint: true });
       const channel = f.init();
       for (const name of names) channel.port1.postMessage(cmd(name, name == 'context' ? { a: 1 } : undefined));
-      await vi.waitFor(() => expect(f.paints).toHaveLength(1));
+      await waitFor(() => expect(f.paints).toHaveLength(1));
       await f.handled();
       // Not one by one on the painted launcher: nothing before ready.
       expect(f.got).toEqual([]);
@@ -110,31 +110,31 @@ describe('open and close', () => {
     expect(f.ui.panel()!.hidden).toBe(true);
     // A command after ready is the page's, not automatic: it opens.
     f.command(cmd('open'));
-    await vi.waitFor(() => expect(f.got).toEqual([READY, state(true)]));
+    await waitFor(() => expect(f.got).toEqual([READY, state(true)]));
   });
 
   it('toggles from its own state', async () => {
     const f = await ready();
     f.command(cmd('toggle'));
-    await vi.waitFor(() => expect(f.got).toEqual([READY, state(true)]));
+    await waitFor(() => expect(f.got).toEqual([READY, state(true)]));
     f.command(cmd('toggle'));
-    await vi.waitFor(() => expect(f.got).toEqual([READY, state(true), state(false)]));
+    await waitFor(() => expect(f.got).toEqual([READY, state(true), state(false)]));
     f.ui.launcher()!.click();
     f.command(cmd('toggle'));
-    await vi.waitFor(() => expect(f.got).toEqual([READY, state(true), state(false), state(true), state(false)]));
+    await waitFor(() => expect(f.got).toEqual([READY, state(true), state(false), state(true), state(false)]));
   });
 
   it('takes the session and the folded open from the init of a loader of an earlier build', async () => {
     const f = mountFrame();
     f.legacyInit(true);
-    await vi.waitFor(() => expect(f.got).toEqual([READY, state(true)]));
+    await waitFor(() => expect(f.got).toEqual([READY, state(true)]));
     expect(f.ui.launcher()!.getAttribute('aria-label')).toBe('Close chat');
   });
 
   it('opens on command, reports state, focuses the composer', async () => {
     const f = await ready();
     f.command(cmd('open'));
-    await vi.waitFor(() => expect(f.got).toEqual([READY, state(true)]));
+    await waitFor(() => expect(f.got).toEqual([READY, state(true)]));
     expect(f.ui.panel()!.hidden).toBe(false);
     expect(f.ui.launcher()!.getAttribute('aria-expanded')).toBe('true');
     expect(f.doc.activeElement).toBe(f.ui.input());
@@ -143,7 +143,7 @@ describe('open and close', () => {
   it('closes on command and reports state', async () => {
     const f = await ready({ open: true });
     f.command(cmd('close'));
-    await vi.waitFor(() => expect(f.got).toEqual([READY, state(true), state(false)]));
+    await waitFor(() => expect(f.got).toEqual([READY, state(true), state(false)]));
     expect(f.ui.panel()!.hidden).toBe(true);
     expect(f.ui.launcher()!.getAttribute('aria-expanded')).toBe('false');
   });
@@ -153,7 +153,7 @@ describe('open and close', () => {
     f.command(cmd('close'));
     f.command(cmd('open'));
     f.command(cmd('open'));
-    await vi.waitFor(() => expect(f.got).toContainEqual(state(true)));
+    await waitFor(() => expect(f.got).toContainEqual(state(true)));
     await f.handled();
     expect(f.got).toEqual([READY, state(true)]);
   });
@@ -176,14 +176,14 @@ describe('open and close', () => {
     const f = await ready();
     for (const name of ['opened', 'toString', 'hasOwnProperty', 'bogus']) f.command(cmd(name, { a: 1 }));
     f.command(cmd('open'));
-    await vi.waitFor(() => expect(f.got).toEqual([READY, state(true)]));
+    await waitFor(() => expect(f.got).toEqual([READY, state(true)]));
     expect(f.warnings).toEqual(['opened', 'toString', 'hasOwnProperty', 'bogus'].map((n) => `[kataven] ignored Kataven(${n})`));
   });
 
   it('warns about unknown commands given before the session too, once it runs', async () => {
     const f = mountFrame();
     f.init({ before: [cmd('bogus') as never] });
-    await vi.waitFor(() => expect(f.got).toEqual([READY]));
+    await waitFor(() => expect(f.got).toEqual([READY]));
     await f.handled();
     expect(f.warnings).toEqual(['[kataven] ignored Kataven(bogus)']);
   });
@@ -196,7 +196,7 @@ describe('open and close', () => {
     f.ui.closeButton()!.click();
     expect(f.ui.panel()!.hidden).toBe(true);
     expect(f.doc.activeElement).toBe(f.ui.launcher());
-    await vi.waitFor(() => expect(f.got).toEqual([READY, state(true), state(false)]));
+    await waitFor(() => expect(f.got).toEqual([READY, state(true), state(false)]));
   });
 
   it('closes on Escape and returns focus to the launcher', async () => {
@@ -205,7 +205,7 @@ describe('open and close', () => {
     f.key('Escape', f.ui.input()!);
     expect(f.ui.panel()!.hidden).toBe(true);
     expect(f.doc.activeElement).toBe(f.ui.launcher());
-    await vi.waitFor(() => expect(f.got).toEqual([READY, state(true), state(false)]));
+    await waitFor(() => expect(f.got).toEqual([READY, state(true), state(false)]));
   });
 
   it('ignores Escape while closed', async () => {
@@ -271,7 +271,7 @@ describe('text, never HTML', () => {
     const f = await ready({}, { fetch, ...win });
     f.type(evil);
     f.submit();
-    await vi.waitFor(() => expect(f.ui.bubbles()).toHaveLength(5));
+    await waitFor(() => expect(f.ui.bubbles()).toHaveLength(5));
     expect(f.ui.bubbles()).toEqual(['agent: ' + AGENT.greeting, 'you: ' + evil, 'agent: <b>bold</b>', 'you: ' + evil, 'agent: <script>x()</script>']);
     expect(f.doc.querySelectorAll('img, b, script')).toHaveLength(0);
   });
@@ -295,7 +295,7 @@ describe('composer', () => {
     const f = await ready({ open: true }, { fetch: s.fetch });
     f.type('hello');
     f.key('Enter', f.ui.input()!);
-    await vi.waitFor(() => expect(s.calls.map((c) => c.path)).toContain('/api/v1/widget/conversations/c1/messages'));
+    await waitFor(() => expect(s.calls.map((c) => c.path)).toContain('/api/v1/widget/conversations/c1/messages'));
   });
 
   it('keeps Shift+Enter for a newline', async () => {
@@ -314,7 +314,7 @@ describe('composer', () => {
     f.ui.input()!.focus();
     f.type('hello');
     f.submit();
-    await vi.waitFor(() => expect(s.calls.filter((c) => c.method == 'POST')).toHaveLength(2));
+    await waitFor(() => expect(s.calls.filter((c) => c.method == 'POST')).toHaveLength(2));
     expect(f.ui.input()!.disabled).toBe(false);
     expect(f.ui.sendButton()!.disabled).toBe(false);
     expect(f.ui.input()!.value).toBe('');
@@ -323,7 +323,7 @@ describe('composer', () => {
     f.type('and another');
     f.submit();
     s.release();
-    await vi.waitFor(() => expect(s.calls.filter((c) => c.method == 'POST').map((c) => c.body)).toEqual([{}, { text: 'hello', client_message_id: 'cm_1' }, { text: 'and another', client_message_id: 'cm_2' }]));
+    await waitFor(() => expect(s.calls.filter((c) => c.method == 'POST').map((c) => c.body)).toEqual([{}, { text: 'hello', client_message_id: 'cm_1' }, { text: 'and another', client_message_id: 'cm_2' }]));
   });
 
   it('shows the visitor message before the reply comes', async () => {
@@ -331,12 +331,12 @@ describe('composer', () => {
     const f = await ready({ open: true }, { fetch: s.fetch });
     f.type('  hello  ');
     f.submit();
-    await vi.waitFor(() => expect(f.ui.bubbles()).toEqual(['agent: ' + AGENT.greeting, 'you: hello']));
+    await waitFor(() => expect(f.ui.bubbles()).toEqual(['agent: ' + AGENT.greeting, 'you: hello']));
     s.release();
     // Posted: the agent's turn is coming, and the typing dots say so until its reply starts.
-    await vi.waitFor(() => expect(f.doc.querySelector('.kv-typing:not([hidden])')).not.toBeNull());
+    await waitFor(() => expect(f.doc.querySelector('.kv-typing:not([hidden])')).not.toBeNull());
     s.reply('ok');
-    await vi.waitFor(() => expect(f.ui.bubbles()).toEqual(['agent: ' + AGENT.greeting, 'you: hello', 'agent: ok']));
+    await waitFor(() => expect(f.ui.bubbles()).toEqual(['agent: ' + AGENT.greeting, 'you: hello', 'agent: ok']));
     expect(f.ui.status()!.hidden).toBe(true);
     expect(f.win.localStorage.getItem(STORE_KEY)).toBe('c1');
   });

@@ -2,8 +2,8 @@
  * The frame's conversation rules that mutation testing found unpinned (issue 17): how far it retries,
  * when it forgets the stored conversation, which key sends, and who each bubble says spoke.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AGENT, cleanup, fakeFetch, hubError, json, mountFrame, msg, sseStream, STORE_KEY } from './fixture.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AGENT, cleanup, fakeFetch, hubError, json, mountFrame, msg, sseStream, STORE_KEY, waitFor } from './fixture.js';
 
 afterEach(cleanup);
 
@@ -15,7 +15,7 @@ async function frame(routes: Parameters<typeof fakeFetch>[0], stored?: string) {
   const f = mountFrame({ fetch: ff.fetch });
   if (stored) f.win.localStorage.setItem(STORE_KEY, stored);
   f.init({ open: true });
-  await vi.waitFor(() => expect(f.got).toContainEqual({ v: 1, type: 'ready' }));
+  await waitFor(() => expect(f.got).toContainEqual({ v: 1, type: 'ready' }));
   const calls = (method: string, suffix = '') => ff.calls.filter((c) => c.method == method && c.path.endsWith(suffix));
   return { ...f, calls };
 }
@@ -31,7 +31,7 @@ describe('conversation rules', () => {
     });
     f.type('hello');
     f.submit();
-    await vi.waitFor(() => expect(f.ui.failed()).toEqual(['hello']));
+    await waitFor(() => expect(f.ui.failed()).toEqual(['hello']));
     await f.idle();
     expect(created).toBe(2);
     expect(f.calls('POST', '/messages').map((c) => c.path)).toEqual([`${API}/c1/messages`, `${API}/c2/messages`]);
@@ -44,20 +44,20 @@ describe('conversation rules', () => {
     [0, 'network'],
   ])('keeps the stored conversation when its history answers %s', async (status, type) => {
     const f = await frame({ [`GET ${API}/c9/messages`]: () => (status ? hubError(status, type) : Promise.reject(new TypeError('network error'))) }, 'c9');
-    await vi.waitFor(() => expect(f.calls('GET', '/events')).toHaveLength(1));
+    await waitFor(() => expect(f.calls('GET', '/events')).toHaveLength(1));
     expect(f.win.localStorage.getItem(STORE_KEY)).toBe('c9');
   });
 
   it('keeps the stored conversation when the session behind its history has expired', async () => {
     const f = await frame({ [`GET ${API}/c9/messages`]: () => hubError(401, 'session_invalid') }, 'c9');
-    await vi.waitFor(() => expect(f.ui.input()!.disabled).toBe(true));
+    await waitFor(() => expect(f.ui.input()!.disabled).toBe(true));
     expect(f.win.localStorage.getItem(STORE_KEY)).toBe('c9');
     expect(f.calls('GET', '/events')).toHaveLength(0);
   });
 
   it('forgets the stored conversation only when its history answers 404', async () => {
     const f = await frame({ [`GET ${API}/c9/messages`]: () => hubError(404, 'conversation_not_found') }, 'c9');
-    await vi.waitFor(() => expect(f.win.localStorage.getItem(STORE_KEY)).toBeNull());
+    await waitFor(() => expect(f.win.localStorage.getItem(STORE_KEY)).toBeNull());
     expect(f.calls('GET', '/events')).toHaveLength(0);
   });
 });
@@ -89,7 +89,7 @@ describe('composer keys', () => {
     expect(f.calls('POST', '/messages')).toHaveLength(0);
     expect(input.value).toBe('hello');
     expect(f.key('Enter', input)).toBe(false);
-    await vi.waitFor(() => expect(f.calls('POST', '/messages')).toHaveLength(1));
+    await waitFor(() => expect(f.calls('POST', '/messages')).toHaveLength(1));
     expect(f.calls('POST', '/messages')[0]!.body).toMatchObject({ text: 'hello' });
   });
 });
@@ -106,7 +106,7 @@ describe('who said it', () => {
       },
       'c9',
     );
-    await vi.waitFor(() => expect(f.doc.querySelectorAll('.kv-msg')).toHaveLength(5));
+    await waitFor(() => expect(f.doc.querySelectorAll('.kv-msg')).toHaveLength(5));
     const bubbles = [...f.doc.querySelectorAll('.kv-msg')].map((b) => ({
       role: [...b.classList].filter((c) => c != 'kv-msg').join(' '),
       who: b.querySelector('.kv-sr, .kv-who')!.className + ' ' + b.querySelector('.kv-sr, .kv-who')!.textContent,

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createApi } from '../../src/frame/api.js';
 import { keepFresh } from '../../src/frame/session.js';
 import { EN } from '../../src/frame/strings.js';
-import { cleanup, fakeFetch, hubError, json, mountFrame } from './fixture.js';
+import { cleanup, fakeFetch, hubError, json, mountFrame, waitFor } from './fixture.js';
 
 const REFRESH = 'POST /api/v1/widget/session';
 const T0 = Date.parse('2025-06-01T12:00:00.000Z');
@@ -39,20 +39,20 @@ describe('session refresh', () => {
     let n = 1;
     const s = fresh({ [REFRESH]: () => json(201, { session_token: 'tok_' + ++n, expires_at: at(480_000 + 600_000 * (n - 1)) }) });
     await vi.advanceTimersByTimeAsync(480_000);
-    await vi.waitFor(() => expect(s.auth.token).toBe('tok_2'));
+    await waitFor(() => expect(s.auth.token).toBe('tok_2'));
     // tok_2 expires 600 s after the refresh: the next one is 480 s later, with tok_2.
     await vi.advanceTimersByTimeAsync(479_000);
     expect(s.calls).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(1_000);
     expect(s.calls[1]!.auth).toBe('Bearer tok_2');
-    await vi.waitFor(() => expect(s.auth.token).toBe('tok_3'));
+    await waitFor(() => expect(s.auth.token).toBe('tok_3'));
     s.stop();
   });
 
   it('ends with the hub message when the refresh is refused', async () => {
     const s = fresh({ [REFRESH]: () => hubError(403, 'key_disabled', 'This chat is no longer available on this site.') });
     await vi.advanceTimersByTimeAsync(480_000);
-    await vi.waitFor(() => expect(s.onEnd).toHaveBeenCalledWith('This chat is no longer available on this site.'));
+    await waitFor(() => expect(s.onEnd).toHaveBeenCalledWith('This chat is no longer available on this site.'));
     await vi.advanceTimersByTimeAsync(3_600_000);
     expect(s.calls).toHaveLength(1);
   });
@@ -60,7 +60,7 @@ describe('session refresh', () => {
   it('a 401 on refresh ends as expired', async () => {
     const s = fresh({ [REFRESH]: () => hubError(401, 'session_invalid', 'token expired') });
     await vi.advanceTimersByTimeAsync(480_000);
-    await vi.waitFor(() => expect(s.onEnd).toHaveBeenCalledWith('This chat session has expired. Reload the page to continue.'));
+    await waitFor(() => expect(s.onEnd).toHaveBeenCalledWith('This chat session has expired. Reload the page to continue.'));
   });
 
   it('retries a 429 instead of giving up', async () => {
@@ -80,7 +80,7 @@ describe('session refresh', () => {
     expect(s.calls).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(15_000);
     expect(s.calls).toHaveLength(2);
-    await vi.waitFor(() => expect(s.auth.token).toBe('tok_2'));
+    await waitFor(() => expect(s.auth.token).toBe('tok_2'));
     expect(s.onEnd).not.toHaveBeenCalled();
     s.stop();
   });
@@ -88,7 +88,7 @@ describe('session refresh', () => {
   it('ends as expired when retries run past expiry', async () => {
     const s = fresh({ [REFRESH]: () => hubError(503, 'unavailable') }, 10_000);
     await vi.advanceTimersByTimeAsync(20_000);
-    await vi.waitFor(() => expect(s.onEnd).toHaveBeenCalledWith('This chat session has expired. Reload the page to continue.'));
+    await waitFor(() => expect(s.onEnd).toHaveBeenCalledWith('This chat session has expired. Reload the page to continue.'));
     expect(s.onEnd).toHaveBeenCalledTimes(1);
   });
 
@@ -104,7 +104,7 @@ describe('session refresh', () => {
     const f = mountFrame({ fetch: ff.fetch });
     f.init({ open: true, expires_at: at(600_000) });
     await vi.advanceTimersByTimeAsync(480_000);
-    await vi.waitFor(() => expect(f.ui.input()!.disabled).toBe(true));
+    await waitFor(() => expect(f.ui.input()!.disabled).toBe(true));
     expect(f.ui.sendButton()!.disabled).toBe(true);
     expect(f.ui.error()!.textContent).toBe('https://shop.test is no longer allowed for this key.');
   });
