@@ -87,6 +87,41 @@ describe('renders the subset', () => {
     ['makes no autolink inside a link', '[https://a.test](https://b.test)', '<p><a href="https://b.test/">https://a.test</a></p>'],
     ['makes no autolink inside a word', 'xhttps://x.test', '<p>xhttps://x.test</p>'],
     ['makes no autolink of a bare scheme', 'https:// and http://', '<p>https:// and http://</p>'],
+    // Each rule below was a surviving mutant: change the rule and its case fails.
+    ['keeps a backslash at the very end', 'a\\', '<p>a\\</p>'],
+    ['reads a newline in a code span as a space', '`a\nb`', '<p><code>a b</code></p>'],
+    ['strips no space from a code span spaced on one side only', '`a ` and ` b`', '<p><code>a </code> and <code> b</code></p>'],
+    ['strips nothing from a code span of spaces only', '`  `', '<p><code>  </code></p>'],
+    ['opens no emphasis before a space', 'a * b*', '<p>a * b*</p>'],
+    ['still opens emphasis after an asterisk that did not', '2 * 3 is *six*', '<p>2 * 3 is <em>six</em></p>'],
+    ['opens no _ emphasis inside a word', 'x_y z_', '<p>x_y z_</p>'],
+    ['opens * emphasis inside a word', 'a*b*c', '<p>a<em>b</em>c</p>'],
+    ['closes * emphasis before a letter', '*a*b', '<p><em>a</em>b</p>'],
+    ['closes no _ emphasis before a letter', '_a_b_', '<p><em>a_b</em></p>'],
+    ['closes bold only at two asterisks', '**a*b**', '<p><strong>a*b</strong></p>'],
+    ['closes no emphasis at an escaped asterisk', '*a\\*b*', '<p><em>a*b</em></p>'],
+    ['closes no emphasis inside a code span', '*a `b*` c*', '<p><em>a <code>b*</code> c</em></p>'],
+    ['makes no link inside a link', '[a [b](https://y.test)](https://x.test)', '<p><a href="https://x.test/">a [b](https://y.test)</a></p>'],
+    ['links only brackets followed by a destination', '[a][b](https://x.test)', '<p>[a]<a href="https://x.test/">b</a></p>'],
+    ['ends no link at an escaped bracket', '[a\\](https://x.test)', '<p>[a](<a href="https://x.test/">https://x.test</a>)</p>'],
+    ['shows the URL of a link whose text is blank', '[ ](https://x.test)', '<p><a href="https://x.test/">https://x.test/</a></p>'],
+    ['autolinks an http URL', 'see http://x.test', '<p>see <a href="http://x.test/">http://x.test</a></p>'],
+    ['keeps a closing parenthesis out of a URL before a full stop', '(https://x.test/a).', '<p>(<a href="https://x.test/a">https://x.test/a</a>).</p>'],
+    ['makes a multi-digit numbered list', '10. ten\n11. eleven', '<ol><li>ten</li><li>eleven</li></ol>'],
+    ['starts a list at any number after a blank line', 'a\n\n2. b', '<p>a</p><ol><li>b</li></ol>'],
+    ['trims an item', '- a  \n- b', '<ul><li>a</li><li>b</li></ul>'],
+    ['keeps an item indented by one space in the same list', '- a\n - b', '<ul><li>a</li><li>b</li></ul>'],
+    ['goes back to the outer list after a change of marker kind', '- a\n1. b\n- c', '<ul><li>a</li></ul><ol><li>b</li></ol><ul><li>c</li></ul>'],
+    ['keeps a list going after a line that continues an item', '- a\nb\n- c', '<ul><li>a<br>b</li><li>c</li></ul>'],
+    ['ends a list at a fence not indented past the marker', '- a\n```\ncode\n```', '<ul><li>a</li></ul><pre><code>code</code></pre>'],
+    ['continues an item with text after its code block', '1. Run:\n   ```\n   x\n   ```\n   done', '<ol><li>Run:<pre><code>x</code></pre>done</li></ol>'],
+    ['closes a fence only at a line of backticks alone', '```\nx ```\n``` x\n```', '<pre><code>x ```\n``` x</code></pre>'],
+    ['closes no fence with a shorter indented one', '````\n  ```\n````', '<pre><code>  ```</code></pre>'],
+    ['strips from code lines only the spaces the fence was indented by', '  ```\nabc\n   d\n  ```', '<pre><code>abc\n d</code></pre>'],
+    ['trims a heading', '#  Title  ', '<p><strong>Title</strong></p>'],
+    ['autolinks in a heading', '# Docs: https://x.test', '<p><strong>Docs: <a href="https://x.test/">https://x.test</a></strong></p>'],
+    ['reads a lone # as an empty heading (CommonMark)', '#\nnext', '<p><strong></strong></p><p>next</p>'],
+    ['makes no heading of a # inside a line', 'a # b', '<p>a # b</p>'],
   ];
   it.each(cases)('%s', (_claim, input, expected) => expect(md(input)).toBe(expected));
 
@@ -94,6 +129,22 @@ describe('renders the subset', () => {
     const links = render('[a](https://x.test) https://y.test [m](mailto:z@x.test)').querySelectorAll('a');
     expect(links).toHaveLength(3);
     for (const a of links) expect([a.getAttribute('target'), a.getAttribute('rel')]).toEqual(['_blank', 'noopener noreferrer']);
+  });
+
+  it('makes no empty text node', () => {
+    const empty: string[] = [];
+    const walk = (n: Node) => n.childNodes.forEach((c) => (c.nodeType == 3 ? c.textContent || empty.push(c.parentNode!.nodeName) : walk(c)));
+    walk(render('**a** *b* `c` [d](https://x.test) https://y.test\n- **e**\n# **f**'));
+    expect(empty).toEqual([]);
+  });
+
+  it('nests lists six deep at most, deeper items joining the sixth', () => {
+    const text = Array.from({ length: 8 }, (_, n) => ' '.repeat(2 * n) + '- ' + n).join('\n');
+    const depth = (n: Element): number => Math.max(0, ...[...n.children].map((c) => depth(c) + (c.tagName == 'UL' ? 1 : 0)));
+    const root = doc.createElement('div');
+    root.append(render(text));
+    expect(depth(root)).toBe(6);
+    expect(root.querySelectorAll('li')).toHaveLength(8);
   });
 
   it('makes code blocks keyboard-focusable', () => {

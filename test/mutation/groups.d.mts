@@ -9,6 +9,10 @@ export interface MutationGroup {
   break: number;
   /** The tests start a hub, which serves dist/: build it first. */
   dist?: boolean;
+  /** Stryker's `timeoutMS` for this group (default 15,000). */
+  timeoutMS?: number;
+  /** Vitest's `isolate` for the group's tests (default true: a fresh module graph per test file). */
+  isolate?: boolean;
 }
 export declare const GROUPS: MutationGroup[];
 export declare function groupNamed(name: string): MutationGroup;

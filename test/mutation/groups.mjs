@@ -17,6 +17,8 @@ export const GROUPS = [
     mutate: ['src/hub/keys/format.ts'],
     tests: ['test/hub/keys/**/*.test.ts'],
     break: 95,
+    // Its real timeouts are the key generator's loops without their bound: no need to wait 15 s for each.
+    timeoutMS: 5_000,
     dist: true,
   },
   {
@@ -62,6 +64,9 @@ export const GROUPS = [
     mutate: ['src/frame/chat.ts', 'src/frame/events.ts', 'src/frame/log.ts'],
     tests: ['test/frame/chat.test.ts', 'test/frame/events.test.ts', 'test/frame/rules.test.ts', 'test/frame/panel.test.ts'],
     break: 90,
+    // One module graph for the four files, so happy-dom is imported once a run, not once a file. Safe for
+    // these: none mocks a module or changes one's state, and the frame's modules hold none but constants.
+    isolate: false,
   },
   {
     name: 'markdown',
@@ -69,6 +74,8 @@ export const GROUPS = [
     mutate: ['src/frame/markdown.ts'],
     tests: ['test/frame/markdown.test.ts'],
     break: 90,
+    // Its tests take about a second; a mutant that stops a scanning loop's index hangs.
+    timeoutMS: 5_000,
   },
 ];
 

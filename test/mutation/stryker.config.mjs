@@ -13,8 +13,9 @@ export default {
   coverageAnalysis: 'perTest',
   // A mutant that hangs (a retry loop without its bound) is stopped after the tests' own time plus this.
   // Generous, because the machine is shared: a mutant that timed out counts as caught, so a false
-  // timeout would hide a survivor.
-  timeoutMS: 15_000,
+  // timeout would hide a survivor. A group of pure functions sets less (groups.mjs): its loops are
+  // what its mutants break, and each real timeout costs a worker this long.
+  timeoutMS: group.timeoutMS ?? 15_000,
   // Two cores, shared: more workers only queue behind each other.
   concurrency: Number(process.env.KATAVEN_MUTATION_CONCURRENCY ?? 2),
   thresholds: { high: 100, low: group.break, break: group.break },

@@ -18,6 +18,7 @@ export default defineConfig({
   test: {
     name: `mutation-${group.name}`,
     include: group.tests,
+    isolate: group.isolate ?? true,
     testTimeout: 20_000,
     hookTimeout: 60_000,
     // A test file that cannot load is a failure, which Stryker's runner would otherwise not see.
