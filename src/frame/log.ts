@@ -53,7 +53,8 @@ export function createLog(doc: Document, panel: Element, t: Strings, agentName: 
   // The document's lang is the language the hub chose for this frame (hub/widget/frame.ts). Made on
   // first use, not here: this runs before the launcher shows (the greeting has no time), and the first
   // date format of a renderer process loads the locale's ICU data, 44–73 ms in Chromium on the bench's
-  // machine, most of the launcher's time over the floor (docs/performance.md, "The launcher's gap").
+  // machine, the largest single part of the launcher's time over the floor (docs/performance.md, "The
+  // launcher's gap").
   let format: Intl.DateTimeFormat | undefined;
   const clock = () => (format ||= new Intl.DateTimeFormat(doc.documentElement.lang || undefined, { hour: 'numeric', minute: '2-digit' }));
   // The status line lives at the end of the log: a status appearing does not resize the log (no jump).
