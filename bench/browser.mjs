@@ -30,18 +30,18 @@ import { median } from './lib/stats.mjs';
 // DevTools target, so one Network.emulateNetworkConditions covers the page, the loader, the handshake and
 // the frame alike (with it on, the frame is an out-of-process target the page's emulation does not
 // reach). The other figures (traces, profiles) keep the default process model.
-const LATENCY_ARGS = [...ARGS, '--disable-site-isolation-trials', '--disable-features=IsolateOrigins,site-per-process'];
-const READY = 'kataven-bench:ready:';
+export const LATENCY_ARGS = [...ARGS, '--disable-site-isolation-trials', '--disable-features=IsolateOrigins,site-per-process'];
+export const READY = 'kataven-bench:ready:';
 
 
 /**
  * The demo page with the stub and a ready handler in <head>, and the floor: the same page without the
  * loader tag and with an inline script at the top of <head>; `cssPath` (the frame's stylesheet on the
- * hub) is its static page.
+ * hub) is its static page. `report`: what each page runs at `ready` or at its iframe's `load` (the
+ * traces of bench/launch-trace.mjs add a performance mark).
  */
-function pages(cssPath) {
+export function pages(cssPath, report = `console.debug('${READY}' + performance.now())`) {
   const index = readFileSync(join(ROOT, 'examples/site/index.html'), 'utf8');
-  const report = `console.debug('${READY}' + performance.now())`;
   const stub = `<script>window.Kataven = window.Kataven || function () { (Kataven.q = Kataven.q || []).push(arguments); };
 Kataven('on', 'ready', function () { ${report}; });</script>\n</head>`;
   if (!index.includes('</head>') || !/<script src="\{\{HUB\}\}\/widget\/v1\/loader\.js"[^>]*><\/script>/.test(index)) {
@@ -196,14 +196,16 @@ function waterfall(timings, hubUrl, siteUrl) {
   });
 }
 
-export async function browserFigures({ loads, traced, warmup, log, latencies = [50, 100, 200], latencyLoads = 10 }, result = {}) {
+/**
+ * A hub of its own (an account in a temporary data directory), and a widget key made the way a site
+ * owner makes it: through the Admin API, for the exact origin of the site to come, on `port`.
+ */
+export async function hubWithSiteKey() {
   const dataDir = mkdtempSync(join(tmpdir(), 'kataven-bench-browser-'));
   onCleanup(() => rmSync(dataDir, { recursive: true, force: true }));
   const account = await createAccount({ dataDir });
   const hub = await startHub({ dataDir });
   onCleanup(() => hub.stop());
-
-  // The key is made the way a site owner makes it: through the Admin API, for the site's exact origin.
   const port = await freePort();
   const res = await fetch(`${hub.url}/api/v1/widget-keys`, {
     method: 'POST',
@@ -211,7 +213,11 @@ export async function browserFigures({ loads, traced, warmup, log, latencies = [
     body: JSON.stringify({ name: 'bench site', domain_allowlist: [`localhost:${port}`] }),
   });
   if (res.status !== 201) throw new Error(`creating the bench widget key: HTTP ${res.status} ${await res.text()}`);
-  const widgetKey = await res.json();
+  return { hub, port, widgetKey: await res.json() };
+}
+
+export async function browserFigures({ loads, traced, warmup, log, latencies = [50, 100, 200], latencyLoads = 10 }, result = {}) {
+  const { hub, port, widgetKey } = await hubWithSiteKey();
 
   // The frame as this hub serves it to an allowed page: one document per language (the hub picks by
   // Accept-Language), its CSS and JS inline; the budget holds for the largest. The floor's iframe loads

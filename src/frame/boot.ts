@@ -28,8 +28,6 @@ export interface FrameEnv {
   /** Getter for `localStorage` (reading it may throw). */
   storage: () => Storage | null | undefined;
   fetch: typeof fetch;
-  /** Calls back once what is in the DOM has been painted. */
-  afterPaint: (cb: () => void) => void;
   /** Calls back before the next paint (requestAnimationFrame): streamed text renders once per frame. */
   nextFrame: (cb: () => void) => void;
   /** A random UUID (a visitor message's `client_message_id`). */
@@ -54,6 +52,8 @@ interface Widget {
   setContext(context: unknown): void;
   /** `Kataven('identify', token)` (`logout` false) or `Kataven('logout')`. */
   setIdentity(token: unknown, logout: boolean): void;
+  /** Tells the page `ready` (the launcher is in the document), then runs what waited for it. */
+  ready(): void;
 }
 
 /**
@@ -79,6 +79,9 @@ function listen(env: FrameEnv, port: Port, legacy?: LegacyInitMessage): void {
       });
       if (context !== undefined) widget.setContext(context);
       for (const [token, logout] of identity) widget.setIdentity(token, logout);
+      // After what the page gave before the session: a key that requires sign-in checks at `ready`
+      // whether a token was given.
+      widget.ready();
     },
     onCommand(name) {
       const open = name == 'toggle' ? !(ready ? widget!.isOpen() : wish) : name == 'open';
@@ -106,7 +109,7 @@ function listen(env: FrameEnv, port: Port, legacy?: LegacyInitMessage): void {
   }
 }
 
-/** Draws the launcher and runs the conversation; `onReady` once the page was told `ready`. */
+/** Draws the launcher and runs the conversation; `onReady` once the page was told `ready` (Widget.ready). */
 function start(env: FrameEnv, session: SessionMessage, page: ReturnType<typeof connect>, onReady: (widget: Widget) => void): Widget {
   const doc = env.doc;
   const agent = session.agent;
@@ -156,13 +159,18 @@ function start(env: FrameEnv, session: SessionMessage, page: ReturnType<typeof c
     setOpen,
     setContext: (c) => chat.setContext(reportedContext(c, (t) => env.warn('[kataven] ' + t))),
     setIdentity: (token, logout) => void (logout ? identity.logout() : identity.identify(token)),
+    // As soon as the launcher is in the document, not after a paint: the frame is hidden until the page
+    // hears `ready`, and Chromium neither paints nor runs animation frames in a hidden cross-origin
+    // frame, so waiting for one waited for the 100 ms timeout that backed it up (docs/performance.md,
+    // "The launcher's gap"). The frame's background is transparent: shown before its first paint, it
+    // shows the page behind it for that one frame, then the launcher.
+    ready() {
+      page.send({ v: 1, type: 'ready' });
+      onReady(widget);
+      identity.ready();
+    },
   };
   doc.body.appendChild(view.root);
   keepFocusIn(doc, view.panel);
-  env.afterPaint(() => {
-    page.send({ v: 1, type: 'ready' });
-    onReady(widget);
-    identity.ready();
-  });
   return widget;
 }

@@ -18,16 +18,4 @@ boot({
       : '10000000-1000-4000-8000-100000000000'.replace(/[018]/g, (c) => (+c ^ (crypto.getRandomValues(new Uint8Array(1))[0]! & (15 >> (+c / 4)))).toString(16)),
   warn: (text) => console.warn(text),
   t: T,
-  afterPaint(cb) {
-    // The frame is `visibility: hidden` until `ready`, and browsers may not run animation frames for a
-    // hidden cross-origin frame (Chromium throttles them): a timeout backs the frame callback up.
-    let done = false;
-    const go = () => {
-      if (done) return;
-      done = true;
-      cb();
-    };
-    requestAnimationFrame(() => setTimeout(go));
-    setTimeout(go, 100);
-  },
 });

@@ -50,8 +50,13 @@ export function createLog(doc: Document, panel: Element, t: Strings, agentName: 
   log.setAttribute('aria-label', t.conversation);
   // Scrollable, so keyboard users must be able to reach it to scroll it (axe scrollable-region-focusable).
   log.tabIndex = 0;
-  // The document's lang is the language the hub chose for this frame (hub/widget/frame.ts).
-  const clock = new Intl.DateTimeFormat(doc.documentElement.lang || undefined, { hour: 'numeric', minute: '2-digit' });
+  // The document's lang is the language the hub chose for this frame (hub/widget/frame.ts). Made on
+  // first use, not here: this runs before the launcher shows (the greeting has no time), and the first
+  // date format of a renderer process loads the locale's ICU data, 44–73 ms in Chromium on the bench's
+  // machine, the largest single part of the launcher's time over the floor (docs/performance.md, "The
+  // launcher's gap").
+  let format: Intl.DateTimeFormat | undefined;
+  const clock = () => (format ||= new Intl.DateTimeFormat(doc.documentElement.lang || undefined, { hour: 'numeric', minute: '2-digit' }));
   // The status line lives at the end of the log: a status appearing does not resize the log (no jump).
   const status = el('div', 'kv-status', log);
   status.hidden = true;
@@ -103,7 +108,7 @@ export function createLog(doc: Document, panel: Element, t: Strings, agentName: 
     const when = new Date(at ?? Date.now());
     // An unreadable time (not the hub's ISO string) shows none rather than "Invalid Date".
     if (at !== null && !isNaN(+when)) {
-      const time = el('time', 'kv-time', b, clock.format(when));
+      const time = el('time', 'kv-time', b, clock().format(when));
       time.dateTime = when.toISOString();
     }
     let note: HTMLElement | undefined;

@@ -70,7 +70,7 @@ export interface LegacyInitMessage {
   open: boolean;
 }
 
-/** Frame → page, on the port: the launcher is painted; the page may show the iframe. */
+/** Frame → page, on the port: the launcher is in the frame's document; the page may show the iframe. */
 export interface ReadyMessage { v: 1; type: 'ready' }
 
 /** Frame → page, on the port: the panel opened or closed (by the visitor or by a command). */

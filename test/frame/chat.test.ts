@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MAX_REPORTED_CONTEXT_BYTES } from '../../src/protocol/agent-webhook.js';
 import { MAX_MESSAGE_LENGTH } from '../../src/protocol/widget-api.js';
 import type { CommandMessage } from '../../src/protocol/messages.js';
-import { AGENT, cleanup, fakeFetch, hubError, json, mountFrame, msg, sseStream, STORE_KEY, waitFor } from './fixture.js';
+import { AGENT, cleanup, deferred, fakeFetch, hubError, json, mountFrame, msg, sseStream, STORE_KEY, waitFor } from './fixture.js';
 
 afterEach(cleanup);
 
@@ -203,6 +203,26 @@ describe('streaming render', () => {
     const shown = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' }).format(new Date('2025-01-01T00:00:00.000Z'));
     expect(bubbles[1]!.querySelector('time')!.textContent).toBe(shown);
     expect(bubbles.map((b) => b.classList.contains('kv-cont'))).toEqual([false, false, true, false]);
+  });
+
+  it('builds no date format before ready (the greeting has no time), and one for every stamp after', async () => {
+    // The first Intl.DateTimeFormat of a renderer loads ICU data: tens of ms the launcher must not wait for.
+    const Format = Intl.DateTimeFormat;
+    const formats = vi.spyOn(Intl, 'DateTimeFormat').mockImplementation(function (...args: ConstructorParameters<typeof Format>) {
+      return new Format(...args);
+    } as never);
+    try {
+      const history = deferred<Response>();
+      const c = await chat({ [list('c1')]: () => history.promise }, { stored: 'c1' });
+      expect(formats).not.toHaveBeenCalled();
+      history.resolve(json(200, { data: [msg('visitor', 'one'), msg('agent', 'two')], last_event_id: '2' }));
+      await waitFor(() => expect(c.ui.bubbles()).toHaveLength(3));
+      await c.send('three');
+      expect(c.doc.querySelectorAll('.kv-msg time')).toHaveLength(3);
+      expect(formats).toHaveBeenCalledTimes(1);
+    } finally {
+      formats.mockRestore();
+    }
   });
 
   it('shows the agent status while it works and clears it with the reply', async () => {

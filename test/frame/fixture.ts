@@ -106,8 +106,6 @@ export interface FrameOptions {
   search?: string;
   fetch?: typeof fetch;
   storage?: () => Storage | null | undefined;
-  /** Paint at once (default) or hold the callback for the test to run. */
-  holdPaint?: boolean;
   /** Hold animation-frame callbacks in `frames` for the test to run (default: each runs in a task of its own). */
   holdFrames?: boolean;
   /** The frame's language table (default English). */
@@ -129,7 +127,6 @@ export function mountFrame(opts: FrameOptions = {}) {
   open.push({ close: () => win.happyDOM.close() });
   const doc = win.document as unknown as Document;
   const parent = { postMessage: vi.fn() };
-  const paints: Array<() => void> = [];
   const frames: Array<() => void> = [];
   const warnings: string[] = [];
   let ids = 0;
@@ -141,7 +138,6 @@ export function mountFrame(opts: FrameOptions = {}) {
     search,
     storage: opts.storage ?? (() => win.localStorage as unknown as Storage),
     fetch: f,
-    afterPaint: (cb) => (opts.holdPaint ? paints.push(cb) : cb()),
     nextFrame: (cb) => (opts.holdFrames ? frames.push(cb) : setTimeout(cb)),
     uuid: () => 'cm_' + ++ids,
     warn: (text) => warnings.push(text),
@@ -261,7 +257,6 @@ export function mountFrame(opts: FrameOptions = {}) {
     win,
     doc,
     parent,
-    paints,
     frames,
     warnings,
     got,

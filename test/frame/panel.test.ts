@@ -1,13 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { accentColor } from '../../src/frame/view.js';
 import { DE } from '../../src/frame/lang/de.js';
+import type { CommandMessage } from '../../src/protocol/messages.js';
 import { AGENT, cleanup, fakeFetch, json, mountFrame, msg, sseStream, STORE_KEY, waitFor } from './fixture.js';
 
 afterEach(cleanup);
 
 const READY = { v: 1, type: 'ready' };
 const state = (open: boolean) => ({ v: 1, type: 'state', open });
-const cmd = (name: string, arg?: unknown) => ({ v: 1, type: 'command', name, arg });
+const cmd = (name: string, arg?: unknown): CommandMessage => ({ v: 1, type: 'command', name, arg });
 
 /** A frame with the session handed over and `ready` received. */
 async function ready(over = {}, opts = {}) {
@@ -89,15 +90,11 @@ describe('open and close', () => {
       [['toggle', 'toggle'], false],
       [['close', 'context', 'toggle'], true],
     ] as const) {
-      const f = mountFrame({ holdPaint: true });
-      const channel = f.init();
-      for (const name of names) channel.port1.postMessage(cmd(name, name == 'context' ? { a: 1 } : undefined));
-      await waitFor(() => expect(f.paints).toHaveLength(1));
+      const f = mountFrame();
+      // Given before the handshake answered: on the port before the session, as the loader sends them.
+      f.init({ before: names.map((name) => cmd(name, name == 'context' ? { a: 1 } : undefined)) });
       await f.handled();
-      // Not one by one on the painted launcher: nothing before ready.
-      expect(f.got).toEqual([]);
-      f.paints[0]!();
-      await f.handled();
+      // Not one by one on the launcher: one wish, applied after ready.
       expect([names, f.got]).toEqual([names, opened ? [READY, state(true)] : [READY]]);
       expect(f.doc.activeElement).not.toBe(f.ui.input());
     }
