@@ -10,7 +10,7 @@ import { HANDSHAKE_PATH, type HandshakeResponse } from '../../protocol/handshake
 import { KEY_CHECKSUM_LENGTH, KEY_RANDOM_LENGTH, PUBLIC_KEY_PREFIX, TEST_PUBLIC_KEY_PREFIX } from '../../protocol/keys.js';
 import { parseOrigin, type OriginResult } from '../allowlist/origin.js';
 import type { HubContext } from '../context.js';
-import { hashKey, isWellFormedPublicKey } from '../keys/format.js';
+import { publicKeyHash } from '../keys/format.js';
 import { checkOrigin, deny, keyDisabled } from '../visitor/origin-check.js';
 import { issueSession } from '../visitor/session.js';
 import { chooseLanguage } from '../widget/language.js';
@@ -51,10 +51,11 @@ async function answer(
   log: FastifyBaseLogger,
 ): Promise<HandshakeResponse> {
   const clientKey = readClientKey(rawBody);
-  if (!isWellFormedPublicKey(clientKey)) {
+  const hash = publicKeyHash(clientKey);
+  if (hash === null) {
     throw deny(400, 'key_malformed', `The client key is malformed: expected data-client-key="${PUBLIC_KEY_PREFIX}…" or "${TEST_PUBLIC_KEY_PREFIX}…" (${PUBLIC_KEY_PREFIX.length + KEY_RANDOM_LENGTH + KEY_CHECKSUM_LENGTH} characters) exactly as created; check for a typo or a truncated copy`);
   }
-  const key = await findKey(ctx, hashKey(clientKey), ip);
+  const key = await findKey(ctx, hash, ip);
   if (!key) {
     await ctx.failures.fail(`hs-miss:${ip}`, ctx.config.handshakeMissRateLimit, 'handshakes with unknown widget keys from this address');
     throw deny(404, 'key_not_found', `No widget key ends in ${clientKey.slice(-8)}; it may have been deleted. Create a key and paste its new tag`);
@@ -95,17 +96,21 @@ function findKey(ctx: HubContext, hash: string, ip: string) {
  */
 const LOADER_BODY = /^\{"client_key":"([0-9A-Za-z_]{1,100})"\}$/;
 
-/** text/plain (the loader's simple request) arrives as a string; application/json (curl) as an object. */
-function readClientKey(body: unknown): unknown {
+/**
+ * text/plain (the loader's simple request) arrives as a string; application/json (curl) as an object.
+ * No key, or one that is not a string, reads as '': malformed like any other.
+ */
+function readClientKey(body: unknown): string {
   let value = body;
   if (typeof value === 'string') {
     const loader = LOADER_BODY.exec(value);
-    if (loader) return loader[1];
+    if (loader) return loader[1]!;
     try {
       value = JSON.parse(value);
     } catch {
-      return undefined;
+      return '';
     }
   }
-  return value !== null && typeof value === 'object' ? (value as { client_key?: unknown }).client_key : undefined;
+  const key = value !== null && typeof value === 'object' ? (value as { client_key?: unknown }).client_key : undefined;
+  return typeof key === 'string' ? key : '';
 }
