@@ -6,7 +6,7 @@
  * Access-Control-Allow-Origin for a well-formed origin, so the loader can read and print the reason.
  */
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import { HANDSHAKE_PATH, type HandshakeResponse } from '../../protocol/handshake.js';
+import { HANDSHAKE_PATH } from '../../protocol/handshake.js';
 import { KEY_CHECKSUM_LENGTH, KEY_RANDOM_LENGTH, PUBLIC_KEY_PREFIX, TEST_PUBLIC_KEY_PREFIX } from '../../protocol/keys.js';
 import { parseOrigin, type OriginResult } from '../allowlist/origin.js';
 import type { HubContext } from '../context.js';
@@ -14,7 +14,7 @@ import { publicKeyHash } from '../keys/format.js';
 import { checkOrigin, deny, keyDisabled } from '../visitor/origin-check.js';
 import { issueSession } from '../visitor/session.js';
 import { chooseLanguage } from '../widget/language.js';
-import { TABLES } from '../../frame/lang/index.js';
+import { agentJson, handshakeJson } from './body.js';
 
 /** Enough for `{"client_key":"pk_live_…"}` and then some; anything bigger is not a loader's request. */
 const HANDSHAKE_BODY_LIMIT = 1024;
@@ -35,6 +35,8 @@ export async function handshakeRoutes(app: FastifyInstance, ctx: HubContext) {
       reply.header('cache-control', 'no-store');
       // The iframe's title is host-page text a screen reader reads: in the frame's language.
       reply.header('vary', 'Origin, Accept-Language');
+      // The answer is JSON text already (body.ts): Fastify sends a string with this type as it is.
+      reply.header('content-type', 'application/json; charset=utf-8');
       return ctx.metrics.handshake(answer(request.body, request.ip, originResult, request.headers.origin, publicOrigin ?? `${request.protocol}://${request.host}`, request.headers['accept-language'], ctx, request.log));
     },
   );
@@ -49,7 +51,7 @@ async function answer(
   acceptLanguage: string | undefined,
   ctx: HubContext,
   log: FastifyBaseLogger,
-): Promise<HandshakeResponse> {
+): Promise<string> {
   const clientKey = readClientKey(rawBody);
   const hash = publicKeyHash(clientKey);
   if (hash === null) {
@@ -69,14 +71,14 @@ async function answer(
   await ctx.limit(`hs:${key.id}:${ip}`, ctx.config.handshakeRateLimit, 'widget handshakes from this address');
   await ctx.usage.record(key, log);
   const session = issueSession(ctx.sessions, key, origin);
-  return {
+  return handshakeJson({
     session_token: session.token,
     expires_at: session.expires_at,
     frame_url: `${hub}/widget/v1/frame?k=${encodeURIComponent(key.id)}&o=${encodeURIComponent(origin)}`,
-    agent: { ...key.agent, title: TABLES[chooseLanguage(key.agent.locale, acceptLanguage)].frameTitle(key.agent.name) },
+    agent: agentJson(key.agent, chooseLanguage(key.agent.locale, acceptLanguage)),
     identity: key.identity,
     mode: key.mode,
-  };
+  });
 }
 
 /**
