@@ -3,6 +3,8 @@
  * origin (`scheme://host[:port]`, punycode host, default port omitted); anything else did not come
  * from a browser following the spec and is denied rather than repaired. `Referer` is never used.
  */
+import { memoByText } from '../memo.js';
+
 export interface ParsedOrigin {
   scheme: 'http' | 'https';
   host: string;
@@ -28,26 +30,21 @@ const NULL: OriginResult = { ok: false, reason: 'null' };
 const MALFORMED: OriginResult = { ok: false, reason: 'malformed' };
 
 /**
- * Results by header value. A site's visitors send the same few origins all day, and the URL parse below
- * is most of what the origin check of a handshake costs. Bounded: when full it starts over, so a client
- * sending endless distinct origins pays the parse itself and costs the hub no memory. The results are
- * frozen, since every caller gets the same object.
+ * Results by header value (memo.ts). A site's visitors send the same few origins all day, and the URL
+ * parse below is most of what the origin check of a handshake costs. The results are frozen, since every
+ * caller gets the same object.
  */
-const seen = new Map<string, OriginResult>();
 const SEEN_MAX = 10_000;
+const parseRemembered = memoByText(SEEN_MAX, (header) => {
+  const result = parseUncached(header);
+  // Stryker disable next-line ConditionalExpression: a refusal has no origin, and freezing undefined does nothing
+  if (result.ok) Object.freeze(result.origin);
+  return Object.freeze(result);
+});
 
 export function parseOrigin(header: string | string[] | undefined): OriginResult {
   // Stryker disable next-line ConditionalExpression: an array or undefined looked up and kept gives the same answer; only memory is spent
-  if (typeof header !== 'string') return parseUncached(header);
-  let result = seen.get(header);
-  if (result === undefined) {
-    if (seen.size >= SEEN_MAX) seen.clear();
-    result = parseUncached(header);
-    // Stryker disable next-line ConditionalExpression: a refusal has no origin, and freezing undefined does nothing
-    if (result.ok) Object.freeze(result.origin);
-    seen.set(header, Object.freeze(result));
-  }
-  return result;
+  return typeof header === 'string' ? parseRemembered(header) : parseUncached(header);
 }
 
 function parseUncached(header: string | string[] | undefined): OriginResult {

@@ -6,15 +6,15 @@
  * Access-Control-Allow-Origin for a well-formed origin, so the loader can read and print the reason.
  */
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import { HANDSHAKE_PATH, type HandshakeResponse } from '../../protocol/handshake.js';
+import { HANDSHAKE_PATH } from '../../protocol/handshake.js';
 import { KEY_CHECKSUM_LENGTH, KEY_RANDOM_LENGTH, PUBLIC_KEY_PREFIX, TEST_PUBLIC_KEY_PREFIX } from '../../protocol/keys.js';
 import { parseOrigin, type OriginResult } from '../allowlist/origin.js';
 import type { HubContext } from '../context.js';
-import { hashKey, isWellFormedPublicKey } from '../keys/format.js';
+import { publicKeyHash } from '../keys/format.js';
 import { checkOrigin, deny, keyDisabled } from '../visitor/origin-check.js';
 import { issueSession } from '../visitor/session.js';
 import { chooseLanguage } from '../widget/language.js';
-import { TABLES } from '../../frame/lang/index.js';
+import { agentJson, handshakeJson } from './body.js';
 
 /** Enough for `{"client_key":"pk_live_…"}` and then some; anything bigger is not a loader's request. */
 const HANDSHAKE_BODY_LIMIT = 1024;
@@ -35,6 +35,8 @@ export async function handshakeRoutes(app: FastifyInstance, ctx: HubContext) {
       reply.header('cache-control', 'no-store');
       // The iframe's title is host-page text a screen reader reads: in the frame's language.
       reply.header('vary', 'Origin, Accept-Language');
+      // The answer is JSON text already (body.ts): Fastify sends a string with this type as it is.
+      reply.header('content-type', 'application/json; charset=utf-8');
       return ctx.metrics.handshake(answer(request.body, request.ip, originResult, request.headers.origin, publicOrigin ?? `${request.protocol}://${request.host}`, request.headers['accept-language'], ctx, request.log));
     },
   );
@@ -49,12 +51,13 @@ async function answer(
   acceptLanguage: string | undefined,
   ctx: HubContext,
   log: FastifyBaseLogger,
-): Promise<HandshakeResponse> {
+): Promise<string> {
   const clientKey = readClientKey(rawBody);
-  if (!isWellFormedPublicKey(clientKey)) {
+  const hash = publicKeyHash(clientKey);
+  if (hash === null) {
     throw deny(400, 'key_malformed', `The client key is malformed: expected data-client-key="${PUBLIC_KEY_PREFIX}…" or "${TEST_PUBLIC_KEY_PREFIX}…" (${PUBLIC_KEY_PREFIX.length + KEY_RANDOM_LENGTH + KEY_CHECKSUM_LENGTH} characters) exactly as created; check for a typo or a truncated copy`);
   }
-  const key = await findKey(ctx, hashKey(clientKey), ip);
+  const key = await findKey(ctx, hash, ip);
   if (!key) {
     await ctx.failures.fail(`hs-miss:${ip}`, ctx.config.handshakeMissRateLimit, 'handshakes with unknown widget keys from this address');
     throw deny(404, 'key_not_found', `No widget key ends in ${clientKey.slice(-8)}; it may have been deleted. Create a key and paste its new tag`);
@@ -68,14 +71,14 @@ async function answer(
   await ctx.limit(`hs:${key.id}:${ip}`, ctx.config.handshakeRateLimit, 'widget handshakes from this address');
   await ctx.usage.record(key, log);
   const session = issueSession(ctx.sessions, key, origin);
-  return {
+  return handshakeJson({
     session_token: session.token,
     expires_at: session.expires_at,
     frame_url: `${hub}/widget/v1/frame?k=${encodeURIComponent(key.id)}&o=${encodeURIComponent(origin)}`,
-    agent: { ...key.agent, title: TABLES[chooseLanguage(key.agent.locale, acceptLanguage)].frameTitle(key.agent.name) },
+    agent: agentJson(key.agent, chooseLanguage(key.agent.locale, acceptLanguage)),
     identity: key.identity,
     mode: key.mode,
-  };
+  });
 }
 
 /**
@@ -95,17 +98,21 @@ function findKey(ctx: HubContext, hash: string, ip: string) {
  */
 const LOADER_BODY = /^\{"client_key":"([0-9A-Za-z_]{1,100})"\}$/;
 
-/** text/plain (the loader's simple request) arrives as a string; application/json (curl) as an object. */
-function readClientKey(body: unknown): unknown {
+/**
+ * text/plain (the loader's simple request) arrives as a string; application/json (curl) as an object.
+ * No key, or one that is not a string, reads as '': malformed like any other.
+ */
+function readClientKey(body: unknown): string {
   let value = body;
   if (typeof value === 'string') {
     const loader = LOADER_BODY.exec(value);
-    if (loader) return loader[1];
+    if (loader) return loader[1]!;
     try {
       value = JSON.parse(value);
     } catch {
-      return undefined;
+      return '';
     }
   }
-  return value !== null && typeof value === 'object' ? (value as { client_key?: unknown }).client_key : undefined;
+  const key = value !== null && typeof value === 'object' ? (value as { client_key?: unknown }).client_key : undefined;
+  return typeof key === 'string' ? key : '';
 }

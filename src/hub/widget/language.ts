@@ -5,15 +5,15 @@
  * and the handshake's iframe title both ask here, so they always agree.
  */
 import { DEFAULT_LANGUAGE, LANGUAGES, RTL_LANGUAGES, type Language } from '../../protocol/languages.js';
+import { memoByText } from '../memo.js';
 
 /** More than a browser sends; a longer header is read only this far. */
 const MAX_HEADER = 500;
 
 const known = (tag: string): Language | undefined => LANGUAGES.find((l) => l === tag.split('-')[0]!.toLowerCase());
 
-export function chooseLanguage(locale: Language | null, acceptLanguage: string | string[] | undefined): Language {
-  if (locale) return locale;
-  const header = (Array.isArray(acceptLanguage) ? acceptLanguage.join(',') : acceptLanguage ?? '').slice(0, MAX_HEADER);
+/** Remembered per header value (memo.ts): each handshake asks, and a browser sends the same header every time. */
+const bestOf = memoByText(10_000, (header: string): Language => {
   let best: Language | undefined;
   let bestQ = 0;
   for (const part of header.split(',')) {
@@ -25,6 +25,11 @@ export function chooseLanguage(locale: Language | null, acceptLanguage: string |
     if (language && weight > bestQ) [best, bestQ] = [language, weight];
   }
   return best ?? DEFAULT_LANGUAGE;
+});
+
+export function chooseLanguage(locale: Language | null, acceptLanguage: string | string[] | undefined): Language {
+  if (locale) return locale;
+  return bestOf((Array.isArray(acceptLanguage) ? acceptLanguage.join(',') : acceptLanguage ?? '').slice(0, MAX_HEADER));
 }
 
 export const directionOf = (language: Language): 'rtl' | 'ltr' => (RTL_LANGUAGES.includes(language) ? 'rtl' : 'ltr');

@@ -10,7 +10,7 @@ import { HubError } from '../errors.js';
 import { idShape } from '../ids.js';
 import { checkOrigin } from '../visitor/origin-check.js';
 import { FRAME_PATH } from '../../protocol/frame.js';
-import { hashKey, isWellFormedPublicKey } from '../keys/format.js';
+import { publicKeyHash } from '../keys/format.js';
 import type { Encoded } from './dist.js';
 import { frameHeaders } from './frame.js';
 import { chooseLanguage } from './language.js';
@@ -96,5 +96,6 @@ export async function widgetRoutes(app: FastifyInstance, ctx: HubContext) {
 async function frameKey(ctx: HubContext, k: unknown) {
   if (typeof k !== 'string') return null;
   if (WIDGET_KEY_ID.test(k)) return ctx.keys.getById(k);
-  return isWellFormedPublicKey(k) ? ctx.keys.get(hashKey(k)) : null;
+  const hash = publicKeyHash(k);
+  return hash === null ? null : ctx.keys.get(hash);
 }

@@ -2,7 +2,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
-import { generateKey, hashKey, isWellFormedKey, isWellFormedPublicKey, last8, publicKeyMode } from '../../../src/hub/keys/format.js';
+import { generateKey, hashKey, isWellFormedKey, isWellFormedPublicKey, last8, publicKeyHash, publicKeyMode } from '../../../src/hub/keys/format.js';
 import { PUBLIC_KEY_PREFIXES, SECRET_KEY_PREFIX } from '../../../src/protocol/keys.js';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -136,5 +136,20 @@ describe('a widget key\'s mode', () => {
       expect(isWellFormedPublicKey(other)).toBe(false);
     }
     expect(isWellFormedPublicKey(live) && isWellFormedPublicKey(test)).toBe(true);
+  });
+});
+
+describe('publicKeyHash', () => {
+  it('is the hash of a well-formed widget key, the same on every call, and null for anything else', () => {
+    const live = generateKey(PUBLIC_KEY_PREFIXES.live);
+    const test = generateKey(PUBLIC_KEY_PREFIXES.test);
+    for (const key of [live, test]) {
+      expect(publicKeyHash(key)).toBe(hashKey(key));
+      expect(publicKeyHash(key)).toBe(hashKey(key));
+    }
+    for (const other of [generateKey(SECRET_KEY_PREFIX), live.slice(0, -1), live.slice(0, -1) + (live.endsWith('0') ? '1' : '0'), '']) {
+      expect(publicKeyHash(other)).toBeNull();
+      expect(publicKeyHash(other)).toBeNull();
+    }
   });
 });
