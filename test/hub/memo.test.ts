@@ -1,6 +1,6 @@
 /** The bounded memo the handshake's per-request work goes through (src/hub/memo.ts). */
 import { describe, expect, it, vi } from 'vitest';
-import { memoByText } from '../../src/hub/memo.js';
+import { MEMO_TEXT_MAX, memoByText } from '../../src/hub/memo.js';
 
 describe('memoByText', () => {
   it('computes a text once and answers it from memory afterwards, null included', () => {
@@ -21,5 +21,14 @@ describe('memoByText', () => {
     expect(compute).toHaveBeenCalledTimes(5);
     expect(memo('d')).toBe('D');
     expect(compute).toHaveBeenCalledTimes(5);
+  });
+
+  it('keeps no text longer than its limit: long headers cost no memory', () => {
+    const compute = vi.fn((text: string) => text.length);
+    const memo = memoByText(10, compute);
+    const atLimit = 'a'.repeat(MEMO_TEXT_MAX);
+    const over = 'a'.repeat(MEMO_TEXT_MAX + 1);
+    expect([memo(atLimit), memo(atLimit), memo(over), memo(over)]).toEqual([MEMO_TEXT_MAX, MEMO_TEXT_MAX, MEMO_TEXT_MAX + 1, MEMO_TEXT_MAX + 1]);
+    expect(compute).toHaveBeenCalledTimes(3);
   });
 });
