@@ -62,7 +62,16 @@ export const GROUPS = [
     // tests live in costs a fresh import of happy-dom (about a second): twelve files made a full run over
     // an hour.
     mutate: ['src/frame/chat.ts', 'src/frame/events.ts', 'src/frame/log.ts'],
-    tests: ['test/frame/chat.test.ts', 'test/frame/events.test.ts', 'test/frame/rules.test.ts', 'test/frame/panel.test.ts'],
+    tests: [
+      'test/frame/chat.test.ts',
+      'test/frame/conversation.test.ts',
+      'test/frame/events.test.ts',
+      'test/frame/rules.test.ts',
+      'test/frame/panel.test.ts',
+      // A sign-in or a logout switches the conversation (chat.ts switchTo, log.ts clear).
+      'test/frame/identity.test.ts',
+      'test/frame/session.test.ts',
+    ],
     break: 90,
     // One module graph for the four files, so happy-dom is imported once a run, not once a file. Safe for
     // these: none mocks a module or changes one's state, and the frame's modules hold none but constants.
