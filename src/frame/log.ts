@@ -92,6 +92,7 @@ export function createLog(doc: Document, panel: Element, t: Strings, agentName: 
    * `at`: when it was written (ISO 8601; absent: now). null shows no time: the greeting is not a
    * message of any moment.
    */
+  // Stryker disable next-line StringLiteral: any state but 'streaming' renders at once, as 'completed' does
   function add(role: MessageRole, text: string, state: MessageStatus = 'completed', author?: string | null, at?: string | null): Bubble {
     const b = el('div', 'kv-msg kv-' + role);
     const before = status.previousElementSibling;
@@ -107,6 +108,7 @@ export function createLog(doc: Document, panel: Element, t: Strings, agentName: 
     body.dir = 'auto';
     const when = new Date(at ?? Date.now());
     // An unreadable time (not the hub's ISO string) shows none rather than "Invalid Date".
+    // Stryker disable next-line UnaryOperator: -when is NaN exactly when +when is
     if (at !== null && !isNaN(+when)) {
       const time = el('time', 'kv-time', b, clock().format(when));
       time.dateTime = when.toISOString();
@@ -117,6 +119,7 @@ export function createLog(doc: Document, panel: Element, t: Strings, agentName: 
     const bubble: Bubble = {
       el: b,
       role,
+      // Stryker disable next-line StringLiteral: an element's textContent is never null; the fallback is for the type
       plain: () => body.textContent || '',
       set(text, s) {
         current = text;

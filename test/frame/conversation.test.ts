@@ -158,6 +158,26 @@ describe('the log', () => {
     expect(l.pill.hidden).toBe(true);
   });
 
+  it('clears every bubble and the button, keeping the status line', () => {
+    const l = log();
+    l.add('visitor', 'a');
+    l.add('agent', 'b');
+    l.pill.hidden = false;
+    l.clear();
+    expect([...l.log.children].map((c) => c.className)).toEqual(['kv-status']);
+    expect(l.pill.hidden).toBe(true);
+  });
+
+  it("writes times in the document's language", () => {
+    doc.documentElement.lang = 'de';
+    try {
+      const t = log().add('agent', 'x', 'completed', null, '2025-01-01T15:00:00.000Z').el.querySelector('time')!;
+      expect(t.textContent).toBe(new Intl.DateTimeFormat('de', { hour: 'numeric', minute: '2-digit' }).format(new Date('2025-01-01T15:00:00.000Z')));
+    } finally {
+      doc.documentElement.lang = '';
+    }
+  });
+
   it('gives the typing dots words for screen readers', () => {
     const l = log();
     l.status('', true);
@@ -197,6 +217,10 @@ describe('the event reader', () => {
     ]);
   });
 
+  it('keeps the first character of a chunk after a carriage return that ended the last', () => {
+    expect(parse(['data: a\r', 'data: b\n\n']).got).toEqual([{ id: '', event: 'message', data: 'a\nb' }]);
+  });
+
   const PATH = '/events';
   const events = (routes: Parameters<typeof fakeFetch>[0]) => {
     const ff = fakeFetch(routes);
@@ -225,6 +249,96 @@ describe('the event reader', () => {
     await waitFor(() => expect(e.got).toHaveLength(1));
     expect(e.got).toEqual([{ event: 'agent.status', id: '3', data: { text: 'ok' } }]);
     e.reader.stop();
+  });
+
+  it('decodes a character split across chunks', async () => {
+    const s = sseStream();
+    const e = events({ [`GET ${PATH}`]: (_b, _c, init) => s.response(init.signal) });
+    await waitFor(() => expect(e.calls).toHaveLength(1));
+    const bytes = new TextEncoder().encode('event: agent.status\ndata: {"text":"é"}\n\n');
+    const at = bytes.indexOf(0xc3) + 1;
+    s.bytes(bytes.slice(0, at));
+    s.bytes(bytes.slice(at));
+    await waitFor(() => expect(e.got).toEqual([{ event: 'agent.status', id: '', data: { text: 'é' } }]));
+    e.reader.stop();
+  });
+
+  it('passes on nothing after a handler stopped it, even from the same chunk', async () => {
+    const s = sseStream();
+    const ff = fakeFetch({ [`GET ${PATH}`]: (_b, _c, init) => s.response(init.signal) });
+    const got: unknown[] = [];
+    const reader = readEvents(ff.fetch, { token: 't' }, PATH, undefined, { onEvent: (ev) => (got.push(ev), reader.stop()), onEnd: () => {} });
+    await waitFor(() => expect(ff.calls).toHaveLength(1));
+    s.raw('event: agent.status\ndata: {"text":"1"}\n\nevent: agent.status\ndata: {"text":"2"}\n\n');
+    await waitFor(() => expect(got).toHaveLength(1));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(got).toHaveLength(1);
+  });
+
+  it.each([
+    ['answered 401', () => hubError(401, 'session_invalid')],
+    ['failed', () => Promise.reject(new TypeError('network error'))],
+  ])('does nothing with an answer that arrives after stop: %s', async (_claim, answer) => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const e = events({ [`GET ${PATH}`]: () => gate.then(answer) });
+    await waitFor(() => expect(e.calls).toHaveLength(1));
+    e.reader.stop();
+    release();
+    await new Promise((r) => setTimeout(r, 20));
+    expect([e.ended, e.calls.length]).toEqual([[], 1]);
+  });
+
+  it('reconnects at once with the new token after a 401 to a token the refresher replaced', async () => {
+    const auth = { token: 't1' };
+    let n = 0;
+    const ff = fakeFetch({
+      [`GET ${PATH}`]: (_b, _c, init) => {
+        if (++n > 1) return sseStream().response(init.signal);
+        auth.token = 't2';
+        return hubError(401, 'session_invalid');
+      },
+    });
+    const ended: string[] = [];
+    const reader = readEvents(ff.fetch, auth, PATH, undefined, { onEvent: () => {}, onEnd: (r) => ended.push(r) });
+    await waitFor(() => expect(ff.calls).toHaveLength(2));
+    expect([ff.calls.map((c) => c.auth), ended]).toEqual([['Bearer t1', 'Bearer t2'], []]);
+    reader.stop();
+  });
+
+  it('keeps where to resume through an error answer other than 400', async () => {
+    let n = 0;
+    const s = sseStream();
+    const e = events({
+      [`GET ${PATH}`]: (_b, _c, init) => (++n == 1 ? s.response(init.signal) : n == 2 ? hubError(503, 'unavailable') : sseStream().response(init.signal)),
+    });
+    await waitFor(() => expect(e.calls).toHaveLength(1));
+    s.send('agent.status', '9', { text: 'x' });
+    await waitFor(() => expect(e.got).toHaveLength(1));
+    s.fail();
+    await waitFor(() => expect(e.calls).toHaveLength(3));
+    expect(e.calls.map((c) => c.lastEventId)).toEqual([undefined, '9', '9']);
+    e.reader.stop();
+  });
+
+  it('waits base × 2^failures, jittered to between half and all of it', async () => {
+    vi.useFakeTimers();
+    try {
+      for (const [random, waits] of [
+        [1, 100],
+        [0, 50],
+      ] as const) {
+        const ff = fakeFetch({ [`GET ${PATH}`]: () => hubError(503, 'unavailable') });
+        const reader = readEvents(ff.fetch, { token: 't' }, PATH, undefined, { onEvent: () => {}, onEnd: () => {} }, { base: 100, max: 1000, random: () => random });
+        await vi.advanceTimersByTimeAsync(waits - 1);
+        expect(ff.calls).toHaveLength(1);
+        await vi.advanceTimersByTimeAsync(1);
+        expect(ff.calls).toHaveLength(2);
+        reader.stop();
+      }
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('ends for good when the stream closes with its session expired and no new token', async () => {
@@ -447,6 +561,64 @@ describe('the conversation on screen', () => {
     await c.idle();
     s.send('message.created', '1', { message: msg('visitor', 'same', 'v-other') });
     await waitFor(() => expect(c.ui.bubbles()).toEqual([GREETING, 'you: same', 'you: same']));
+  });
+
+  it("shows typing once the stream echoes this tab's message, before its post answers", async () => {
+    const c = await chat({ [`POST ${API}/c1/messages`]: () => new Promise(() => {}) });
+    const s = await c.live();
+    c.type('hi');
+    c.submit();
+    await waitFor(() => expect(c.calls.filter((x) => x.method == 'POST')).toHaveLength(1));
+    expect(typing(c)).toBe(false);
+    s.send('message.created', '1', { message: msg('visitor', 'hi', 'v1') });
+    await waitFor(() => expect(typing(c)).toBe(true));
+    expect(c.ui.bubbles()).toEqual([GREETING, 'you: hi']);
+  });
+
+  it('stops typing when the chat is locked, and a Retry after that posts nothing', async () => {
+    const c = await chat({ [`POST ${API}/c1/messages`]: () => hubError(503, 'unavailable') });
+    const s = await c.live();
+    c.type('hi');
+    c.submit();
+    await waitFor(() => expect(c.ui.retryButtons()).toHaveLength(1));
+    s.send('message.created', '1', { message: msg('visitor', 'other tab', 'v9') });
+    await waitFor(() => expect(typing(c)).toBe(true));
+    s.send('stream.closed', '2', { reason: 'session_expired' });
+    await waitFor(() => expect(c.ui.input()!.disabled).toBe(true));
+    expect(c.ui.status()!.hidden).toBe(true);
+    c.ui.retryButtons()[0]!.click();
+    await c.idle();
+    expect(c.calls.filter((x) => x.method == 'POST')).toHaveLength(1);
+  });
+
+  it('locks the chat as expired when its stream answers 401', async () => {
+    const c = await chat({ [`GET ${API}/c1/events`]: () => hubError(401, 'session_invalid') });
+    await waitFor(() => expect(c.ui.input()!.disabled).toBe(true));
+    expect(c.doc.body.textContent).toContain(EN.expired);
+  });
+
+  it('ignores a failure event without a message and an event of a kind it does not know', async () => {
+    const c = await chat();
+    const s = await c.live();
+    s.send('message.failed', '1', { message: null, error: { message: 'x' } });
+    s.send('message.updated', '2', { message: msg('agent', 'unknown kind', 'm1') });
+    s.send('message.created', '3', { message: msg('agent', 'known', 'm2') });
+    await waitFor(() => expect(c.ui.bubbles()).toEqual([GREETING, 'agent: known']));
+    expect(c.doc.querySelectorAll('.kv-note')).toHaveLength(0);
+  });
+
+  it('skips an entry of the history that is no message', async () => {
+    const c = await chat({ [`GET ${API}/c1/messages`]: () => json(200, { data: [{ id: 'x' }, msg('agent', 'kept', 'm1')], last_event_id: '2' }) });
+    await waitFor(() => expect(c.ui.bubbles()).toEqual([GREETING, 'agent: kept']));
+  });
+
+  it('keeps a message shown, unmarked, when its post answers without one', async () => {
+    const c = await chat({ [`POST ${API}/c1/messages`]: () => json(202, {}) });
+    c.type('hi');
+    c.submit();
+    await waitFor(() => expect(c.calls.filter((x) => x.method == 'POST')).toHaveLength(1));
+    await c.idle();
+    expect([c.ui.bubbles(), c.ui.failed()]).toEqual([[GREETING, 'you: hi'], []]);
   });
 
   it("takes no agent message for this tab's pending one, nor a visitor message of other words", async () => {

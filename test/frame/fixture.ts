@@ -51,6 +51,10 @@ export function sseStream() {
     raw(text: string) {
       if (!closed) controller.enqueue(bytes.encode(text));
     },
+    /** Bytes as they are, for a character split across chunks. */
+    bytes(b: Uint8Array) {
+      if (!closed) controller.enqueue(b);
+    },
     send(event: string, id: string, data: unknown) {
       s.raw(`id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     },
