@@ -76,6 +76,8 @@ export const GROUPS = [
     // One module graph for the four files, so happy-dom is imported once a run, not once a file. Safe for
     // these: none mocks a module or changes one's state, and the frame's modules hold none but constants.
     isolate: false,
+    // Its tests take about two seconds; its real timeouts are the reader's retry loop without its bound.
+    timeoutMS: 5_000,
   },
   {
     name: 'markdown',
