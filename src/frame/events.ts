@@ -39,7 +39,7 @@ export function sseParser(onEvent: (e: SseEvent) => void) {
       data = [];
       return;
     }
-    // Stryker disable ConditionalExpression,StringLiteral,EqualityOperator: a comment's field (empty, or the line itself) is none of those below; said for what it means
+    // Stryker disable ConditionalExpression,StringLiteral,EqualityOperator: a comment's field (empty, or the line itself) is none of those below; the check stays to say what such a line is
     if (l[0] == ':') return;
     const colon = l.indexOf(':');
     const field = colon < 0 ? l : l.slice(0, colon);
@@ -126,7 +126,6 @@ export function readEvents(fetchFn: typeof fetch, auth: Auth, path: string, last
         let data: unknown;
         try {
           data = JSON.parse(e.data);
-          // Stryker disable next-line BlockStatement: without the return, data stays undefined and the next line returns
         } catch {
           return;
         }
@@ -151,7 +150,6 @@ export function readEvents(fetchFn: typeof fetch, auth: Auth, path: string, last
         if (closed == 'session_expired' && token != auth.token) return void connect();
         return end(closed);
       }
-      // Stryker disable next-line BlockStatement,ConditionalExpression: retry() itself returns once stopped
     } catch {
       if (stopped) return;
     }
