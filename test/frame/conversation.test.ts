@@ -321,7 +321,7 @@ describe('the event reader', () => {
     e.reader.stop();
   });
 
-  it('waits base × 2^failures, jittered to between half and all of it', async () => {
+  it('waits its base delay before the first retry, jittered to between half and all of it', async () => {
     vi.useFakeTimers();
     try {
       for (const [random, waits] of [
