@@ -12,7 +12,11 @@ import { fill, h } from './dom.js';
 import { keysPage } from './keys.js';
 import type { Page, PageContext } from './page.js';
 
-const api = createApi(() => signIn('Your session has ended. Sign in again.'));
+// A request still in flight when the owner signed out answers 401 later: the sign-in form already
+// shows, and drawing it again would replace its notice and wipe what the owner has begun to type.
+const api = createApi(() => {
+  if (api.session) signIn('Your session has ended. Sign in again.');
+});
 
 const PAGES: { path: string; label: string; page: Page }[] = [
   { path: 'keys', label: 'Widget keys', page: keysPage },

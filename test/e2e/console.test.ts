@@ -237,9 +237,29 @@ describe('the console in Chromium', () => {
 
   it('signs out: back to the sign-in form, the cookie gone, the old session refused by the hub', async () => {
     const before = (await context.cookies(world.hub.url)).find((c) => c.name === CONSOLE_COOKIE)!;
+    // A list still loading when the owner signs out answers 401 after the form is back: it must
+    // neither replace the notice nor wipe what the owner has begun to type.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let asked = false;
+    const list = /\/api\/v1\/widget-keys\?limit=100/;
+    await page.route(list, async (route) => {
+      asked = true;
+      await held;
+      await route.continue();
+    });
+    await page.evaluate(() => (location.hash = '#/keys'));
+    await expect.poll(() => asked).toBe(true);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Kataven console' }).waitFor();
+    await page.getByLabel('Secret key').fill('sk_live_begun');
+    const late = page.waitForResponse(list);
+    release();
+    expect((await late).status()).toBe(401);
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    await page.unroute(list);
     expect(await page.getByRole('alert').textContent()).toBe('You are signed out.');
+    expect(await page.getByLabel('Secret key').inputValue()).toBe('sk_live_begun');
     expect((await context.cookies(world.hub.url)).find((c) => c.name === CONSOLE_COOKIE)).toBeUndefined();
     const replay = await world.hub.api('/api/v1/widget-keys', { key: null, headers: { cookie: `${CONSOLE_COOKIE}=${before.value}` } });
     expect(replay.status).toBe(401);
