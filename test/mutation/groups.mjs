@@ -49,7 +49,8 @@ export const GROUPS = [
     break: 95,
     // One module graph for its test files: importing the hub (Fastify, Kysely, SQLite) once a run, not
     // once a file, halves a run. Safe because no module state depends on the mutated code: the hub's
-    // only module-level state is its text memos (src/hub/memo.ts), and none wraps src/hub/visitor/.
+    // module-level state (its text memos of src/hub/memo.ts, the id clock of ids.ts, the random pool of
+    // random.ts, the key shapes of keys/format.ts) is computed by none of src/hub/visitor/.
     isolate: false,
     dist: true,
   },
