@@ -93,16 +93,23 @@ export const boot = (script: HTMLScriptElement | null, win: LoaderWindow): void 
     };
 
     // Closed: the launcher box. Open: a panel of PANEL_WIDTH × PANEL_HEIGHT in the corner (the frame
-    // draws its launcher, now the close button, where it was), or the whole viewport when
-    // narrower than FULL_SCREEN_BELOW; then the host body is inert, so neither focus nor the
-    // accessibility tree reaches the host content under the panel (WCAG 2.4.11). The iframe is not in
-    // <body> (see below), so it stays live.
+    // draws its launcher, now the close button, where it was), or full screen when narrower than
+    // FULL_SCREEN_BELOW; then the host body is inert, so neither focus nor the accessibility tree
+    // reaches the host content under the panel (WCAG 2.4.11). The iframe is not in <body> (see below),
+    // so it stays live.
+    // Full screen is the full width and the visual viewport's height, at the bottom of the layout
+    // viewport: an on-screen keyboard that shrinks only the visual viewport (iOS Safari, Chrome's
+    // default `resizes-visual`) leaves `100%` and `fixed` to the layout viewport, under the keyboard.
+    // The browser then pans the visual viewport down to the focused composer, at the panel's bottom,
+    // which shows the panel whole: its header too. So the visual viewport's `resize` is the one event
+    // to follow (it also fires for every window resize); its `scroll` need not be.
+    const vv = win.visualViewport!;
     const resize = () => {
       const full = open && win.innerWidth < FULL_SCREEN_BELOW;
       const inset = (open ? 0 : LAUNCHER_INSET) + 'px';
       css({
         width: full ? '100%' : (open ? PANEL_WIDTH : LAUNCHER_BOX) + 'px',
-        height: full ? '100%' : (open ? PANEL_HEIGHT : LAUNCHER_BOX) + 'px',
+        height: (full ? vv.height : open ? PANEL_HEIGHT : LAUNCHER_BOX) + 'px',
         bottom: inset,
         [side]: inset,
       });
@@ -122,7 +129,7 @@ export const boot = (script: HTMLScriptElement | null, win: LoaderWindow): void 
       phase = 0;
       port.close();
       frame.remove();
-      win.removeEventListener('resize', resize);
+      vv.removeEventListener('resize', resize);
       open = false;
       resize();
       if (type) {
@@ -147,7 +154,8 @@ export const boot = (script: HTMLScriptElement | null, win: LoaderWindow): void 
       const d = e.data;
       if (d.type == 'ready') {
         phase = 3;
-        frame.style.removeProperty('visibility');
+        // Written, not removed: `important` like the rest, so no page rule hides the widget either.
+        css({ visibility: 'visible' });
         emit(d.type);
       } else if (d.type == 'state') {
         open = d.open;
@@ -221,10 +229,11 @@ export const boot = (script: HTMLScriptElement | null, win: LoaderWindow): void 
     // A page that takes the iframe out (a framework re-rendering the document) has ended the widget: it
     // is destroyed, so the tag added again mounts a fresh one. A resize observer reports an element
     // entering and leaving the document; this one costs 26 B gzip less than a MutationObserver on <html>.
-    // Observed before insertion, so an engine without it (before Safari 13.1) fails with no iframe left.
+    // Observed before insertion, so an engine without it (before Safari 13.1) fails with no iframe left;
+    // so does one without `visualViewport` (Firefox before 91), on the listener just below.
     new win.ResizeObserver(() => frame.isConnected || end()).observe(frame);
     // No `passive` option: it only changes cancelable events (touch, wheel), and resize is not one.
-    win.addEventListener('resize', resize);
+    vv.addEventListener('resize', resize);
     // On <html>, not <body>: a transformed, filtered or contained body (`transform`, `filter`,
     // `contain`, `will-change`, `perspective`) becomes the containing block of fixed descendants, and
     // the widget would scroll away with the page. <html> exists even while a tag in <head> runs.

@@ -49,10 +49,10 @@ describe('the widget on hostile host pages', () => {
     await w.page.context().close();
   };
 
-  /** How many `type` listeners the page's window has (DevTools' getEventListeners). */
-  const windowListeners = async (page: Page, type: string) => {
+  /** How many `type` listeners the page's `target` (window, visualViewport) has (DevTools' getEventListeners). */
+  const listeners = async (page: Page, target: string, type: string) => {
     const cdp = await page.context().newCDPSession(page);
-    const { result } = await cdp.send('Runtime.evaluate', { expression: 'window' });
+    const { result } = await cdp.send('Runtime.evaluate', { expression: target });
     const { listeners } = await cdp.send('DOMDebugger.getEventListeners', { objectId: result.objectId! });
     return listeners.filter((l) => l.type == type).length;
   };
@@ -75,6 +75,34 @@ describe('the widget on hostile host pages', () => {
     await w.page.evaluate(() => window.scrollTo(0, 1500));
     await expect.poll(() => scrollY(w.page)).toBe(1500);
     expect((await w.iframe.boundingBox())!.y).toBe(800 - PANEL_HEIGHT);
+    clean(w);
+    await w.page.context().close();
+  });
+
+  it('shows the whole full-screen panel, header and composer, above an on-screen keyboard', async () => {
+    const w = await visit('long.html', { width: 375, height: 667 });
+    await openPanel(w);
+    // The geometry of a keyboard over the lower half (iOS Safari, Chrome's default `resizes-visual`):
+    // the visual viewport shrinks to 333.5 px, the layout viewport (`innerHeight`) stays 667.
+    const cdp = await w.page.context().newCDPSession(w.page);
+    await cdp.send('Emulation.setPageScaleFactor', { pageScaleFactor: 2 });
+    /** The iframe's top and bottom and the visual viewport's, in the layout viewport. */
+    const spans = () =>
+      w.page.evaluate(() => {
+        const r = document.querySelector('iframe')!.getBoundingClientRect();
+        const v = visualViewport!;
+        return { frame: [r.top, r.bottom], visible: [v.offsetTop, v.offsetTop + v.height], layout: innerHeight };
+      });
+    await expect.poll(async () => (await spans()).frame).toEqual([333.5, 667]);
+    // The browser pans the visual viewport to the focused composer (scrollIntoView does what its
+    // keyboard does), and the whole panel is in view: the header above the composer too.
+    await w.frame.getByRole('textbox').focus();
+    await w.frame.getByRole('textbox').evaluate((e) => e.scrollIntoView());
+    const s = await spans();
+    expect(s.layout).toBe(667);
+    expect(s.frame).toEqual(s.visible);
+    await cdp.send('Emulation.setPageScaleFactor', { pageScaleFactor: 1 });
+    await expect.poll(async () => (await spans()).frame).toEqual([0, 667]);
     clean(w);
     await w.page.context().close();
   });
@@ -134,7 +162,7 @@ describe('the widget on hostile host pages', () => {
     await w.page.evaluate(() => (window as any).rerender());
     // The full-screen panel's inert host body is live again, and nothing of the widget listens.
     await expect.poll(() => w.page.evaluate(() => document.body.inert)).toBe(false);
-    expect(await windowListeners(w.page, 'resize')).toBe(0);
+    expect(await listeners(w.page, 'visualViewport', 'resize')).toBe(0);
     await w.page.mouse.move(180, 300);
     await w.page.mouse.wheel(0, 400);
     await expect.poll(() => scrollY(w.page)).toBeGreaterThan(0);

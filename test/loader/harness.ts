@@ -11,6 +11,7 @@
  *   0 ms timeout (how handlers are called) runs on the next real turn instead, as "soon" as in a
  *   browser, whatever the fake clock does. Like a browser, an exception thrown by a timer callback
  *   is reported as a page error instead of escaping.
+ * - `visualViewport`, which happy-dom lacks: the window's size less an on-screen keyboard's (`page.keyboard`).
  * - the frame: happy-dom's postMessage neither transfers ports nor exposes `ports`, and iframe page
  *   loading stays off, so `iframe.contentWindow` is replaced by a plain object whose postMessage
  *   records its calls; the test plays the frame by dispatching MessageEvents with that object as
@@ -94,6 +95,8 @@ export interface Page {
   until(cond: () => boolean, what?: string): Promise<void>;
   /** Takes the frame's side of the mounted iframe. */
   frame(): FakeFrame;
+  /** An on-screen keyboard of `height` px comes up over the page (0: it goes): the visual viewport shrinks. */
+  keyboard(height: number): void;
   /** Run when the page closes (undo of shared patches). */
   cleanups: (() => void)[];
   close(): Promise<void>;
@@ -132,6 +135,20 @@ export function createPage(load: Load, opts: { width?: number } = {}): Page {
   (win.console as unknown as Record<string, unknown>).warn = (...args: unknown[]) => warnings.push(args.join(' '));
   win.addEventListener('error', (e) => errors.push((e as unknown as { error?: unknown }).error ?? e));
   const ports: MessagePort[] = [];
+  // happy-dom has no visualViewport. This one is what a browser has at scale 1: the window's size, less
+  // what an on-screen keyboard covers (`page.keyboard`), and its `resize` fires with the window's, as
+  // a browser's does.
+  let keyboard = 0;
+  const viewport = new win.EventTarget();
+  Object.defineProperties(viewport, {
+    width: { get: () => win.innerWidth },
+    height: { get: () => win.innerHeight - keyboard },
+    offsetTop: { value: 0 },
+    scale: { value: 1 },
+  });
+  const viewportResized = () => viewport.dispatchEvent(new win.Event('resize'));
+  win.addEventListener('resize', viewportResized);
+  w.visualViewport = viewport;
 
   const page: Page = {
     win,
@@ -215,6 +232,10 @@ export function createPage(load: Load, opts: { width?: number } = {}): Page {
           await page.until(until, `the page to take ${JSON.stringify(msg)}`);
         },
       };
+    },
+    keyboard(height) {
+      keyboard = height;
+      viewportResized();
     },
     cleanups: [],
     async close() {
