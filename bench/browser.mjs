@@ -12,14 +12,14 @@
  *   DevTools Protocol: Playwright does not report preflights).
  * - The loader's main-thread time on the customer's page, from Chrome traces of separate loads of the
  *   unmodified demo page (tracing slows the page, so those loads are not timed), against the floor's
- *   inline script; and a V8 CPU profile splitting the loader's own JavaScript from the browser work it
- *   calls into.
+ *   inline script; and the loader's CPU time from traces with the V8 profiler in them, its own
+ *   JavaScript apart from the browser work it calls into (lib/trace.mjs, loaderCpu).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { analyzeTrace, TRACE_CATEGORIES } from './lib/trace.mjs';
+import { analyzeTrace, loaderCpu, PROFILE_CATEGORIES, TRACE_CATEGORIES } from './lib/trace.mjs';
 import { ARGS, chromiumPath } from './lib/chromium.mjs';
 import { DIST, freePort, onCleanup, ROOT, startHub } from './lib/proc.mjs';
 import { createAccount } from './lib/seed.mjs';
@@ -116,8 +116,10 @@ async function visit(browser, url, latency = 0) {
  * Traced first and second views of a page with no bench code in it. Each trace runs until a request
  * matching `last` has been sent plus `settleMs` (enough for the frame to say ready): nothing observes the
  * page from inside, since a handler or a polling wait would add its own script time to the loader's.
+ * `categories`: TRACE_CATEGORIES for script time, PROFILE_CATEGORIES for loaderCpu (the profiler slows
+ * the page more, so those are separate loads).
  */
-async function traceVisit(browser, url, last, settleMs) {
+async function traceVisit(browser, url, last, settleMs, categories = TRACE_CATEGORIES) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   try {
     const page = await context.newPage();
@@ -125,54 +127,13 @@ async function traceVisit(browser, url, last, settleMs) {
     context.on('request', (r) => last(r.url()) && onLast());
     const traced = async () => {
       const finished = new Promise((ok) => (onLast = ok));
-      await browser.startTracing(page, { categories: TRACE_CATEGORIES });
+      await browser.startTracing(page, { categories });
       await page.goto(url, { waitUntil: 'commit' });
       await within(finished, 15_000, `${url}: the last request was never sent`);
       await page.waitForTimeout(settleMs);
       return JSON.parse((await browser.stopTracing()).toString('utf8'));
     };
     return { first: await traced(), repeat: await traced() };
-  } finally {
-    await context.close();
-  }
-}
-
-/**
- * A first view under the V8 sampling profiler (100 µs): the loader's own JavaScript (self time of
- * functions in loader.js) apart from the browser work it calls into (fetch(), inserting the iframe, …:
- * native frames under a loader function), which any embed doing the same pays.
- */
-async function profileVisit(browser, url, loaderUrl, last, settleMs) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  try {
-    const page = await context.newPage();
-    const finished = new Promise((ok) => context.on('request', (r) => last(r.url()) && ok()));
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('Profiler.enable');
-    await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
-    await cdp.send('Profiler.start');
-    await page.goto(url, { waitUntil: 'commit' });
-    await within(finished, 15_000, `${url}: the last request was never sent`);
-    await page.waitForTimeout(settleMs);
-    const { profile } = await cdp.send('Profiler.stop');
-    const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-    const parent = new Map();
-    for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-    const selfUs = new Map();
-    profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
-    let own = 0;
-    let apis = 0;
-    for (const [id, us] of selfUs) {
-      const n = byId.get(id);
-      if (n.callFrame.url === loaderUrl) own += us;
-      else if (!n.callFrame.url && n.callFrame.functionName && !n.callFrame.functionName.startsWith('(')) {
-        // A native function: count it when the JavaScript that called it is the loader's.
-        let up = parent.get(id);
-        while (up !== undefined && !byId.get(up).callFrame.url) up = parent.get(up);
-        if (up !== undefined && byId.get(up).callFrame.url === loaderUrl) apis += us;
-      }
-    }
-    return { ownMs: own / 1000, apisMs: apis / 1000 };
   } finally {
     await context.close();
   }
@@ -311,14 +272,22 @@ export async function browserFigures({ loads, traced, warmup, log, latencies = [
     const show = (a) => `${a.totalMs.toFixed(2)} ms (${a.parts.map((p) => `${p.name} ${p.ms.toFixed(2)}`).join(', ')})`;
     log(`  trace ${i + 1}: loader first view ${show(runs.loader.first[i])}, second ${show(runs.loader.repeat[i])}; floor script ${runs.floor.first[i].totalMs.toFixed(2)} / ${runs.floor.repeat[i].totalMs.toFixed(2)} ms`);
   }
-  const profiled = [];
-  for (let i = 0; i < traced; i++) {
-    const p = await profileVisit(browser, `${site.url}/`, loaderUrl, (u) => u.includes('/widget/v1/frame?'), 700);
-    profiled.push(p);
-    log(`  profile ${i + 1}: loader's own JavaScript ${p.ownMs.toFixed(2)} ms, browser APIs it calls ${p.apisMs.toFixed(2)} ms`);
+  // The loader's own JavaScript: twice as many loads as the traces, since a first view holds only
+  // about 30 profiler samples of the loader's tasks (one is ~0.15 ms of CPU).
+  const profiled = { first: [], repeat: [] };
+  for (let i = 0; i < 2 * traced; i++) {
+    const v = await traceVisit(browser, `${site.url}/`, (u) => u.includes('/widget/v1/frame?'), 700, PROFILE_CATEGORIES);
+    for (const which of ['first', 'repeat']) profiled[which].push(loaderCpu(v[which], loaderUrl));
+    const show = (p) => `own ${p.ownMs.toFixed(2)}, APIs ${p.apisMs.toFixed(2)}, compile ${p.compileMs.toFixed(2)} ms`;
+    log(`  profile ${i + 1}: loader CPU, first view ${show(profiled.first[i])}; second view ${show(profiled.repeat[i])}`);
   }
-  result.loaderOwnJsMs = median(profiled.map((p) => p.ownMs));
-  result.loaderApisMs = median(profiled.map((p) => p.apisMs));
+  const cpu = (list) => ({
+    ownMs: median(list.map((p) => p.ownMs)),
+    ownRange: [Math.min(...list.map((p) => p.ownMs)), Math.max(...list.map((p) => p.ownMs))],
+    apisMs: median(list.map((p) => p.apisMs)),
+    compileMs: median(list.map((p) => p.compileMs)),
+  });
+  result.loaderCpu = { first: cpu(profiled.first), repeat: cpu(profiled.repeat), views: profiled.first.length };
   const summary = (list) => ({
     totalMs: median(list.map((a) => a.totalMs)),
     ...Object.fromEntries(['evaluate', 'listeners', 'microtasks'].map((n) => [n, median(list.map((a) => a.parts.find((p) => p.name === n).ms))])),

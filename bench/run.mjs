@@ -183,7 +183,10 @@ async function main() {
     const split = (x) => `medians: evaluate ${x.evaluate.toFixed(1)}, listeners ${x.listeners.toFixed(1)}, microtasks ${x.microtasks.toFixed(1)}`;
     row('browser', `main-thread script time, first view (trace of ${CONFIG.browser.traced}; ${split(s.loaderFirst)})`, ms(s.loaderFirst.totalMs), `floor script ${ms(s.floorFirst.totalMs)}: ${ms(s.loaderFirst.totalMs - s.floorFirst.totalMs)} above it`, '', 'info');
     row('browser', `loader main-thread time, second view (trace of ${CONFIG.browser.traced}; ${split(s.loaderRepeat)})`, ms(s.loaderRepeat.totalMs), `floor script ${ms(s.floorRepeat.totalMs)}`, '', 'info');
-    row('browser', `loader's own JavaScript, first view (CPU profile of ${CONFIG.browser.traced}: functions in loader.js)`, ms(b.loaderOwnJsMs), `browser APIs it calls: ${ms(b.loaderApisMs)}`, `≤ ${SCRIPTING_BUDGET_MS} ms`, check(b.loaderOwnJsMs <= SCRIPTING_BUDGET_MS));
+    const c = b.loaderCpu;
+    const range = (x) => `${x.ownRange[0].toFixed(2)}–${x.ownRange[1].toFixed(2)}`;
+    row('browser', `loader's own JavaScript, first view (CPU, median of ${c.views} profiled traces, ${range(c.first)}: functions in loader.js)`, ms(c.first.ownMs), `browser APIs it calls: ${ms(c.first.apisMs)}; compile ${ms(c.first.compileMs)}`, `≤ ${SCRIPTING_BUDGET_MS} ms`, check(c.first.ownMs <= SCRIPTING_BUDGET_MS));
+    row('browser', `loader's own JavaScript, second view (CPU, median of ${c.views}, ${range(c.repeat)})`, ms(c.repeat.ownMs), `browser APIs it calls: ${ms(c.repeat.apisMs)}`, '', 'info');
   });
 }
 

@@ -52,3 +52,72 @@ export function analyzeTrace(trace, scriptUrl) {
     ],
   };
 }
+
+/**
+ * Also the V8 sampling profiler (100 µs, in the trace) and the scheduler's top-level tasks: what
+ * loaderCpu needs.
+ */
+export const PROFILE_CATEGORIES = [...TRACE_CATEGORIES, 'disabled-by-default-v8.cpu_profiler', 'disabled-by-default-v8.cpu_profiler.hires', 'toplevel'];
+
+/**
+ * The loader's CPU time on the page's main thread, from a trace taken with PROFILE_CATEGORIES: each
+ * top-level task's thread time (`tdur`: CPU, not wall time) shared out by what the profiler's samples in
+ * that task were running. `ownMs`: functions in loader.js (the issue's "own JavaScript"); `apisMs`:
+ * native functions the loader called (inserting the iframe, fetch(), setProperty), which any embed doing
+ * that work pays; `compileMs`: V8 compiling loader.js (v8.compile events' thread time).
+ *
+ * Why not the profiler's own time deltas: a sample's delta is the wall time since the one before, and
+ * on a loaded machine the sampler thread misses 10–70 ms at a time, so one sample in a loader function
+ * could count for 70 ms the main thread spent waiting for a core. Thread time per task is the CPU the
+ * main thread got; the samples only say how to share it out.
+ */
+export function loaderCpu(trace, scriptUrl) {
+  const all = trace.traceEvents ?? trace;
+  const evaluate = all.find((e) => e.name === 'EvaluateScript' && e.ph === 'X' && e.args?.data?.url === scriptUrl);
+  if (!evaluate) throw new Error(`the trace has no evaluation of ${scriptUrl}`);
+  const { pid, tid } = evaluate;
+  const profile = all.find((e) => e.name === 'Profile' && e.pid === pid && e.tid === tid);
+  if (!profile) throw new Error('the trace has no CPU profile of the page (trace with PROFILE_CATEGORIES)');
+  // Chunks come from the sampler's thread, tied to the profile by its id; nodes arrive with the chunk
+  // of their first sample.
+  const nodes = new Map();
+  const samples = [];
+  let t = profile.args.data.startTime;
+  for (const chunk of all.filter((e) => e.name === 'ProfileChunk' && e.pid === pid && e.id === profile.id).sort((a, b) => a.ts - b.ts)) {
+    const cpu = chunk.args.data.cpuProfile ?? {};
+    for (const n of cpu.nodes ?? []) nodes.set(n.id, n);
+    (cpu.samples ?? []).forEach((id, i) => samples.push({ t: (t += chunk.args.data.timeDeltas[i]), id }));
+  }
+  samples.sort((a, b) => a.t - b.t);
+  /** own: a loader function; api: a native function whose nearest script caller is the loader. */
+  const kind = (id) => {
+    const { callFrame } = nodes.get(id);
+    if (callFrame.url === scriptUrl) return 'own';
+    if (callFrame.url || !callFrame.functionName || callFrame.functionName.startsWith('(')) return 'other';
+    for (let up = nodes.get(id).parent; up !== undefined; up = nodes.get(up).parent) {
+      const url = nodes.get(up).callFrame.url;
+      if (url) return url === scriptUrl ? 'api' : 'other';
+    }
+    return 'other';
+  };
+  const tasks = all
+    .filter((e) => e.name === 'ThreadControllerImpl::RunTask' && e.ph === 'X' && e.pid === pid && e.tid === tid)
+    .sort((a, b) => a.ts - b.ts);
+  const us = { own: 0, api: 0 };
+  let next = 0;
+  let end = -Infinity;
+  for (const task of tasks) {
+    if (task.ts < end) continue; // nested in the task before: counted with it
+    end = task.ts + task.dur;
+    while (next < samples.length && samples[next].t < task.ts) next++;
+    const count = { own: 0, api: 0, other: 0 };
+    let n = 0;
+    for (; next < samples.length && samples[next].t <= end; next++, n++) count[kind(samples[next].id)]++;
+    if (!count.own && !count.api) continue;
+    const cpu = task.tdur ?? task.dur;
+    us.own += (cpu * count.own) / n;
+    us.api += (cpu * count.api) / n;
+  }
+  const compile = all.filter((e) => e.name === 'v8.compile' && e.ph === 'X' && e.pid === pid && e.tid === tid && e.args?.data?.url === scriptUrl);
+  return { ownMs: us.own / 1000, apisMs: us.api / 1000, compileMs: compile.reduce((s, e) => s + (e.tdur ?? e.dur), 0) / 1000 };
+}
