@@ -11,6 +11,7 @@ import { load, type PageWindow } from '../../src/browser/load.js';
 import type { LoadKatavenOptions } from '../../src/browser/options.js';
 import { boot, type LoaderWindow } from '../../src/loader/boot.js';
 import type { KatavenError } from '../../src/protocol/browser-api.js';
+import { installVisualViewport } from '../loader/harness.js';
 
 const HUB = 'https://hub.example';
 const KEY = 'pk_live_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8S9';
@@ -43,6 +44,7 @@ function page(hub: 'refuses' | 'silent' = 'refuses', scripts: 'load' | 'fail' = 
   const warnings: string[] = [];
   (w.console as { warn: (...a: unknown[]) => void }).warn = (...a) => warnings.push(a.join(' '));
   (w as { MessageChannel: unknown }).MessageChannel = MessageChannel;
+  installVisualViewport(win);
   w.fetch = (() =>
     hub === 'refuses'
       ? Promise.resolve(new Response(JSON.stringify({ error: REFUSAL }), { status: 403, headers: { 'content-type': 'application/json' } }))

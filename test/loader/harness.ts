@@ -135,20 +135,7 @@ export function createPage(load: Load, opts: { width?: number } = {}): Page {
   (win.console as unknown as Record<string, unknown>).warn = (...args: unknown[]) => warnings.push(args.join(' '));
   win.addEventListener('error', (e) => errors.push((e as unknown as { error?: unknown }).error ?? e));
   const ports: MessagePort[] = [];
-  // happy-dom has no visualViewport. This one is what a browser has at scale 1: the window's size, less
-  // what an on-screen keyboard covers (`page.keyboard`), and its `resize` fires with the window's, as
-  // a browser's does.
-  let keyboard = 0;
-  const viewport = new win.EventTarget();
-  Object.defineProperties(viewport, {
-    width: { get: () => win.innerWidth },
-    height: { get: () => win.innerHeight - keyboard },
-    offsetTop: { value: 0 },
-    scale: { value: 1 },
-  });
-  const viewportResized = () => viewport.dispatchEvent(new win.Event('resize'));
-  win.addEventListener('resize', viewportResized);
-  w.visualViewport = viewport;
+  const viewport = installVisualViewport(win);
 
   const page: Page = {
     win,
@@ -233,10 +220,7 @@ export function createPage(load: Load, opts: { width?: number } = {}): Page {
         },
       };
     },
-    keyboard(height) {
-      keyboard = height;
-      viewportResized();
-    },
+    keyboard: viewport.keyboard,
     cleanups: [],
     async close() {
       process.off('unhandledRejection', onRejection);
@@ -256,6 +240,31 @@ export function createPage(load: Load, opts: { width?: number } = {}): Page {
     return page.hub(req);
   });
   return page;
+}
+
+/**
+ * happy-dom has no visualViewport; this gives `win` what a browser has at scale 1: the window's size,
+ * less what an on-screen keyboard covers (`keyboard(px)`; 0 when it goes), with its `resize` fired
+ * with the window's, as a browser fires it.
+ */
+export function installVisualViewport(win: Window): { keyboard(height: number): void } {
+  let covered = 0;
+  const viewport = new win.EventTarget();
+  Object.defineProperties(viewport, {
+    width: { get: () => win.innerWidth },
+    height: { get: () => win.innerHeight - covered },
+    offsetTop: { value: 0 },
+    scale: { value: 1 },
+  });
+  const resized = () => viewport.dispatchEvent(new win.Event('resize'));
+  win.addEventListener('resize', resized);
+  (win as unknown as { visualViewport: unknown }).visualViewport = viewport;
+  return {
+    keyboard(height) {
+      covered = height;
+      resized();
+    },
+  };
 }
 
 /** The snippet site owners paste before the loader tag, run as page script. */
