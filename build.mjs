@@ -33,6 +33,7 @@ async function importTs(file) {
 
 const { HANDSHAKE_TIMEOUT_MS, FRAME_READY_TIMEOUT_MS } = await importTs('src/protocol/timeouts.ts');
 const { LOADER_GZIP_BUDGET, LOADER_GZIP_AIM } = await importTs('src/protocol/budgets.ts');
+const LOADER_COMPILE_HINT = '//# allFunctionsCalledOnLoad\n';
 const { FRAME_ALLOW, FRAME_PATH } = await importTs('src/protocol/frame.ts');
 const { HANDSHAKE_PATH } = await importTs('src/protocol/handshake.ts');
 const { LANGUAGES } = await importTs('src/protocol/languages.ts');
@@ -74,7 +75,11 @@ async function buildLoader(dir = 'dist', timeouts = { handshake: HANDSHAKE_TIMEO
   // folds across statements): 17 B gzip at the time of writing. Both builds get it, so the e2e tests
   // run the shipped code.
   const second = await minify(await readFile(`${dir}/loader.js`, 'utf8'), { ecma: 2019, compress: { passes: 3 } });
-  await writeFile(`${dir}/loader.js`, second.code);
+  // V8's explicit compile hint (Chrome 136+; a comment to other engines), first in the file, after the
+  // minifier, which drops comments: every function of the loader runs on every page view, so V8 compiles
+  // them all with the script, off the main thread while it streams, instead of one by one on first call
+  // on the page's main thread (6 lazy compiles, ~0.45 ms of CPU on a first view here). 23 B gzip.
+  await writeFile(`${dir}/loader.js`, LOADER_COMPILE_HINT + second.code);
   const loader = await readFile(`${dir}/loader.js`);
   const loaderSizes = sizes(loader);
   // The hub serves this build at /widget/v1/loader/<hash>.js too, for pages that pin it with SRI.

@@ -88,8 +88,9 @@ export const boot = (script: HTMLScriptElement | null, win: LoaderWindow): void 
     // 'unsafe-inline' refuses), and it beats every page rule, `!important` ones included (CSS Cascade 4:
     // an important inline declaration wins over important author rules), such as the responsive-embed
     // resets of CMS themes (`iframe { width: 100% !important }`) or `* { all: unset }`.
-    const css = (styles: Record<string, string>) => {
-      for (const name in styles) frame.style.setProperty(name, styles[name]!, 'important');
+    // A number is written as its string (WebIDL converts it for `setProperty`'s DOMString value).
+    const css = (styles: Record<string, string | number>) => {
+      for (const name in styles) frame.style.setProperty(name, styles[name] as string, 'important');
     };
 
     // Closed: the launcher box. Open: a panel of PANEL_WIDTH × PANEL_HEIGHT in the corner (the frame
@@ -170,7 +171,7 @@ export const boot = (script: HTMLScriptElement | null, win: LoaderWindow): void 
       // warned, skipped.
       try {
         if (command == 'destroy') end();
-        else if (/^o(n|ff)$/.test(command)) {
+        else if (command == 'on' || command == 'off') {
           if (typeof fn != 'function') throw 0;
           // An inherited name (toString…) is a function with no `add` or `delete`, and throws.
           (handlers[arg as string] ||= new win.Set())[command == 'on' ? 'add' : 'delete'](fn as KatavenHandler);
@@ -212,14 +213,14 @@ export const boot = (script: HTMLScriptElement | null, win: LoaderWindow): void 
       // (and happy-dom) refuse min() in a CSSOM write, which would leave the panel without a height.
       'max-height': '100%',
       'max-width': '100%',
-      'min-height': '0',
-      margin: '0',
-      border: '0',
+      'min-height': 0,
+      margin: 0,
+      border: 0,
       // When the iframe element's used color scheme differs from the frame document's, browsers
       // paint an opaque canvas behind the frame (css-color-adjust-1, "color-scheme-effect"; Chromium
       // is where most pages show it). The frame document uses `normal` too.
       'color-scheme': 'normal',
-      'z-index': '2147483000',
+      'z-index': 2147483000,
       // `visibility`, not `display: none`: the frame still loads and lays out (Firefox before 62
       // gave display:none iframes no computed style, bug 548397) but nothing flashes until it says
       // `ready`. Fixed position: no layout shift.
@@ -248,13 +249,15 @@ export const boot = (script: HTMLScriptElement | null, win: LoaderWindow): void 
     (async () => {
       try {
         // A string body goes out as text/plain;charset=UTF-8 and there is no custom header: a CORS
-        // simple request, so no preflight (Fetch, "CORS-safelisted request-header"). No cookies.
+        // simple request, so no preflight (Fetch, "CORS-safelisted request-header"). No cookies: the
+        // default credentials mode, same-origin, sends none to a hub on another origin. (A hub on the
+        // page's own origin would get them, as it gets them with loader.js and the frame, which no
+        // option of this request can stop; so `credentials: 'omit'` bought nothing for its 12 B.)
         // Concatenated, not JSON.stringify (pages replace it): a key with a quote in it makes the body
         // unreadable, and the hub's answer to that is the right one, key_malformed.
         res = await win.fetch(hub + __HANDSHAKE_PATH__, {
           method: 'POST',
           body: '{"client_key":"' + key + '"}',
-          credentials: 'omit',
         });
         // A body that is not JSON rejects here, into the catch below: bad_response.
         const body = await res.json();

@@ -24,6 +24,10 @@ describe('loader (dist/loader.js)', () => {
     expect(gzipSync(Buffer.from(code), { level: 9 }).length).toBeLessThanOrEqual(LOADER_GZIP_BUDGET);
   });
 
+  it("starts with V8's compile hint, so its functions compile with the script and not on the page's main thread", () => {
+    expect(code.split('\n')[0]).toBe('//# allFunctionsCalledOnLoad');
+  });
+
   loaderSuite({ inPageRealm: true }, (page, tag) => {
     const doc = page.win.document;
     Object.defineProperty(doc, 'currentScript', { value: tag, configurable: true });

@@ -85,17 +85,20 @@ export function loaderSuite(run: { inPageRealm: boolean }, load: Load): void {
       expect(page.requests[0]!.url).toBe('https://hub.example:8443' + HANDSHAKE_PATH);
     });
 
-    it('sends a CORS simple request: text/plain body, no custom header, no cookies', async () => {
+    it('sends a CORS simple request: text/plain body, no custom header, no cookies to the hub', async () => {
       open();
       page.load(page.tag());
       await page.settle();
       const { url, init } = page.requests[0]!;
       expect(init.method).toBe('POST');
-      expect(init.credentials).toBe('omit');
       expect(init.headers).toBeUndefined();
       expect(typeof init.body).toBe('string');
-      // What the browser will put on the wire for this init:
-      expect(new Request(url, init).headers.get('content-type')).toBe('text/plain;charset=UTF-8');
+      // What the browser will put on the wire for this init: cookies only for the page's own origin,
+      // and the hub is on another.
+      const request = new Request(url, init);
+      expect(request.headers.get('content-type')).toBe('text/plain;charset=UTF-8');
+      expect(request.credentials).toBe('same-origin');
+      expect(new URL(url).origin).not.toBe(page.win.location.origin);
     });
 
     it('reads its own tag, not an earlier one with data-client-key', async () => {
