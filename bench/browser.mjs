@@ -278,7 +278,7 @@ export async function browserFigures({ loads, traced, warmup, log, latencies = [
   for (let i = 0; i < 2 * traced; i++) {
     const v = await traceVisit(browser, `${site.url}/`, (u) => u.includes('/widget/v1/frame?'), 700, PROFILE_CATEGORIES);
     for (const which of ['first', 'repeat']) profiled[which].push(loaderCpu(v[which], loaderUrl));
-    const show = (p) => `own ${p.ownMs.toFixed(2)}, APIs ${p.apisMs.toFixed(2)}, compile ${p.compileMs.toFixed(2)} ms`;
+    const show = (p) => `own ${p.ownMs.toFixed(2)}, APIs ${p.apisMs.toFixed(2)}, compile ${p.compileMs.toFixed(2)} ms, ${p.lazyCompiles} lazy compiles`;
     log(`  profile ${i + 1}: loader CPU, first view ${show(profiled.first[i])}; second view ${show(profiled.repeat[i])}`);
   }
   const cpu = (list) => ({
@@ -286,6 +286,8 @@ export async function browserFigures({ loads, traced, warmup, log, latencies = [
     ownRange: [Math.min(...list.map((p) => p.ownMs)), Math.max(...list.map((p) => p.ownMs))],
     apisMs: median(list.map((p) => p.apisMs)),
     compileMs: median(list.map((p) => p.compileMs)),
+    lazyCompiles: Math.max(...list.map((p) => p.lazyCompiles)),
+    lazyCompileMs: median(list.map((p) => p.lazyCompileMs)),
   });
   result.loaderCpu = { first: cpu(profiled.first), repeat: cpu(profiled.repeat), views: profiled.first.length };
   const summary = (list) => ({

@@ -57,14 +57,16 @@ export function analyzeTrace(trace, scriptUrl) {
  * Also the V8 sampling profiler (100 µs, in the trace) and the scheduler's top-level tasks: what
  * loaderCpu needs.
  */
-export const PROFILE_CATEGORIES = [...TRACE_CATEGORIES, 'disabled-by-default-v8.cpu_profiler', 'disabled-by-default-v8.cpu_profiler.hires', 'toplevel'];
+export const PROFILE_CATEGORIES = [...TRACE_CATEGORIES, 'disabled-by-default-v8.cpu_profiler', 'disabled-by-default-v8.cpu_profiler.hires', 'toplevel', 'disabled-by-default-v8.compile'];
 
 /**
  * The loader's CPU time on the page's main thread, from a trace taken with PROFILE_CATEGORIES: each
  * top-level task's thread time (`tdur`: CPU, not wall time) shared out by what the profiler's samples in
  * that task were running. `ownMs`: functions in loader.js (the issue's "own JavaScript"); `apisMs`:
  * native functions the loader called (inserting the iframe, fetch(), setProperty), which any embed doing
- * that work pays; `compileMs`: V8 compiling loader.js (v8.compile events' thread time).
+ * that work pays; `compileMs`: V8 compiling loader.js (v8.compile events' thread time); `lazyCompiles`:
+ * functions V8 compiled on the main thread on their first call, inside the loader's evaluation or its
+ * callbacks (`V8.CompileCode`; none with the compile hint build.mjs puts first in the file).
  *
  * Why not the profiler's own time deltas: a sample's delta is the wall time since the one before, and
  * on a loaded machine the sampler thread misses 10–70 ms at a time, so one sample in a loader function
@@ -119,5 +121,13 @@ export function loaderCpu(trace, scriptUrl) {
     us.api += (cpu * count.api) / n;
   }
   const compile = all.filter((e) => e.name === 'v8.compile' && e.ph === 'X' && e.pid === pid && e.tid === tid && e.args?.data?.url === scriptUrl);
-  return { ownMs: us.own / 1000, apisMs: us.api / 1000, compileMs: compile.reduce((s, e) => s + (e.tdur ?? e.dur), 0) / 1000 };
+  const mine = all.filter((e) => e.ph === 'X' && e.pid === pid && e.tid === tid && (e.name === 'EvaluateScript' || e.name === 'FunctionCall') && e.args?.data?.url === scriptUrl);
+  const lazy = all.filter((e) => e.name === 'V8.CompileCode' && e.ph === 'X' && e.pid === pid && e.tid === tid && mine.some((m) => m.ts <= e.ts && e.ts <= m.ts + m.dur));
+  return {
+    ownMs: us.own / 1000,
+    apisMs: us.api / 1000,
+    compileMs: compile.reduce((s, e) => s + (e.tdur ?? e.dur), 0) / 1000,
+    lazyCompiles: lazy.length,
+    lazyCompileMs: lazy.reduce((s, e) => s + (e.tdur ?? e.dur), 0) / 1000,
+  };
 }

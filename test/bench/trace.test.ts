@@ -84,6 +84,16 @@ describe('loaderCpu', () => {
     expect(loaderCpu(t, LOADER).ownMs).toBeCloseTo(0.3);
   });
 
+  it("counts the functions V8 compiled on the main thread inside the loader's evaluation and callbacks, not elsewhere", () => {
+    const t = trace([{ ts: 1_000, dur: 2_000, tdur: 800 }], [[1_100, 3]]);
+    const compile = (ts: number) => ({ name: 'V8.CompileCode', ph: 'X', ...PAGE, ts, dur: 50, tdur: 40 });
+    const loaderCall = { name: 'FunctionCall', ph: 'X', ...PAGE, ts: 5_000, dur: 200, tdur: 200, args: { data: { url: LOADER } } };
+    const otherCall = { name: 'FunctionCall', ph: 'X', ...PAGE, ts: 9_000, dur: 200, tdur: 200, args: { data: { url: 'https://site.example/app.js' } } };
+    t.traceEvents.push(compile(1_020), loaderCall, compile(5_050), otherCall, compile(9_050) as never);
+    const cpu = loaderCpu(t, LOADER);
+    expect([cpu.lazyCompiles, cpu.lazyCompileMs]).toEqual([2, 0.08]);
+  });
+
   it('says what is missing from a trace taken without the profiler', () => {
     const t = trace([], []);
     t.traceEvents = t.traceEvents.filter((e) => e.name !== 'Profile');
