@@ -252,7 +252,7 @@ export const boot = (script: HTMLScriptElement | null, win: LoaderWindow): void 
         // simple request, so no preflight (Fetch, "CORS-safelisted request-header"). No cookies: the
         // default credentials mode, same-origin, sends none to a hub on another origin. (A hub on the
         // page's own origin would get them, as it gets them with loader.js and the frame, which no
-        // option of this request can stop; so `credentials: 'omit'` bought nothing for its 12 B.)
+        // option of this request can stop; so `credentials: 'omit'` bought nothing for its 10 B.)
         // Concatenated, not JSON.stringify (pages replace it): a key with a quote in it makes the body
         // unreadable, and the hub's answer to that is the right one, key_malformed.
         res = await win.fetch(hub + __HANDSHAKE_PATH__, {
