@@ -27,7 +27,7 @@ export async function agentServer(initial: Mode = { kind: 'json', reply: 'From t
   let mode: Mode = initial;
   const requests: Array<{ body: any; raw: string; headers: IncomingMessage['headers'] }> = [];
   const streams: AgentStream[] = [];
-  const streamWaiters: Array<(s: AgentStream) => void> = [];
+  const streamWaiters: Array<{ match: (body: any) => boolean; take: (s: AgentStream) => void }> = [];
   const held: HeldRequest[] = [];
   const heldWaiters: Array<(h: HeldRequest) => void> = [];
   const open = new Set<ServerResponse>();
@@ -62,8 +62,8 @@ export async function agentServer(initial: Mode = { kind: 'json', reply: 'From t
           done: () => (send('done', {}), res.end()),
           cut: () => res.destroy(),
         };
-        const waiter = streamWaiters.shift();
-        if (waiter) waiter(stream);
+        const i = streamWaiters.findIndex((w) => w.match(body));
+        if (i >= 0) streamWaiters.splice(i, 1)[0]!.take(stream);
         else streams.push(stream);
       }
     });
@@ -75,10 +75,15 @@ export async function agentServer(initial: Mode = { kind: 'json', reply: 'From t
     setMode(next: Mode) {
       mode = next;
     },
-    /** The next streaming request, once it has arrived. */
-    nextStream(): Promise<AgentStream> {
-      const ready = streams.shift();
-      return ready ? Promise.resolve(ready) : new Promise((r) => streamWaiters.push(r));
+    /**
+     * The next streaming request (the next one `match` accepts), once it has arrived. A test whose
+     * conversation shares the server with turns an earlier test left queued (the hub calls the webhook
+     * for them later, in whatever mode the server is in by then) passes `match`, or it may be handed
+     * one of those.
+     */
+    nextStream(match: (body: any) => boolean = () => true): Promise<AgentStream> {
+      const i = streams.findIndex((s) => match(s.body));
+      return i >= 0 ? Promise.resolve(streams.splice(i, 1)[0]!) : new Promise((take) => streamWaiters.push({ match, take }));
     },
     /** The next request of `held` mode, once it has arrived. */
     nextHeld(): Promise<HeldRequest> {
