@@ -66,7 +66,9 @@ export const PROFILE_CATEGORIES = [...TRACE_CATEGORIES, 'disabled-by-default-v8.
  * native functions the loader called (inserting the iframe, fetch(), setProperty), which any embed doing
  * that work pays; `compileMs`: V8 compiling loader.js (v8.compile events' thread time); `lazyCompiles`:
  * functions V8 compiled on the main thread on their first call, inside the loader's evaluation or its
- * callbacks (`V8.CompileCode`; none with the compile hint build.mjs puts first in the file).
+ * callbacks (`V8.CompileCode`; none with the compile hint build.mjs puts first in the file). `sampled`:
+ * false when the profiler took no sample during the loader's evaluation (in a new renderer it can start
+ * sampling after the loader ran): such a view measured nothing, and its 0 ms must not count.
  *
  * Why not the profiler's own time deltas: a sample's delta is the wall time since the one before, and
  * on a loaded machine the sampler thread misses 10–70 ms at a time, so one sample in a loader function
@@ -124,6 +126,7 @@ export function loaderCpu(trace, scriptUrl) {
   const mine = all.filter((e) => e.ph === 'X' && e.pid === pid && e.tid === tid && (e.name === 'EvaluateScript' || e.name === 'FunctionCall') && e.args?.data?.url === scriptUrl);
   const lazy = all.filter((e) => e.name === 'V8.CompileCode' && e.ph === 'X' && e.pid === pid && e.tid === tid && mine.some((m) => m.ts <= e.ts && e.ts <= m.ts + m.dur));
   return {
+    sampled: samples.some((s) => s.t >= evaluate.ts && s.t <= evaluate.ts + evaluate.dur),
     ownMs: us.own / 1000,
     apisMs: us.api / 1000,
     compileMs: compile.reduce((s, e) => s + (e.tdur ?? e.dur), 0) / 1000,

@@ -94,6 +94,12 @@ describe('loaderCpu', () => {
     expect([cpu.lazyCompiles, cpu.lazyCompileMs]).toEqual([2, 0.08]);
   });
 
+  it("marks a view unmeasured when the profiler took no sample during the loader's evaluation", () => {
+    const late = trace([{ ts: 1_000, dur: 2_000, tdur: 800 }], [[1_500, 2], [1_600, 3]]);
+    const early = trace([{ ts: 1_000, dur: 2_000, tdur: 800 }], [[1_050, 2], [1_600, 3]]);
+    expect([loaderCpu(late, LOADER).sampled, loaderCpu(early, LOADER).sampled]).toEqual([false, true]);
+  });
+
   it('says what is missing from a trace taken without the profiler', () => {
     const t = trace([], []);
     t.traceEvents = t.traceEvents.filter((e) => e.name !== 'Profile');
