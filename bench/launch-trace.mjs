@@ -8,7 +8,7 @@
  *   FLOOR=1     the bench's floor page instead (a fetch, then an iframe of a static hub file)
  *   ISOLATED=1  site isolation on, as browsers ship (the frame in a renderer of its own; the emulation
  *               then covers the page's requests only)
- *   PROFILE=1   a V8 CPU profile of each view instead: self and total time of the top functions
+ *   PROFILE=1   a V8 CPU profile of each view instead: self and total samples of the top functions
  *   SUMMARY=1   one line per view: the time from the last answer the widget needs to `ready`
  *   NESTED=1    also what runs inside the loader's evaluation (mounting the iframe, the fetch)
  *
@@ -120,29 +120,32 @@ function report(all, hubUrl) {
 }
 
 /**
- * Self and total time of the top functions in the page's renderer: the loader's, the frame's too with
- * site isolation off (minified names; a frame built without `minify` reads better).
+ * Self and total samples of the top functions in the page's renderer: the loader's, the frame's too with
+ * site isolation off (minified names; a frame built without `minify` reads better). Samples, not
+ * milliseconds: a sample's time delta is the wall time since the one before, and on a busy machine the
+ * sampler misses 10–70 ms at a time, so summed deltas overstate whatever ran after a gap (the bench's
+ * figures share out thread time instead: lib/trace.mjs, loaderCpu).
  */
 function profileReport(profile) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const self = new Map();
-  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  for (const id of profile.samples) self.set(id, (self.get(id) ?? 0) + 1);
   const key = (n) => `${n.callFrame.functionName || '(anon)'} ${n.callFrame.url.replace(/^.*\//, '').replace(/\?.*/, '')}:${n.callFrame.lineNumber + 1}`;
   const selfBy = new Map();
   const totalBy = new Map();
-  for (const [id, us] of self) {
+  for (const [id, count] of self) {
     const n = byId.get(id);
-    selfBy.set(key(n), (selfBy.get(key(n)) ?? 0) + us);
+    selfBy.set(key(n), (selfBy.get(key(n)) ?? 0) + count);
     const seen = new Set();
     for (let up = id; up !== undefined; up = parent.get(up)) {
       const k = key(byId.get(up));
       if (seen.has(k)) continue;
       seen.add(k);
-      totalBy.set(k, (totalBy.get(k) ?? 0) + us);
+      totalBy.set(k, (totalBy.get(k) ?? 0) + count);
     }
   }
-  const top = (m) => [...m].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, us]) => `${(us / 1000).toFixed(1).padStart(7)} ms  ${k}`).join('\n');
-  console.log('---- self\n' + top(selfBy) + '\n---- total\n' + top(totalBy));
+  const top = (m) => [...m].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, count]) => `${String(count).padStart(7)}  ${k}`).join('\n');
+  console.log(`---- self (samples of ${profile.samples.length})\n` + top(selfBy) + '\n---- total\n' + top(totalBy));
 }
