@@ -13,7 +13,9 @@
  * - The loader's main-thread time on the customer's page, from Chrome traces of separate loads of the
  *   unmodified demo page (tracing slows the page, so those loads are not timed), against the floor's
  *   inline script; and the loader's CPU time from traces with the V8 profiler in them, its own
- *   JavaScript apart from the browser work it calls into (lib/trace.mjs, loaderCpu).
+ *   JavaScript apart from the browser work it calls into (lib/trace.mjs, loaderCpu), and the browser's
+ *   work inside the DOM getters, setters and constructors that profile cannot tell from the loader's
+ *   own (lib/dom-steps.mjs).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +24,7 @@ import { chromium } from 'playwright-core';
 import { analyzeTrace, loaderCpu, PROFILE_CATEGORIES, TRACE_CATEGORIES } from './lib/trace.mjs';
 import { ARGS, chromiumPath } from './lib/chromium.mjs';
 import { DIST, freePort, onCleanup, ROOT, startHub } from './lib/proc.mjs';
+import { measureSteps, stepPages } from './lib/dom-steps.mjs';
 import { createAccount } from './lib/seed.mjs';
 import { startSite } from './lib/site.mjs';
 import { median } from './lib/stats.mjs';
@@ -38,8 +41,7 @@ export const READY = 'kataven-bench:ready:';
  * The demo page with the stub and a ready handler in <head>, and the floor: the same page without the
  * loader tag and with an inline script at the top of <head>; `cssPath` (the frame's stylesheet on the
  * hub) is its static page. `report`: what each page runs at `ready` or at its iframe's `load` (the
- * traces of bench/launch-trace.mjs add a performance mark). Also, for the profiles, the demo page with a
- * script of its own that touches an element before the loader runs.
+ * traces of bench/launch-trace.mjs add a performance mark).
  */
 export function pages(cssPath, report = `console.debug('${READY}' + performance.now())`) {
   const index = readFileSync(join(ROOT, 'examples/site/index.html'), 'utf8');
@@ -62,12 +64,7 @@ Kataven('on', 'ready', function () { ${report}; });</script>\n</head>`;
   );
   // For the traces: the same floor with no handler (the demo page itself, '/', is the launcher's).
   const quietFloor = floor.replace(`f.onload = function () { ${report}; };\n  `, '');
-  // The demo page whose own script has touched an element before the loader runs, as a real site's
-  // scripts have: the browser then has made the first element wrapper of the page (Blink sets up the
-  // HTMLElement, Element, Node and EventTarget interfaces then, ~0.35 ms: bench/dom-steps.mjs), which on
-  // the bare demo page falls to the loader's `document.currentScript`.
-  const touched = index.replace('<head>', '<head><script>document.documentElement.lang;</script>');
-  return { '/bench-launcher.html': launcher, '/bench-floor.html': floor, '/bench-floor-quiet.html': quietFloor, '/bench-dom-touched.html': touched };
+  return { '/bench-launcher.html': launcher, '/bench-floor.html': floor, '/bench-floor-quiet.html': quietFloor };
 }
 
 /**
@@ -201,7 +198,7 @@ export async function browserFigures({ loads, traced, warmup, log, latencies = [
   result.frame = { documents };
   const cssPath = `/widget/v1/assets/${manifest.css}`;
 
-  const site = await startSite({ hubUrl: hub.url, clientKey: widgetKey.key, port, extraPages: pages(cssPath) });
+  const site = await startSite({ hubUrl: hub.url, clientKey: widgetKey.key, port, extraPages: { ...pages(cssPath), ...stepPages() } });
   onCleanup(() => site.close());
 
   const browser = await chromium.launch({ executablePath: chromiumPath(), args: ARGS });
@@ -279,22 +276,22 @@ export async function browserFigures({ loads, traced, warmup, log, latencies = [
     log(`  trace ${i + 1}: loader first view ${show(runs.loader.first[i])}, second ${show(runs.loader.repeat[i])}; floor script ${runs.floor.first[i].totalMs.toFixed(2)} / ${runs.floor.repeat[i].totalMs.toFixed(2)} ms`);
   }
   // The loader's own JavaScript: twice as many loads as the traces, since a first view holds only
-  // about 30 profiler samples of the loader's tasks (one is ~0.15 ms of CPU). Alternated with the demo
-  // page whose own script touched an element first (see pages()). A view the profiler took no sample
-  // of while the loader ran measured nothing (lib/trace.mjs, `sampled`): left out, and loaded again, up
-  // to twice as many loads.
+  // about 30 profiler samples of the loader's tasks (one is ~0.15 ms of CPU). A view the profiler took
+  // no sample of while the loader ran measured nothing (lib/trace.mjs, `sampled`): left out, and loaded
+  // again, up to twice as many loads.
   const want = 2 * traced;
-  const profiled = { first: [], repeat: [], touched: [] };
-  const unsampled = { first: 0, repeat: 0, touched: 0 };
-  const touchedUrl = `${site.url}/bench-dom-touched.html`;
-  const keep = (which, p) => (p.sampled ? profiled[which].push(p) : unsampled[which]++);
+  const profiled = { first: [], repeat: [] };
+  const unsampled = { first: 0, repeat: 0 };
   const show = (p) => (p.sampled ? `own ${p.ownMs.toFixed(2)}, APIs ${p.apisMs.toFixed(2)}, compile ${p.compileMs.toFixed(2)} ms, ${p.lazyCompiles} lazy compiles` : 'no sample during the evaluation, left out');
   for (let i = 0; i < 2 * want && Object.values(profiled).some((list) => list.length < want); i++) {
     const v = await traceVisit(browser, `${site.url}/`, (u) => u.includes('/widget/v1/frame?'), 700, PROFILE_CATEGORIES);
-    const t = await traceVisit(browser, touchedUrl, (u) => u.includes('/widget/v1/frame?'), 700, PROFILE_CATEGORIES);
-    const views = { first: loaderCpu(v.first, loaderUrl), repeat: loaderCpu(v.repeat, loaderUrl), touched: loaderCpu(t.first, loaderUrl) };
-    for (const [which, p] of Object.entries(views)) if (profiled[which].length < want) keep(which, p);
-    log(`  profile ${i + 1}: loader CPU, first view ${show(views.first)}; second view ${show(views.repeat)}; first view of the page that touched an element first: ${show(views.touched)}`);
+    const views = { first: loaderCpu(v.first, loaderUrl), repeat: loaderCpu(v.repeat, loaderUrl) };
+    for (const [which, p] of Object.entries(views)) {
+      if (profiled[which].length >= want) continue;
+      if (p.sampled) profiled[which].push(p);
+      else unsampled[which]++;
+    }
+    log(`  profile ${i + 1}: loader CPU, first view ${show(views.first)}; second view ${show(views.repeat)}`);
   }
   const cpu = (list, which) => {
     if (!list.length) throw new Error(`no profiled ${which} view had a sample during the loader's evaluation`);
@@ -310,6 +307,12 @@ export async function browserFigures({ loads, traced, warmup, log, latencies = [
     };
   };
   result.loaderCpu = Object.fromEntries(Object.entries(profiled).map(([which, list]) => [which, cpu(list, which)]));
+  // The browser's share of that figure: its work inside the DOM getters, setters and constructors the
+  // loader's statements call, which the profile counts as the loader's own (lib/dom-steps.mjs). Timed
+  // between marks, it is steadier than the profile's few samples: the bare page and one whose script
+  // touched an element first differ by ~0.35 ms here, which medians of 10 profiles cannot resolve.
+  result.domSteps = await measureSteps(browser, site.url, want);
+  log(`  DOM steps of the mount, first view (median µs of ${want}): ${result.domSteps.bare.steps.map((x) => `${x.name} ${Math.round(x.us)}`).join(', ')}`);
   const summary = (list) => ({
     totalMs: median(list.map((a) => a.totalMs)),
     ...Object.fromEntries(['evaluate', 'listeners', 'microtasks'].map((n) => [n, median(list.map((a) => a.parts.find((p) => p.name === n).ms))])),
