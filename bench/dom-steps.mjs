@@ -24,9 +24,9 @@ try {
   const browser = await chromium.launch({ executablePath: chromiumPath(), args: ARGS });
   onCleanup(() => browser.close());
   for (const [variant, { steps, ownUs }] of Object.entries(await measureSteps(browser, site.url, views))) {
-    console.log(`${TITLES[variant]} (median µs of ${views} first views):`);
-    for (const s of steps) console.log(`  ${String(Math.round(s.us)).padStart(6)}  ${s.name}${s.native ? ' (native call)' : ''}`);
-    console.log(`  ${String(Math.round(ownUs)).padStart(6)}  sum of the steps the profile counts as the loader's own`);
+    console.log(`${TITLES[variant]} (median µs of ${views} first views: CPU, wall):`);
+    for (const s of steps) console.log(`  ${String(Math.round(s.us)).padStart(6)} ${String(Math.round(s.wallUs)).padStart(6)}  ${s.name}${s.native ? ' (native call)' : ''}`);
+    console.log(`  ${String(Math.round(ownUs)).padStart(6)}         CPU of the steps the profile counts as the loader's own, summed`);
   }
 } finally {
   await runCleanups();

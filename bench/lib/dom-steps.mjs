@@ -1,7 +1,7 @@
 /**
  * What each DOM step of the loader's mount costs on a first view: an inline script doing the loader's
- * steps in its order, a performance mark after each, read from a Chrome trace (µs of wall time, medians
- * over fresh browser contexts). A second page first touches `document.head`, as a page's own scripts
+ * steps in its order, a performance mark after each, read from a Chrome trace (µs of the main thread's
+ * CPU time between marks, each mark's `tts`, and of wall time; medians over fresh browser contexts). A second page first touches `document.head`, as a page's own scripts
  * usually have before a widget's loader runs.
  *
  * Why: the V8 profiler gives Blink's attribute getters and setters (and DOM constructors) no frames of
@@ -64,7 +64,7 @@ export async function measureSteps(browser, siteUrl, views) {
         const events = JSON.parse((await browser.stopTracing()).toString('utf8')).traceEvents;
         const marks = events.filter((e) => e.cat === 'blink.user_timing' && /^(start|step \d+: )/.test(e.name)).sort((a, b) => a.ts - b.ts);
         if (marks.length !== steps.length + 1) throw new Error(`${path}: ${marks.length - 1} of ${steps.length} steps ran`);
-        steps.forEach((step, j) => us[variant].set(step, [...(us[variant].get(step) ?? []), marks[j + 1].ts - marks[j].ts]));
+        steps.forEach((step, j) => us[variant].set(step, [...(us[variant].get(step) ?? []), { cpu: marks[j + 1].tts - marks[j].tts, wall: marks[j + 1].ts - marks[j].ts }]));
       } finally {
         await context.close();
       }
@@ -74,10 +74,17 @@ export async function measureSteps(browser, siteUrl, views) {
 }
 
 /**
- * Each step's median, and `ownUs`: the sum of the medians of the steps the profile counts as the
- * loader's own (not a `native` call, not the page's own step `before` the loader's).
+ * Each step's median CPU (`us`) and wall time (`wallUs`), and `ownUs`: the sum of the CPU medians of the
+ * steps the profile counts as the loader's own (not a `native` call, not the page's own step `before`
+ * the loader's). CPU, as the profile's figure is: a step the thread was descheduled in costs no more.
  */
 export function summarizeSteps(timings) {
-  const steps = [...timings].map(([step, list]) => ({ name: step.name, native: !!step.native, before: !!step.before, us: median(list) }));
+  const steps = [...timings].map(([step, list]) => ({
+    name: step.name,
+    native: !!step.native,
+    before: !!step.before,
+    us: median(list.map((t) => t.cpu)),
+    wallUs: median(list.map((t) => t.wall)),
+  }));
   return { steps, ownUs: steps.filter((s) => !s.native && !s.before).reduce((sum, s) => sum + s.us, 0) };
 }

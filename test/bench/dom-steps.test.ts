@@ -8,15 +8,17 @@ import { STEPS, stepPages, summarizeSteps } from '../../bench/lib/dom-steps.mjs'
 
 describe('summarizeSteps', () => {
   it("sums the medians of the loader's statements, leaving out native calls and the page's own step", () => {
+    // Wall time 10 × the CPU: a step the thread was descheduled in; the sums are of CPU time.
+    const times = (...cpu: number[]) => cpu.map((c) => ({ cpu: c, wall: 10 * c }));
     const timings = new Map([
-      [{ name: 'document.head', before: true }, [300, 400, 350]],
-      [{ name: 'currentScript' }, [40, 60, 50]],
-      [{ name: 'appendChild', native: true }, [3000, 4000, 3500]],
-      [{ name: 'sandbox' }, [100, 900, 120]],
+      [{ name: 'document.head', before: true }, times(300, 400, 350)],
+      [{ name: 'currentScript' }, times(40, 60, 50)],
+      [{ name: 'appendChild', native: true }, times(3000, 4000, 3500)],
+      [{ name: 'sandbox' }, times(100, 900, 120)],
     ]);
     const { steps, ownUs } = summarizeSteps(timings);
     expect(ownUs).toBe(50 + 120);
-    expect(steps.map((s: { us: number }) => s.us)).toEqual([350, 50, 3500, 120]);
+    expect(steps.map((s: { us: number; wallUs: number }) => [s.us, s.wallUs])).toEqual([[350, 3500], [50, 500], [3500, 35000], [120, 1200]]);
   });
 });
 
