@@ -64,6 +64,7 @@ export async function measureSteps(browser, siteUrl, views) {
         const events = JSON.parse((await browser.stopTracing()).toString('utf8')).traceEvents;
         const marks = events.filter((e) => e.cat === 'blink.user_timing' && /^(start|step \d+: )/.test(e.name)).sort((a, b) => a.ts - b.ts);
         if (marks.length !== steps.length + 1) throw new Error(`${path}: ${marks.length - 1} of ${steps.length} steps ran`);
+        if (marks.some((m) => typeof m.tts !== 'number')) throw new Error(`${path}: this Chromium's marks carry no thread time (tts)`);
         steps.forEach((step, j) => us[variant].set(step, [...(us[variant].get(step) ?? []), { cpu: marks[j + 1].tts - marks[j].tts, wall: marks[j + 1].ts - marks[j].ts }]));
       } finally {
         await context.close();
