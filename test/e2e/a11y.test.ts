@@ -185,7 +185,9 @@ describe('the widget meets WCAG 2.2 AA in Chromium', () => {
 
   it('keeps focus inside the full-screen dialog while it covers the page', async () => {
     const v = await visit({ width: 375, height: 667 });
+    // Focus crosses into the frame's process asynchronously: Enter waits until it has landed.
     await v.page.keyboard.press('Shift+Tab');
+    await expect.poll(() => v.frame.evaluate(() => document.activeElement?.className)).toBe('kv-launch');
     await v.page.keyboard.press('Enter');
     await expect.poll(async () => (await v.iframe.boundingBox())!.width).toBe(375);
     await expect.poll(() => v.frame.evaluate(() => document.activeElement?.id)).toBe('kv-input');
