@@ -145,7 +145,8 @@ describe('the widget on hostile host pages', () => {
     // As if the visitor went to the address bar and tabbed back into the page.
     await w.page.evaluate(() => (document.activeElement as HTMLElement).blur());
     await w.page.keyboard.press('Tab');
-    expect(await w.page.evaluate(() => document.activeElement?.tagName)).toBe('IFRAME');
+    // Focus moving into the frame's process lands asynchronously; a host link would be focused at once.
+    await expect.poll(() => w.page.evaluate(() => document.activeElement?.tagName)).toBe('IFRAME');
     // Not even the page's own script can put focus under the panel.
     expect(await focusHostLink()).not.toBe('top');
     expect(await w.page.evaluate(() => document.body.inert)).toBe(true);
