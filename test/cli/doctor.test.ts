@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diagnose, type Line } from '../../src/cli/doctor-checks.js';
 import { startDemoSite, type DemoSite } from '../../src/demo/sites.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
-import { createKey } from '../helpers/widget.js';
+import { createKey, withLastCharChanged } from '../helpers/widget.js';
 import { kataven } from './run.js';
 
 let hub: TestHub;
@@ -80,7 +80,7 @@ describe('kataven doctor on broken pages', () => {
   });
 
   it('fails a tag without async or defer, and a key with a broken checksum', async () => {
-    const bad = key.slice(0, -1) + (key.endsWith('A') ? 'B' : 'A');
+    const bad = withLastCharChanged(key);
     const lines = await run(serve('/sync-bad-key', tagFor(bad, '')));
     expect(statuses(lines)).toMatchObject({ loading: 'fail', 'key format': 'fail' });
     expect(line(lines, 'key format').fix).toContain('copy the key again');

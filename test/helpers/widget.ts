@@ -9,6 +9,9 @@ export interface CreatedKey {
   key_last8: string;
 }
 
+/** `key` with its last character changed, never to itself: a key one typo away from a real one. */
+export const withLastCharChanged = (key: string) => key.slice(0, -1) + (key.endsWith('A') ? 'B' : 'A');
+
 /** POST /api/v1/widget-keys on the hub at `base`; throws with the answer unless it is a 201. */
 export async function createWidgetKey(base: string, secretKey: string, allowlist: string[], extra: Record<string, unknown> = {}): Promise<CreatedKey> {
   const res = await call(base, 'POST', '/api/v1/widget-keys', { key: secretKey, body: { name: 'k', domain_allowlist: allowlist, ...extra } });
