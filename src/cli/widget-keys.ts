@@ -5,6 +5,7 @@ import { ID_PREFIX } from '../protocol/ids.js';
 import { parse, UsageError } from './args.js';
 import { API_FLAGS, API_FLAGS_HELP, api, clientFrom, limitFlag, listed, onlyFlags, printJson } from './client-from-env.js';
 import { record, table, truncate, when } from './table.js';
+import { allowedText, TEST_KEY_REACH } from '../protocol/key-reach.js';
 import { LOADER_PATH } from '../protocol/loader-url.js';
 
 /** A widget key id as the help shows it. */
@@ -138,7 +139,7 @@ export async function widgetKeysCommand(argv: string[]): Promise<void> {
       ['ID', 'NAME', 'KEY', 'STATUS', 'MODE', 'AGENT', 'LAST USED', 'DOMAINS'],
       page.data.map((k) => [
         k.id, truncate(k.name, 24), `…${k.key_last8}`, k.disabled_at ? 'disabled' : 'active', k.mode, k.agent_id ?? 'default', when(k.last_used_at),
-        k.mode === 'test' ? 'localhost, 127.0.0.1, [::1] (test key)' : truncate(domains(k), 60),
+        k.mode === 'test' ? TEST_KEY_REACH : truncate(domains(k), 60),
       ]),
     ));
     if (page.has_more) console.log(`\nMore keys: --starting-after ${page.data.at(-1)!.id}, or --all`);
@@ -212,7 +213,7 @@ export async function widgetKeysCommand(argv: string[]): Promise<void> {
   if (command === 'check') {
     const result = await api(client.widgetKeys.checkOrigin(id!, origin!));
     if (values.json) printJson(result);
-    else if (result.allowed) console.log(`Allowed: ${origin} ${result.matched_entry ? `matches the entry ${JSON.stringify(result.matched_entry)}` : 'is a loopback origin, where a test key works'}.`);
+    else if (result.allowed) console.log(allowedText(origin!, result.matched_entry));
     else {
       console.log(`Refused: ${result.reason}`);
       if (result.suggested_entry) {

@@ -6,6 +6,7 @@
 import type {
   BlockedOrigin, BlockedOriginList, CheckOriginResult as OriginCheck, CreatedWidgetKey, DeletedWidgetKey, WidgetKey as Key, WidgetKeyList,
 } from '../protocol/api.js';
+import { allowedText, TEST_KEY_HOSTS, TEST_KEY_REACH } from '../protocol/key-reach.js';
 import { installTags } from '../protocol/loader-url.js';
 import { allowlistEditor } from './allowlist.js';
 import { seg } from './api.js';
@@ -34,7 +35,7 @@ async function listPage(ctx: PageContext): Promise<void> {
       h('th', { scope: 'row' }, h('a', { href: `#/keys/${seg(k.id)}` }, k.name)),
       h('td', {}, k.mode === 'test' ? h('span', { class: 'tag test' }, 'test') : 'live'),
       h('td', {}, h('code', {}, `…${k.key_last8}`)),
-      h('td', {}, k.domain_allowlist.length ? k.domain_allowlist.join(', ') : h('em', {}, 'empty: refuses every site')),
+      h('td', {}, k.mode === 'test' ? TEST_KEY_REACH : k.domain_allowlist.length ? k.domain_allowlist.join(', ') : h('em', {}, 'empty: refuses every site')),
       h('td', {}, when(k.last_used_at)),
       h('td', {}, status(k))));
   ctx.main.append(
@@ -56,11 +57,14 @@ function createForm(ctx: PageContext): HTMLElement {
   const result = h('div', { class: 'created' });
   const form = h('form', { class: 'card', 'aria-labelledby': 'create-key' },
     h('h2', { id: 'create-key' }, 'Create a widget key'), name.row, mode.row, allowlist.el, h('button', { type: 'submit', class: 'primary' }, 'Create key'), error);
+  // A test key ignores its allowlist: the editor is for live keys only, and a test key is created with none.
+  const test = () => mode.control.value === 'test';
+  mode.control.addEventListener('change', () => (allowlist.el.hidden = test()));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     error.textContent = '';
-    if (!(await allowlist.check())) return void (error.textContent = 'Fix the allowlist entries marked above first.');
-    const body: Record<string, unknown> = { name: name.control.value, domain_allowlist: allowlist.value() };
+    if (!test() && !(await allowlist.check())) return void (error.textContent = 'Fix the allowlist entries marked above first.');
+    const body: Record<string, unknown> = { name: name.control.value, domain_allowlist: test() ? [] : allowlist.value() };
     body.mode = mode.control.value;
     try {
       const created = await ctx.api.send<CreatedWidgetKey>('POST', '/api/v1/widget-keys', body);
@@ -107,7 +111,7 @@ async function keyPage(ctx: PageContext, id: string): Promise<void> {
   heading(ctx, key ? `Widget key "${key.name}"` : 'Widget key');
   if (!key) return void ctx.main.append(h('p', {}, `No key ${id} in this account. `, h('a', { href: '#/keys' }, 'All keys')));
   const reload = () => keysPage(ctx, [id]).then(() => undefined);
-  const save = async (patch: Record<string, unknown>, done: string, error: HTMLElement) => {
+  const save: Save = async (patch, done, error) => {
     error.textContent = '';
     try {
       await ctx.api.send<Key>('PATCH', `/api/v1/widget-keys/${seg(id)}`, patch);
@@ -123,7 +127,7 @@ async function keyPage(ctx: PageContext, id: string): Promise<void> {
     h('p', {}, h('a', { href: '#/keys' }, 'All keys')),
     h('dl', { class: 'facts' },
       h('dt', {}, 'Key'), h('dd', {}, h('code', {}, `…${key.key_last8}`)),
-      h('dt', {}, 'Mode'), h('dd', {}, key.mode === 'test' ? 'test (localhost only)' : 'live'),
+      h('dt', {}, 'Mode'), h('dd', {}, key.mode === 'test' ? `test: works on ${TEST_KEY_HOSTS} only` : 'live'),
       h('dt', {}, 'Last used'), h('dd', {}, when(key.last_used_at)),
       h('dt', {}, 'Status'), h('dd', {}, status(key))),
   );
@@ -137,20 +141,30 @@ async function keyPage(ctx: PageContext, id: string): Promise<void> {
     void save({ name: name.control.value }, 'Renamed.', renameError);
   });
 
-  // Allowlist.
-  const editor = allowlistEditor(ctx.api, key.domain_allowlist);
-  const listError = h('p', { class: 'msg error', role: 'alert' });
-  const allow = h('form', { class: 'card', 'aria-labelledby': 'allowlist' }, h('h2', { id: 'allowlist' }, 'Allowlist'), editor.el, h('button', { type: 'submit', class: 'primary' }, 'Save allowlist'), listError);
-  allow.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    if (!(await editor.check())) return void (listError.textContent = 'Fix the entries marked above first.');
-    await save({ domain_allowlist: editor.value() }, 'Allowlist saved.', listError);
-  });
-
   ctx.main.append(h('div', { class: 'cols' },
     h('div', {}, await blockedOrigins(ctx, key, save), originTester(ctx, id)),
-    h('div', {}, allow, rename, lifecycle(ctx, key, save))));
+    h('div', {}, key.mode === 'test' ? testKeyReach() : allowlistForm(ctx, key, save), rename, lifecycle(ctx, key, save))));
 }
+
+type Save = (patch: Record<string, unknown>, done: string, error: HTMLElement) => Promise<void>;
+
+function allowlistForm(ctx: PageContext, key: Key, save: Save): HTMLElement {
+  const editor = allowlistEditor(ctx.api, key.domain_allowlist);
+  const error = h('p', { class: 'msg error', role: 'alert' });
+  const form = h('form', { class: 'card', 'aria-labelledby': 'allowlist' }, h('h2', { id: 'allowlist' }, 'Allowlist'), editor.el, h('button', { type: 'submit', class: 'primary' }, 'Save allowlist'), error);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    if (!(await editor.check())) return void (error.textContent = 'Fix the entries marked above first.');
+    await save({ domain_allowlist: editor.value() }, 'Allowlist saved.', error);
+  });
+  return form;
+}
+
+/** In place of the allowlist on a test key's page: editing that list would change nothing. */
+const testKeyReach = () =>
+  h('section', { class: 'card', 'aria-labelledby': 'reach' },
+    h('h2', { id: 'reach' }, 'Where it works'),
+    h('p', {}, `A test key works on pages of ${TEST_KEY_HOSTS}, on any port and whatever its allowlist says, and nowhere else. To put the widget on your site, `, h('a', { href: '#/keys' }, 'create a live key'), '.'));
 
 function originTester(ctx: PageContext, id: string): HTMLElement {
   const origin = field('Origin', h('input', { type: 'url', placeholder: 'https://shop.example.com', autocomplete: 'off', spellcheck: 'false' }), 'The page\'s origin: scheme, host and port, as the browser sends it.');
@@ -161,7 +175,7 @@ function originTester(ctx: PageContext, id: string): HTMLElement {
     try {
       const r = await ctx.api.send<OriginCheck>('POST', `/api/v1/widget-keys/${seg(id)}/check-origin`, { origin: origin.control.value });
       answer.textContent = r.allowed
-        ? `Allowed, by the entry ${r.matched_entry}.`
+        ? allowedText(origin.control.value, r.matched_entry)
         : `Refused: ${(r.reason ?? '').replace(/\.?$/, '.')}${r.suggested_entry ? ` To allow it, add ${r.suggested_entry}.` : ''}`;
     } catch (err) {
       answer.textContent = (err as Error).message;
@@ -170,7 +184,7 @@ function originTester(ctx: PageContext, id: string): HTMLElement {
   return form;
 }
 
-async function blockedOrigins(ctx: PageContext, key: Key, save: (patch: Record<string, unknown>, done: string, error: HTMLElement) => Promise<void>): Promise<HTMLElement> {
+async function blockedOrigins(ctx: PageContext, key: Key, save: Save): Promise<HTMLElement> {
   const section = h('section', { class: 'card', 'aria-labelledby': 'blocked' }, h('h2', { id: 'blocked' }, 'Refused origins'));
   const error = h('p', { class: 'msg error', role: 'alert' });
   let blocked: BlockedOrigin[];
@@ -214,7 +228,7 @@ async function blockedOrigins(ctx: PageContext, key: Key, save: (patch: Record<s
   return section;
 }
 
-function lifecycle(ctx: PageContext, key: Key, save: (patch: Record<string, unknown>, done: string, error: HTMLElement) => Promise<void>): HTMLElement {
+function lifecycle(ctx: PageContext, key: Key, save: Save): HTMLElement {
   const error = h('p', { class: 'msg error', role: 'alert' });
   const revoke = key.disabled_at
     ? h('button', { type: 'button', onclick: () => save({ disabled: false }, 'Key restored: it works again.', error) }, 'Restore')

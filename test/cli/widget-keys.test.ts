@@ -126,7 +126,7 @@ describe('kataven widget-keys against a hub', () => {
     expect(run.stdout).toMatch(/pk_test_\w{38}/);
     expect(run.stdout).toContain('Test key: it works only on pages of localhost, 127.0.0.1 and [::1]');
     const id = /Created widget key (\S+)/.exec(run.stdout)![1]!;
-    expect((await wk('list', '--limit', '100')).stdout).toMatch(new RegExp(`${id}\\s+Laptop\\s+…\\w{8}\\s+active\\s+test\\s+default\\s+never\\s+localhost, 127\\.0\\.0\\.1, \\[::1\\] \\(test key\\)`));
+    expect((await wk('list', '--limit', '100')).stdout).toMatch(new RegExp(`${id}\\s+Laptop\\s+…\\w{8}\\s+active\\s+test\\s+default\\s+never\\s+localhost, 127\\.0\\.0\\.1 and \\[::1\\], any port \\(test key\\)`));
   });
 
   it('blocked lists the refused origins, newest first', async () => {

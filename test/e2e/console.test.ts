@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSOLE_COOKIE } from '../../src/protocol/console.js';
+import { allowedText, TEST_KEY_REACH } from '../../src/protocol/key-reach.js';
 import { visitorConversation } from '../hub/visitor-conversation.js';
 import { startWorld, widgetFrame, type World } from './harness.js';
 
@@ -205,6 +206,37 @@ describe('the console in Chromium', () => {
     await dialog.getByRole('button', { name: 'Delete for good' }).click();
     await page.getByRole('heading', { level: 1, name: 'Widget keys' }).waitFor();
     expect((await world.hub.api('/api/v1/widget-keys?limit=100')).body.data.map((k: { id: string }) => k.id)).not.toContain(created.id);
+  });
+
+  it('says a test key works on loopback pages whatever its allowlist, never offers that list, and tests a loopback origin in the CLI\'s words', async () => {
+    // An allowlist stored through the API: the console must not present it as what decides.
+    const created = (await world.hub.api('/api/v1/widget-keys', { method: 'POST', body: { name: 'Laptop', mode: 'test', domain_allowlist: ['laptop.example'] } })).body;
+    // A load of its own: the keys list may be the page already shown, and a same-document goto draws nothing new.
+    await page.goto('about:blank');
+    await page.goto(`${world.hub.url}/console#/keys`);
+    const row = page.getByRole('row', { name: /^Laptop / });
+    expect(await row.getByRole('cell').nth(2).textContent()).toBe(TEST_KEY_REACH);
+
+    await row.getByRole('link', { name: 'Laptop' }).click();
+    await page.getByRole('heading', { level: 2, name: 'Where it works' }).waitFor();
+    expect(await page.getByRole('heading', { name: 'Allowlist' }).count()).toBe(0);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByRole('textbox', { name: 'Origin', exact: true }).fill('http://localhost:5173');
+    await page.getByRole('button', { name: 'Test', exact: true }).click();
+    await expect.poll(() => page.locator('.answer').textContent()).toBe(allowedText('http://localhost:5173', null));
+    expect((await world.hub.api(`/api/v1/widget-keys/${created.id}/check-origin`, { method: 'POST', body: { origin: 'http://localhost:5173' } })).body).toMatchObject({ allowed: true, matched_entry: null });
+
+    // Creating one: the allowlist editor goes away with the Test mode, and the key is made with no list.
+    await page.getByRole('link', { name: 'All keys' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Laptop 2');
+    const allowlist = page.getByRole('group', { name: 'Allowed origins' });
+    await allowlist.getByRole('textbox', { name: 'Entry 1', exact: true }).fill('shop.example.com');
+    await page.getByLabel('Mode').selectOption('test');
+    await allowlist.waitFor({ state: 'hidden' });
+    await page.getByRole('button', { name: 'Create key' }).click();
+    await page.getByRole('heading', { name: 'Key "Laptop 2" created' }).waitFor();
+    const made = (await world.hub.api('/api/v1/widget-keys?limit=100')).body.data.find((k: { name: string }) => k.name === 'Laptop 2');
+    expect(made).toMatchObject({ mode: 'test', domain_allowlist: [] });
   });
 
   it('never draws a page still loading into the next one the owner moved on to', async () => {
