@@ -30,6 +30,9 @@ const NO_LIMITS = {
   KATAVEN_CONVERSATION_RATE_LIMIT_IP: '0',
   KATAVEN_CONVERSATION_RATE_LIMIT_KEY: '0',
   KATAVEN_ALLOW_PRIVATE_WEBHOOKS: 'true',
+  // Thousands of visitors' streams from the bench's one address: the per-address connection cap (200 by
+  // default, a hostile client's ceiling) would end them at the 201st socket with a hang-up.
+  KATAVEN_MAX_CONNECTIONS_PER_IP: '0',
 };
 
 async function json(url, { method = 'GET', token, body, headers = {} } = {}) {
