@@ -22,6 +22,7 @@ const errorBody = (type: string, message: string): ErrorBody => ({ error: { type
 
 interface ValidationIssue {
   instancePath?: string;
+  schemaPath?: string;
   message?: string;
   keyword?: string;
   params?: Record<string, unknown>;
@@ -71,7 +72,10 @@ export function installErrorHandling(app: FastifyInstance, onDatabaseUnavailable
     if (err instanceof HubError) return sendError(reply, err);
     if (err.validation) {
       const part = err.validationContext === 'querystring' ? 'query string' : (err.validationContext ?? 'request');
-      const message = err.validation.map((i) => describeIssue(i, part)).join('; ');
+      // TypeBox reports an unknown field twice: as `additionalProperties` on the object, which names it,
+      // and as the `false` schema that field met ("schema is false"), which says nothing to a person.
+      const issues = err.validation.filter((i) => !(i.keyword === 'boolean' && i.schemaPath?.endsWith('/additionalProperties')));
+      const message = issues.map((i) => describeIssue(i, part)).join('; ');
       return sendError(reply, requestError(400, 'invalid_request', message));
     }
     const mapped = mapFrameworkError(err, request);

@@ -45,6 +45,11 @@ describe.each(DIALECTS)('bad input to the Admin API on %s', (dialect) => {
     expect(res.headers.get('x-request-id')).toMatch(/^req_/);
   });
 
+  it('names an unknown field once, in words, and no schema jargon', async () => {
+    const res = await hub.api('/api/v1/widget-keys', { method: 'POST', body: { name: 'x', domains: ['shop.example'] } });
+    expect(res.body.error.message).toBe('unknown field "domains" in the body; remove it');
+  });
+
   it('changes nothing when an update is rejected', async () => {
     const before = (await hub.api('/api/v1/widget-keys?limit=100')).body.data.find((k: { id: string }) => k.id === existing.id);
     const res = await hub.api(`/api/v1/widget-keys/${existing.id}`, {
