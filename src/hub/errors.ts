@@ -55,7 +55,7 @@ function describeIssue(issue: ValidationIssue, part: string): string {
   }
   const required = issue.params?.requiredProperties ?? issue.params?.missingProperty;
   if (required !== undefined) {
-    return `${[].concat(required as never).join(', ')}: required in the ${part}`;
+    return `${([] as unknown[]).concat(required).map((name) => (field ? `${field}.${name}` : name)).join(', ')}: required in the ${part}`;
   }
   if (issue.keyword === 'enum' && Array.isArray(issue.params?.allowedValues)) {
     return `${field}: must be one of ${issue.params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
@@ -66,16 +66,41 @@ function describeIssue(issue: ValidationIssue, part: string): string {
   return `${field || part}: ${issue.message ?? 'is invalid'}`;
 }
 
+/**
+ * The issues a person should read, from the validator's. TypeBox reports an unknown field twice: as
+ * `additionalProperties` on the object, which names it, and as the `false` schema the field met ("schema
+ * is false"); only the first is kept. A union (`anyOf`) that failed comes with one issue per branch and
+ * then "must match a schema in anyOf", which together say nothing clear ("must be equal to constant"
+ * three times); they become one: the values it may take, the types it may have, or, when the value had
+ * the type of one branch (an object missing a field), what that branch found.
+ */
+function readableIssues(issues: ValidationIssue[]): ValidationIssue[] {
+  const unions = issues.filter((i) => i.keyword === 'anyOf');
+  const branchesOf = (u: ValidationIssue) => issues.filter((i) => i !== u && i.schemaPath?.startsWith(`${u.schemaPath}/anyOf/`));
+  const inBranch = (i: ValidationIssue) => unions.some((u) => i !== u && i.schemaPath?.startsWith(`${u.schemaPath}/anyOf/`));
+  return issues.flatMap((issue): ValidationIssue[] => {
+    if (issue.keyword === 'boolean' && issue.schemaPath?.endsWith('/additionalProperties')) return [];
+    if (issue.keyword !== 'anyOf') return inBranch(issue) ? [] : [issue];
+    const branches = branchesOf(issue);
+    const at = issue.instancePath;
+    if (branches.length && branches.every((b) => b.keyword === 'const')) {
+      return [{ instancePath: at, keyword: 'enum', params: { allowedValues: branches.map((b) => b.params?.allowedValue) } }];
+    }
+    if (branches.length && branches.every((b) => b.keyword === 'type')) {
+      return [{ instancePath: at, message: `must be ${branches.map((b) => b.params?.type).join(' or ')}` }];
+    }
+    const found = branches.filter((b) => !(b.keyword === 'type' && b.instancePath === at));
+    return found.length ? found : [issue];
+  });
+}
+
 /** `onDatabaseUnavailable` hears each request that failed because the database could not be reached (the metrics). */
 export function installErrorHandling(app: FastifyInstance, onDatabaseUnavailable: () => void = () => {}): void {
   app.setErrorHandler((err: FastifyError & { validation?: ValidationIssue[]; validationContext?: string }, request, reply) => {
     if (err instanceof HubError) return sendError(reply, err);
     if (err.validation) {
       const part = err.validationContext === 'querystring' ? 'query string' : (err.validationContext ?? 'request');
-      // TypeBox reports an unknown field twice: as `additionalProperties` on the object, which names it,
-      // and as the `false` schema that field met ("schema is false"), which says nothing to a person.
-      const issues = err.validation.filter((i) => !(i.keyword === 'boolean' && i.schemaPath?.endsWith('/additionalProperties')));
-      const message = issues.map((i) => describeIssue(i, part)).join('; ');
+      const message = readableIssues(err.validation).map((i) => describeIssue(i, part)).join('; ');
       return sendError(reply, requestError(400, 'invalid_request', message));
     }
     const mapped = mapFrameworkError(err, request);

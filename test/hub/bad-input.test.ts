@@ -45,9 +45,16 @@ describe.each(DIALECTS)('bad input to the Admin API on %s', (dialect) => {
     expect(res.headers.get('x-request-id')).toMatch(/^req_/);
   });
 
-  it('names an unknown field once, in words, and no schema jargon', async () => {
-    const res = await hub.api('/api/v1/widget-keys', { method: 'POST', body: { name: 'x', domains: ['shop.example'] } });
-    expect(res.body.error.message).toBe('unknown field "domains" in the body; remove it');
+  // The whole message: one reason per mistake, in words, none of the validator's own.
+  it.each([
+    ['an unknown field once', '/api/v1/widget-keys', { name: 'x', domains: ['shop.example'] }, 'unknown field "domains" in the body; remove it'],
+    ['the values a field may take', '/api/v1/widget-keys', { name: 'x', identity: 'maybe' }, 'identity: must be one of "off", "optional", "required"'],
+    ['the types a field may have', '/api/v1/widget-keys', { name: 'x', agent_id: 5 }, 'agent_id: must be string or null'],
+    ['the field missing inside an object, by its whole name', '/api/v1/agents', { name: 'x', llm: { model: 'm' } }, 'llm.base_url: required in the body'],
+  ])('names %s', async (_name, path, body, message) => {
+    const res = await hub.api(path, { method: 'POST', body });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toBe(message);
   });
 
   it('changes nothing when an update is rejected', async () => {
