@@ -76,12 +76,11 @@ function describeIssue(issue: ValidationIssue, part: string): string {
  */
 function readableIssues(issues: ValidationIssue[]): ValidationIssue[] {
   const unions = issues.filter((i) => i.keyword === 'anyOf');
-  const branchesOf = (u: ValidationIssue) => issues.filter((i) => i !== u && i.schemaPath?.startsWith(`${u.schemaPath}/anyOf/`));
-  const inBranch = (i: ValidationIssue) => unions.some((u) => i !== u && i.schemaPath?.startsWith(`${u.schemaPath}/anyOf/`));
+  const underUnion = (u: ValidationIssue, i: ValidationIssue) => i !== u && !!i.schemaPath?.startsWith(`${u.schemaPath}/anyOf/`);
   return issues.flatMap((issue): ValidationIssue[] => {
     if (issue.keyword === 'boolean' && issue.schemaPath?.endsWith('/additionalProperties')) return [];
-    if (issue.keyword !== 'anyOf') return inBranch(issue) ? [] : [issue];
-    const branches = branchesOf(issue);
+    if (issue.keyword !== 'anyOf') return unions.some((u) => underUnion(u, issue)) ? [] : [issue];
+    const branches = issues.filter((i) => underUnion(issue, i));
     const at = issue.instancePath;
     if (branches.length && branches.every((b) => b.keyword === 'const')) {
       return [{ instancePath: at, keyword: 'enum', params: { allowedValues: branches.map((b) => b.params?.allowedValue) } }];
