@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccount } from '../../src/hub/accounts/repo.js';
 import { DIALECTS } from '../helpers/databases.js';
+import { call } from '../helpers/http.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
 
 describe.each(DIALECTS)('bad input to the Admin API on %s', (dialect) => {
@@ -55,6 +56,18 @@ describe.each(DIALECTS)('bad input to the Admin API on %s', (dialect) => {
     const res = await hub.api(path, { method: 'POST', body });
     expect(res.status).toBe(400);
     expect(res.body.error.message).toBe(message);
+  });
+
+  it('takes no body at all as {} where every field has a default (curl -X POST)', async () => {
+    const noBody = (path: string) => call(hub.url, 'POST', path, { key: hub.account.secret_key });
+    const verified = (await hub.api('/api/v1/widget-keys', { method: 'POST', body: { name: 'Verified', identity: 'optional' } })).body;
+    const rotated = await noBody(`/api/v1/widget-keys/${verified.id}/identity-secret`);
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.identity_secret).not.toBe(verified.identity_secret);
+    const agent = (await hub.api('/api/v1/agents')).body.data[0].id;
+    const tested = await noBody(`/api/v1/agents/${agent}/test`);
+    expect(tested.status).toBe(200);
+    expect(tested.body.outcome).toBe('replied');
   });
 
   it('changes nothing when an update is rejected', async () => {

@@ -5,6 +5,7 @@ import { ErrorSchema, RotatedSecretKeySchema, RotateSecretKeyBody, SECRET_KEY_GR
 import type { HubContext } from '../context.js';
 import { HubError } from '../errors.js';
 import { rotateSecretKey } from './repo.js';
+import { bodyMayBeOmitted } from '../optional-body.js';
 
 export async function accountRoutes(base: FastifyInstance, ctx: HubContext) {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
@@ -16,11 +17,7 @@ export async function accountRoutes(base: FastifyInstance, ctx: HubContext) {
       body: RotateSecretKeyBody,
       response: { 201: RotatedSecretKeySchema, 400: ErrorSchema, 401: ErrorSchema, 429: ErrorSchema, 503: ErrorSchema },
     },
-    // No body at all (`curl -X POST`) means the defaults, as `{}` does.
-    preValidation: (request, _reply, done) => {
-      request.body ??= {};
-      done();
-    },
+    preValidation: bodyMayBeOmitted,
   }, async (request, reply) => {
     const rotated = await rotateSecretKey(ctx.store.db, request.accountId, request.body.grace_period_s ?? SECRET_KEY_GRACE_DEFAULT_S);
     // The account authenticated a moment ago; only its deletion in between could get here.

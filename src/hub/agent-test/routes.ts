@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { AgentTestBody, AgentTestResultSchema, ErrorSchema, IdParams } from '../../protocol/api.js';
 import type { HubContext } from '../context.js';
 import { sendTestEvent } from './service.js';
+import { bodyMayBeOmitted } from '../optional-body.js';
 
 export async function agentTestRoutes(base: FastifyInstance, ctx: HubContext) {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
@@ -15,5 +16,6 @@ export async function agentTestRoutes(base: FastifyInstance, ctx: HubContext) {
       description: 'A signed message.created with a test conversation (ids with `_test_`), answered here: the reply, or why it failed (with the detail only the owner sees). Nothing is stored.',
       params: IdParams, body: AgentTestBody, response: { 200: AgentTestResultSchema, 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 429: ErrorSchema, 503: ErrorSchema },
     },
-  }, async (request) => sendTestEvent(ctx.store, settings, request.accountId, request.params.id, request.body?.text));
+    preValidation: bodyMayBeOmitted,
+  }, async (request) => sendTestEvent(ctx.store, settings, request.accountId, request.params.id, request.body.text));
 }

@@ -10,6 +10,7 @@ import type { HubContext } from '../context.js';
 import { listWidgetKeys } from './repo.js';
 import { blockedOrigins, checkOriginOf } from './owner-tools.js';
 import * as widgetKeys from './service.js';
+import { bodyMayBeOmitted } from '../optional-body.js';
 
 // The errors each operation can really answer (documented in the OpenAPI document).
 const common = { 400: ErrorSchema, 401: ErrorSchema, 429: ErrorSchema, 503: ErrorSchema };
@@ -51,7 +52,8 @@ export async function widgetKeyRoutes(base: FastifyInstance, ctx: HubContext) {
       tags, summary: 'Rotate the identity secret (returns the new one ONCE; the previous one verifies for grace_period_s)', params: IdParams,
       body: RotateIdentitySecretBody, response: { 200: WidgetKeyWithIdentitySecretSchema, ...errors, 409: ErrorSchema },
     },
-  }, async (request) => widgetKeys.rotateIdentitySecret(deps, request.accountId, request.params.id, request.body ?? {}));
+    preValidation: bodyMayBeOmitted,
+  }, async (request) => widgetKeys.rotateIdentitySecret(deps, request.accountId, request.params.id, request.body));
 
   app.delete('/api/v1/widget-keys/:id', {
     schema: { tags, summary: 'Delete or soft-disable a widget key', params: IdParams, response: { 200: DeletedWidgetKeySchema, ...errors } },
