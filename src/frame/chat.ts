@@ -10,7 +10,7 @@
  * `client_message_id`, so a retried post is answered with the first message and never stored twice,
  * and the Retry of a failed reply sends it again to ask the agent once more.
  */
-import type { ConversationEvent } from '../protocol/conversation-events.js';
+import type { AgentFailureType, ConversationEvent } from '../protocol/conversation-events.js';
 import type { AgentPublic } from '../protocol/handshake.js';
 import type { EventMessage } from '../protocol/messages.js';
 import { MAX_MESSAGE_LENGTH, WIDGET_API, type ChatMessage, type MessageStatus } from '../protocol/widget-api.js';
@@ -149,8 +149,11 @@ export function createChat(d: ChatDeps) {
    */
   const ask = (q: Entry) => (q.clientId ? enqueue(q) : send(q.text));
 
-  /** Puts `m` on screen, or brings its bubble up to date. `live`: it happened now (not history). */
-  function upsert(m: ChatMessage, live: boolean, failure?: string) {
+  /**
+   * Puts `m` on screen, or brings its bubble up to date. `live`: it happened now (not history). `failure`:
+   * why a failed reply failed, as the hub types it (a reply of the history comes without one).
+   */
+  function upsert(m: ChatMessage, live: boolean, failure?: AgentFailureType) {
     const status = m.status || 'completed';
     let e = known.get(m.id);
     if (!e && m.role == 'visitor') {
@@ -176,7 +179,7 @@ export function createChat(d: ChatDeps) {
     if (m.role == 'visitor') return live && setTyping(true);
     if (status != 'streaming') statusText = '';
     setTyping(false);
-    if (status == 'failed') markFailed(e, failure || t.replyFailed(agent.name));
+    if (status == 'failed') markFailed(e, (failure == 'agent_timeout' ? t.replyTimeout : failure == 'agent_too_long' ? t.replyCutShort : t.replyFailed)(agent.name));
     if (status == 'completed') tell(e);
   }
 
@@ -194,7 +197,7 @@ export function createChat(d: ChatDeps) {
       if (statusText) showStatus();
       else setTyping(false);
     } else if (ev.event == 'message.failed') {
-      if (isMessage(ev.data.message)) upsert({ ...ev.data.message, status: 'failed' }, true, ev.data.error?.message);
+      if (isMessage(ev.data.message)) upsert({ ...ev.data.message, status: 'failed' }, true, ev.data.error?.type);
     } else if (ev.event == 'message.created' || ev.event == 'message.completed') {
       if (isMessage(ev.data.message)) upsert(ev.data.message, true);
     }

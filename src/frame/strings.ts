@@ -3,8 +3,8 @@
  * of the `Strings` type: every other language (src/frame/lang/<code>.ts) is typed against it, so a
  * string added here is a type error in each table until it is translated (and test/frame/lang.test.ts
  * fails too). View and chat code take their words from the table they are given, never from literals of
- * their own. (Messages that come from the hub, such as the reason a reply failed, are shown as the hub
- * wrote them; the greeting stays as the owner wrote it.)
+ * their own. (A failed reply is worded by its failure type, not with the hub's English sentence; the
+ * greeting stays as the owner wrote it.)
  */
 export const EN = {
   /** The iframe's title on the host page (the hub sends it in the handshake; the loader sets it). */
@@ -29,8 +29,13 @@ export const EN = {
   retry: 'Retry',
   /** On a visitor message the hub did not take. */
   notSent: 'Not sent.',
-  /** On a reply that ended in an error, when the hub gave no reason. */
+  /**
+   * On a reply that ended in an error, worded here by the hub's failure type (its own sentence is in
+   * English): the agent did not answer in time, its answer was cut at the length limit, or anything else.
+   */
   replyFailed: (agent: string) => agent + ' could not answer. Please try again.',
+  replyTimeout: (agent: string) => agent + ' took too long to answer. Please try again.',
+  replyCutShort: (agent: string) => 'The answer from ' + agent + ' was too long and was cut short.',
   expired: 'This chat session has expired. Reload the page to continue.',
   /** The site's key was disabled, or no longer allows this site. */
   unavailable: 'This chat is no longer available on this site.',

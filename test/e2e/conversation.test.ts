@@ -6,6 +6,7 @@
  */
 import type { Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FR } from '../../src/frame/lang/fr.js';
 import { postAgentMessage } from '../../src/hub/conversations/service.js';
 import { intruders, XSS_CORPUS, type MarkupNode } from '../frame/xss.js';
 import { agentServer } from '../hub/conversations/agent-server.js';
@@ -94,6 +95,21 @@ describe('a live conversation in Chromium', () => {
     expect(await retry.count()).toBe(0);
     expect(await c.frame.locator('.kv-agent.kv-failed').count()).toBe(1);
     await c.page.context().close();
+  });
+
+  it("tells a French visitor in French that the reply failed, not in the hub's English sentence", async () => {
+    agent.setMode({ kind: 'status', status: 500 });
+    const w = await watchedPage(world.browser);
+    await w.page.setExtraHTTPHeaders({ 'accept-language': 'fr-FR,fr;q=0.9' });
+    await w.page.goto(world.allowed.url + '/');
+    const { frame } = await widgetFrame(w.page, world.hub.url);
+    await frame.getByRole('button', { name: FR.openChat('Scout') }).click();
+    await frame.getByRole('textbox', { name: FR.composerLabel('Scout') }).fill('Où est ma commande ?');
+    await frame.getByRole('textbox', { name: FR.composerLabel('Scout') }).press('Enter');
+    await frame.getByRole('button', { name: FR.retry }).waitFor();
+    expect(await frame.locator('.kv-agent.kv-failed .kv-note').textContent()).toBe(FR.replyFailed('Scout') + FR.retry);
+    expect(w.pageErrors).toEqual([]);
+    await w.page.context().close();
   });
 
   it('brings a reply that was streaming during a reload, to its end', async () => {

@@ -3,6 +3,7 @@ import { MAX_REPORTED_CONTEXT_BYTES } from '../../src/protocol/agent-webhook.js'
 import { MAX_MESSAGE_LENGTH } from '../../src/protocol/widget-api.js';
 import type { CommandMessage } from '../../src/protocol/messages.js';
 import { AGENT, cleanup, deferred, fakeFetch, hubError, json, mountFrame, msg, sseStream, STORE_KEY, waitFor } from './fixture.js';
+import { EN } from '../../src/frame/strings.js';
 
 afterEach(cleanup);
 
@@ -357,7 +358,7 @@ describe('retry', () => {
     expect(c.ui.retryButtons()).toHaveLength(1);
   });
 
-  it('marks a failed reply with the hub reason, its partial text kept, and Retry asks again with the same id', async () => {
+  it('marks a failed reply with its reason, its partial text kept, and Retry asks again with the same id', async () => {
     const c = await chat();
     await c.send('hello');
     const s = await c.live();
@@ -365,7 +366,7 @@ describe('retry', () => {
     s.send('message.delta', '2.4', { message_id: 'a1', text: 'Let ' });
     s.send('message.failed', '3', { message_id: 'a1', error: { type: 'agent_timeout', message: 'The assistant took too long to answer. Please try again.' }, message: msg('agent', 'Let ', 'a1', 'failed') });
     await waitFor(() => expect(c.ui.failed()).toEqual(['Let']));
-    expect(c.doc.querySelector('.kv-failed .kv-note')!.textContent).toBe('The assistant took too long to answer. Please try again.Retry');
+    expect(c.doc.querySelector('.kv-failed .kv-note')!.textContent).toBe(EN.replyTimeout(AGENT.name) + EN.retry);
     expect(c.ui.status()!.hidden).toBe(true);
     c.ui.retryButtons()[0]!.click();
     await waitFor(() => expect(c.posts()).toHaveLength(2));

@@ -455,13 +455,19 @@ describe('the conversation on screen', () => {
     await waitFor(() => expect(c.doc.querySelector('.kv-streaming')).toBeNull());
   });
 
-  it("shows the hub's reason for a failed reply, else the agent's could-not-answer line", async () => {
+  it("words a failed reply by its failure type from the visitor's table, never with the hub's English sentence", async () => {
     const c = await chat();
     const s = await c.live();
-    s.send('message.failed', '1', { message: msg('agent', '', 'm1', 'streaming'), error: { type: 'agent_error', message: 'The agent timed out.' } });
-    s.send('message.failed', '2', { message: msg('agent', '', 'm2', 'streaming') });
-    await waitFor(() => expect(c.doc.querySelectorAll('.kv-note')).toHaveLength(2));
-    expect([...c.doc.querySelectorAll('.kv-note')].map((n) => n.firstChild!.textContent)).toEqual(['The agent timed out.', EN.replyFailed('Ada')]);
+    const failed = (seq: string, id: string, error?: { type: string; message: string }) => s.send('message.failed', seq, { message: msg('agent', '', id, 'streaming'), ...(error && { error }) });
+    failed('1', 'm1', { type: 'agent_timeout', message: 'Ada took too long to answer. Your message was kept; please try again.' });
+    failed('2', 'm2', { type: 'agent_too_long', message: "Ada's answer was too long and was cut short." });
+    failed('3', 'm3', { type: 'agent_unavailable', message: 'Ada could not answer right now. Your message was kept; please try again in a moment.' });
+    failed('4', 'm4', { type: 'a_type_of_a_newer_hub', message: 'Something new.' });
+    failed('5', 'm5');
+    await waitFor(() => expect(c.doc.querySelectorAll('.kv-note')).toHaveLength(5));
+    expect([...c.doc.querySelectorAll('.kv-note')].map((n) => n.firstChild!.textContent)).toEqual(
+      [EN.replyTimeout('Ada'), EN.replyCutShort('Ada'), EN.replyFailed('Ada'), EN.replyFailed('Ada'), EN.replyFailed('Ada')],
+    );
   });
 
   it('offers no Retry for a failed reply with no visitor message above it', async () => {

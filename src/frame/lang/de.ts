@@ -17,6 +17,8 @@ export const DE: Strings = {
   retry: 'Erneut versuchen',
   notSent: 'Nicht gesendet.',
   replyFailed: (agent) => agent + ' konnte nicht antworten. Bitte versuchen Sie es erneut.',
+  replyTimeout: (agent) => agent + ' hat zu lange für die Antwort gebraucht. Bitte versuchen Sie es erneut.',
+  replyCutShort: (agent) => 'Die Antwort von ' + agent + ' war zu lang und wurde gekürzt.',
   expired: 'Diese Chat-Sitzung ist abgelaufen. Laden Sie die Seite neu, um fortzufahren.',
   unavailable: 'Dieser Chat ist auf dieser Website nicht mehr verfügbar.',
   signIn: 'Bitte melden Sie sich auf dieser Website an, um mit uns zu chatten.',

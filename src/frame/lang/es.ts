@@ -17,6 +17,8 @@ export const ES: Strings = {
   retry: 'Reintentar',
   notSent: 'No enviado.',
   replyFailed: (agent) => agent + ' no pudo responder. Inténtalo de nuevo.',
+  replyTimeout: (agent) => agent + ' tardó demasiado en responder. Inténtalo de nuevo.',
+  replyCutShort: (agent) => 'La respuesta de ' + agent + ' era demasiado larga y se cortó.',
   expired: 'Esta sesión de chat ha caducado. Recarga la página para continuar.',
   unavailable: 'Este chat ya no está disponible en este sitio.',
   signIn: 'Inicia sesión en este sitio para chatear con nosotros.',

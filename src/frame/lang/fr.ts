@@ -18,6 +18,8 @@ export const FR: Strings = {
   retry: 'Réessayer',
   notSent: 'Non envoyé.',
   replyFailed: (agent) => agent + " n'a pas pu répondre. Veuillez réessayer.",
+  replyTimeout: (agent) => agent + ' a mis trop de temps à répondre. Veuillez réessayer.',
+  replyCutShort: (agent) => 'La réponse de ' + agent + ' était trop longue et a été tronquée.',
   expired: 'Cette session de discussion a expiré. Rechargez la page pour continuer.',
   unavailable: "Cette discussion n'est plus disponible sur ce site.",
   signIn: 'Veuillez vous connecter sur ce site pour discuter avec nous.',

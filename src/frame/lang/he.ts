@@ -17,6 +17,8 @@ export const HE: Strings = {
   retry: 'ניסיון חוזר',
   notSent: 'לא נשלחה.',
   replyFailed: (agent) => agent + ' לא הצליח/ה לענות. נסו שוב.',
+  replyTimeout: (agent) => agent + ' לא ענה/תה בזמן. נסו שוב.',
+  replyCutShort: (agent) => 'התשובה של ' + agent + ' הייתה ארוכה מדי ונקטעה.',
   expired: 'תוקף הצ׳אט הזה פג. טענו מחדש את הדף כדי להמשיך.',
   unavailable: 'הצ׳אט הזה כבר לא זמין באתר הזה.',
   signIn: 'יש להתחבר לאתר הזה כדי לשוחח איתנו בצ׳אט.',

@@ -18,6 +18,8 @@ export const JA: Strings = {
   retry: '再試行',
   notSent: '送信されませんでした。',
   replyFailed: (agent) => agent + 'は応答できませんでした。もう一度お試しください。',
+  replyTimeout: (agent) => agent + 'の応答に時間がかかりすぎました。もう一度お試しください。',
+  replyCutShort: (agent) => agent + 'の回答は長すぎたため、途中で切れています。',
   expired: 'このチャットセッションは期限切れです。続けるにはページを再読み込みしてください。',
   unavailable: 'このチャットはこのサイトではご利用いただけなくなりました。',
   signIn: 'チャットをご利用いただくには、このサイトにログインしてください。',

@@ -17,6 +17,8 @@ export const PT: Strings = {
   retry: 'Tentar novamente',
   notSent: 'Não enviada.',
   replyFailed: (agent) => agent + ' não conseguiu responder. Tente novamente.',
+  replyTimeout: (agent) => agent + ' demorou demais para responder. Tente novamente.',
+  replyCutShort: (agent) => 'A resposta de ' + agent + ' era longa demais e foi cortada.',
   expired: 'Esta sessão de conversa expirou. Recarregue a página para continuar.',
   unavailable: 'Esta conversa não está mais disponível neste site.',
   signIn: 'Inicie sessão neste site para conversar connosco.',
