@@ -136,9 +136,9 @@ function start(env: FrameEnv, session: SessionMessage, page: ReturnType<typeof c
     session.side,
     session.mode == 'test',
   );
-  const stop = keepFresh(api, auth, session.expires_at, env.t.expired, (reason) => {
+  const stop = keepFresh(api, auth, session.expires_at, env.t, (line) => {
     chat.stop();
-    view.lock(reason);
+    view.lock(line);
   });
   const chat = createChat({
     api,

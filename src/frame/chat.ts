@@ -31,7 +31,16 @@ export const conversationKey = (keyId: string) => 'kataven:conversation:' + keyI
  */
 export const TYPING_MS = 60_000;
 
-/** The line a visitor reads when a call fails. */
+/**
+ * The hub's refusals of the key or the site (revoked, or the site taken off the allowlist since the page
+ * loaded): the chat cannot go on here.
+ */
+const REFUSED_HERE = /^(key_|origin_|test_key_)/;
+
+/**
+ * The line a visitor reads when a call fails, in their language: the hub's own message is English, and
+ * written for the site's developer.
+ */
 export function errorLine(r: Extract<Result<unknown>, { ok: false }>, t: Strings): string {
   if (r.type == 'rate_limited' || r.status == 429) return t.rateLimited;
   // A required sign-in missing or expired: the hub's words are for the site's developer.
@@ -39,7 +48,7 @@ export function errorLine(r: Extract<Result<unknown>, { ok: false }>, t: Strings
   if (r.type == 'session_invalid' || r.status == 401) return t.expired;
   if (r.type == 'timeout') return t.timeout;
   if (r.status == 0) return t.offline;
-  return r.message || t.httpError(r.status);
+  return t.httpError(r.status);
 }
 
 export interface ChatDeps {
@@ -278,6 +287,7 @@ export function createChat(d: ChatDeps) {
     const r = await post(e);
     if (!r.ok) {
       if (r.status == 401) return end(t.expired);
+      if (REFUSED_HERE.test(r.type)) return end(t.unavailable);
       // Stored or not, a retry with the same client_message_id leaves one message on the hub.
       return e.bubble.fail(t.notSent + ' ' + errorLine(r, t), () => void enqueue(e));
     }

@@ -1,10 +1,11 @@
 /**
  * Keeps the session token fresh: a refresh at ~80% of the time left until `expires_at`, then again for
  * each new token. A refresh re-checks on the hub that the key is still enabled and the page origin still
- * allowed, so a refusal (4xx) ends the chat with the hub's reason. Transient failures (network, 5xx,
- * 429) retry while the token is still valid.
+ * allowed, so a refusal (4xx) ends the chat, in the visitor's words (the hub's reason is English, and
+ * for the site's owner). Transient failures (network, 5xx, 429) retry while the token is still valid.
  */
 import type { Api, Auth } from './api.js';
+import type { Strings } from './strings.js';
 
 /** Refresh this share of the way from now to expiry. */
 const SHARE = 0.8;
@@ -12,10 +13,10 @@ const SHARE = 0.8;
 const RETRY_MS = 15_000;
 
 /**
- * `onEnd(reason)` runs once when the session cannot continue: the hub's reason, else `expired` (the
- * visitor's words for it, in the frame's language). Returns `stop`.
+ * `onEnd(line)` runs once when the session cannot continue, with the visitor's line for it in the frame's
+ * language: `unavailable` when the hub refused the key or the site, else `expired`. Returns `stop`.
  */
-export function keepFresh(api: Api, auth: Auth, expiresAt: string, expired: string, onEnd: (reason: string) => void): () => void {
+export function keepFresh(api: Api, auth: Auth, expiresAt: string, t: Pick<Strings, 'expired' | 'unavailable'>, onEnd: (line: string) => void): () => void {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
   let expires = Date.parse(expiresAt);
@@ -38,10 +39,10 @@ export function keepFresh(api: Api, auth: Auth, expiresAt: string, expired: stri
       return schedule((expires - Date.now()) * SHARE);
     }
     const left = expires - Date.now();
-    if (!r.ok && r.status == 401) return end(expired);
-    // Key disabled, origin no longer allowed…: the hub's message says what happened.
-    if (!r.ok && r.status >= 400 && r.status < 500 && r.status != 429) return end(r.message || expired);
-    if (left <= 0) return end(expired);
+    if (!r.ok && r.status == 401) return end(t.expired);
+    // Key disabled, origin no longer allowed…
+    if (!r.ok && r.status >= 400 && r.status < 500 && r.status != 429) return end(t.unavailable);
+    if (left <= 0) return end(t.expired);
     schedule(Math.min(RETRY_MS, left / 2));
   }
 

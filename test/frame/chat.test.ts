@@ -410,6 +410,17 @@ describe('retry', () => {
     expect(c.ui.sendButton()!.disabled).toBe(true);
   });
 
+  it.each([
+    ['key_disabled', 'Widget key …abcd1234 is disabled. Enable it (PATCH disabled: false) or create a new key'],
+    ['origin_not_allowed', 'Origin https://shop.test is not in the domain allowlist of key …abcd1234. Add it to the key\'s domain_allowlist'],
+  ])('a post refused as %s locks the composer in the visitor\'s words, not the owner\'s', async (type, message) => {
+    const c = await chat({ [CONV]: () => hubError(403, type, message) });
+    await c.send('hello');
+    await waitFor(() => expect(c.ui.error()!.textContent).toBe(EN.unavailable));
+    expect(c.ui.input()!.disabled).toBe(true);
+    expect(c.doc.body.textContent).not.toContain(message);
+  });
+
   it('locks the chat when the stream is closed for good', async () => {
     const c = await chat({ [list('c1')]: () => json(200, { data: [], last_event_id: '0' }) }, { stored: 'c1' });
     (await c.live()).send('stream.closed', '0', { reason: 'key_disabled' });

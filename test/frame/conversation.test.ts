@@ -18,12 +18,12 @@ describe('the line a failure shows', () => {
     ['rate_limited by type', fail(400, 'rate_limited', 'slow down'), EN.rateLimited],
     ['rate_limited by status', fail(429, 'other', 'slow down'), EN.rateLimited],
     ['a refused sign-in', fail(403, 'identity_expiry', 'dev words'), EN.signIn],
-    ['a type only ending in identity_', fail(403, 'not_identity_', 'hub words'), 'hub words'],
+    ['a type only ending in identity_', fail(403, 'not_identity_', 'hub words'), EN.httpError(403)],
     ['an invalid session by type', fail(400, 'session_invalid', 'x'), EN.expired],
     ['an invalid session by status', fail(401, 'other', 'x'), EN.expired],
     ['a timeout', fail(0, 'timeout'), EN.timeout],
     ['no answer', fail(0, 'network_error'), EN.offline],
-    ["the hub's words", fail(500, 'internal', 'Broken.'), 'Broken.'],
+    ["the status, never the hub's English words for developers", fail(500, 'internal', 'Broken.'), EN.httpError(500)],
     ['the status without words', fail(502, 'bad_gateway'), EN.httpError(502)],
   ])('%s', (_claim, r, line) => expect(errorLine(r, EN)).toBe(line));
 });

@@ -21,7 +21,7 @@ function fresh(routes: Parameters<typeof fakeFetch>[0], expiresIn = 600_000) {
   const ff = fakeFetch(routes);
   const auth = { token: 'tok_1' };
   const onEnd = vi.fn();
-  const stop = keepFresh(createApi(ff.fetch, auth), auth, at(expiresIn), EN.expired, onEnd);
+  const stop = keepFresh(createApi(ff.fetch, auth), auth, at(expiresIn), EN, onEnd);
   return { ...ff, auth, onEnd, stop };
 }
 
@@ -49,10 +49,10 @@ describe('session refresh', () => {
     s.stop();
   });
 
-  it('ends with the hub message when the refresh is refused', async () => {
-    const s = fresh({ [REFRESH]: () => hubError(403, 'key_disabled', 'This chat is no longer available on this site.') });
+  it("ends in the visitor's words when the refresh is refused, never with the hub's words for the owner", async () => {
+    const s = fresh({ [REFRESH]: () => hubError(403, 'key_disabled', 'Widget key …abcd1234 is disabled. Enable it (PATCH disabled: false) or create a new key') });
     await vi.advanceTimersByTimeAsync(480_000);
-    await waitFor(() => expect(s.onEnd).toHaveBeenCalledWith('This chat is no longer available on this site.'));
+    await waitFor(() => expect(s.onEnd).toHaveBeenCalledWith(EN.unavailable));
     await vi.advanceTimersByTimeAsync(3_600_000);
     expect(s.calls).toHaveLength(1);
   });
@@ -106,6 +106,6 @@ describe('session refresh', () => {
     await vi.advanceTimersByTimeAsync(480_000);
     await waitFor(() => expect(f.ui.input()!.disabled).toBe(true));
     expect(f.ui.sendButton()!.disabled).toBe(true);
-    expect(f.ui.error()!.textContent).toBe('https://shop.test is no longer allowed for this key.');
+    expect(f.ui.error()!.textContent).toBe(EN.unavailable);
   });
 });
