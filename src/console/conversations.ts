@@ -31,7 +31,7 @@ async function conversationPage(ctx: PageContext, id: string): Promise<void> {
   heading(ctx, `Conversation on ${c.origin}`);
   const log = h('ol', { class: 'messages', 'aria-label': 'Messages, oldest first' }, ...c.messages.map((m) =>
     h('li', { class: `m ${m.role}` },
-      h('p', { class: 'meta' }, h('strong', {}, who(m)), ` · ${when(m.created_at)}`, m.status === 'failed' ? ' · failed' : m.status === 'streaming' ? ' · still being written' : ''),
+      h('p', { class: 'meta' }, h('strong', {}, who(m)), ` · ${when(m.created_at)}`, m.status === 'failed' ? ` · failed${m.failure_type ? ` (${m.failure_type})` : ''}` : m.status === 'streaming' ? ' · still being written' : ''),
       // Shown as text: the owner reads exactly what was written, markdown marks included.
       h('p', { class: 'text' }, m.text))));
   const author = field('Your name', h('input', { type: 'text', required: true, maxlength: 100, autocomplete: 'name' }), 'The visitor sees it beside your reply.');

@@ -5,6 +5,7 @@
 import { Type, type Static } from 'typebox';
 import { MAX_AGENT_REPLY_LENGTH } from './agent-webhook.js';
 import { CONSOLE_CSRF_HEADER } from './console.js';
+import { AGENT_FAILURE_TYPES } from './conversation-events.js';
 import { DEFAULT_IDENTITY_GRACE_SECONDS, MAX_IDENTITY_GRACE_SECONDS } from './identity.js';
 import { LANGUAGES, THEMES } from './languages.js';
 import { MAX_MESSAGE_LENGTH } from './widget-api.js';
@@ -297,6 +298,9 @@ export const ConversationMessageSchema = Type.Object({
   role: MessageRoleSchema,
   text: Type.String({ examples: ['Sorry for the wait: your order shipped this morning.'] }),
   status: MessageStatusSchema,
+  failure_type: Type.Union([Type.Enum(AGENT_FAILURE_TYPES), Type.Null()], {
+    description: 'Why a failed reply failed (the table in docs/agents.md); null unless status is failed',
+  }),
   author_name: Type.Union([Type.String({ examples: ['Sam'] }), Type.Null()]),
   created_at: Timestamp,
 });

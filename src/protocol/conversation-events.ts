@@ -52,7 +52,8 @@ export type ConversationEventName = keyof ConversationEvents;
 export type ConversationEvent = { [K in ConversationEventName]: { event: K; id: string; data: ConversationEvents[K] } }[ConversationEventName];
 
 /** Why an agent reply failed, as the visitor's side sees it (the owner's detail goes to the hub log only). */
-export type AgentFailureType = 'agent_timeout' | 'agent_unavailable' | 'agent_bad_answer' | 'agent_too_long' | 'hub_restarted';
+export const AGENT_FAILURE_TYPES = ['agent_timeout', 'agent_unavailable', 'agent_bad_answer', 'agent_too_long', 'hub_restarted'] as const;
+export type AgentFailureType = (typeof AGENT_FAILURE_TYPES)[number];
 
 /** Seconds between heartbeat comments: below the 30–60 s idle cut of common proxies. */
 export const HEARTBEAT_SECONDS = 15;

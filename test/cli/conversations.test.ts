@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ConversationList, ConversationMessage, ConversationWithMessages, DeletedConversation } from '../../src/client/index.js';
+import { insertMessage } from '../../src/hub/conversations/repo.js';
 import { visitorConversation, visitorConversations } from '../hub/visitor-conversation.js';
 import { cliAgainstHub, json, kataven } from './run.js';
 
@@ -57,6 +58,12 @@ describe('kataven conversations against a hub', () => {
     expect(show.stdout.trimEnd()).toMatch(/\] agent:\n {2}A person will answer\.\n\n\[[^\]]+\] Sam \(person\):\n {2}Sam here\.\n {2}How can I help\?$/);
     const shown = json<ConversationWithMessages>(await cli.run('show', conv.id, '--json'));
     expect(shown.messages.map((m) => m.role)).toEqual(['agent', 'person']);
+  });
+
+  it('show says why a failed reply failed', async () => {
+    const conv = await start();
+    await insertMessage(cli.hub.store.db, conv.id, { role: 'agent', text: 'Let me ', status: 'failed', failure_type: 'agent_timeout' });
+    expect((await cli.run('show', conv.id)).stdout).toMatch(/\] agent \(failed: agent_timeout\):\n {2}Let me\s*$/);
   });
 
   it('delete erases the conversation; show then fails with the hub message, exit 1', async () => {

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertMessage } from '../../src/hub/conversations/repo.js';
 import { CONSOLE_COOKIE } from '../../src/protocol/console.js';
 import { allowedText, TEST_KEY_REACH } from '../../src/protocol/key-reach.js';
 import { visitorConversation } from '../hub/visitor-conversation.js';
@@ -172,11 +173,14 @@ describe('the console in Chromium', () => {
 
   it('reads a conversation, replies as a person, and deletes it for good', async () => {
     const conversation = await visitorConversation(world.hub.url, world.hub.account.secret_key);
+    await insertMessage(world.hub.store.db, conversation.id, { role: 'agent', text: 'Let me ', status: 'failed', failure_type: 'agent_timeout' });
     await page.getByRole('link', { name: 'Conversations' }).click();
     await page.getByRole('heading', { level: 1, name: 'Conversations' }).waitFor();
     expect(await axeViolations(page)).toEqual([]);
     await page.goto(`${world.hub.url}/console#/conversations/${conversation.id}`);
     await page.getByRole('heading', { level: 1, name: /^Conversation on / }).waitFor();
+    // A failed reply says why, for the owner to fix (docs/agents.md's failure types).
+    await page.getByText('· failed (agent_timeout)').waitFor();
     await page.getByLabel('Your name').fill('Sam');
     await page.getByLabel('Reply', { exact: true }).fill('Sam here: happy to help.');
     await page.getByRole('button', { name: 'Send reply' }).click();

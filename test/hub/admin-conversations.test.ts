@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MAX_AGENT_REPLY_LENGTH } from '../../src/protocol/agent-webhook.js';
 import { WIDGET_API } from '../../src/protocol/widget-api.js';
 import { createAccount, type NewAccount } from '../../src/hub/accounts/repo.js';
+import { insertMessage } from '../../src/hub/conversations/repo.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
 import { widgetCall } from '../helpers/widget.js';
@@ -97,11 +98,22 @@ describe.each(DIALECTS)('conversations in the Admin API on %s', (dialect) => {
     expect(ids).toEqual([...ids].sort());
   });
 
+  it('says why a failed reply failed, and nothing for the others', async () => {
+    const conv = await start();
+    // A reply the agent did not give in time, stored as the turn runner stores it (the failure itself is tested with the agent calls).
+    await insertMessage(hub.store.db, conv.id, { role: 'agent', text: 'Let me ', status: 'failed', failure_type: 'agent_timeout' });
+    const { body } = await hub.api(`/api/v1/conversations/${conv.id}`);
+    expect(body.messages.map((m: { status: string; failure_type: string | null }) => [m.status, m.failure_type])).toEqual([
+      ...body.messages.slice(0, -1).map((m: { status: string }) => [m.status, null]),
+      ['failed', 'agent_timeout'],
+    ]);
+  });
+
   it('posts a reply as the agent, or with author_name as a person, and the visitor sees it', async () => {
     const conv = await start();
     const agent = await post(conv.id, { text: '  Your order shipped.  ' });
     expect(agent.status).toBe(201);
-    expect(agent.body).toEqual({ id: expect.stringMatching(/^msg_/), role: 'agent', text: 'Your order shipped.', status: 'completed', author_name: null, created_at: expect.any(String) });
+    expect(agent.body).toEqual({ id: expect.stringMatching(/^msg_/), role: 'agent', text: 'Your order shipped.', status: 'completed', failure_type: null, author_name: null, created_at: expect.any(String) });
     const person = await post(conv.id, { text: 'Sam here.', author_name: ' Sam ' });
     expect(person.status).toBe(201);
     expect(person.body).toMatchObject({ role: 'person', author_name: 'Sam', text: 'Sam here.' });

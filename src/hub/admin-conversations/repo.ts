@@ -1,6 +1,7 @@
 /** Every query of the Admin API's conversations: lists with their message counts, one with its messages. */
 import type { Kysely } from 'kysely';
 import type { Conversation, ConversationMessage } from '../../protocol/api.js';
+import type { AgentFailureType } from '../../protocol/conversation-events.js';
 import type { ChatMessage, MessageStatus } from '../../protocol/widget-api.js';
 import type { ConversationTable, Database } from '../db/schema.js';
 
@@ -62,14 +63,15 @@ export async function listConversations(db: Kysely<Database>, accountId: string,
 }
 
 /**
- * A message as the Admin API shows it. The columns the live conversation adds (status, author_name) may
- * be absent from rows written before it: such a message is complete and has no author.
+ * A message as the Admin API shows it. The columns the live conversation adds (status, author_name,
+ * failure_type) may be absent from rows written before it: such a message is complete and has no author.
  */
-export const toAdminMessage = (m: ChatMessage & { status?: MessageStatus | null }): ConversationMessage => ({
+export const toAdminMessage = (m: ChatMessage & { status?: MessageStatus | null; failure_type?: AgentFailureType | null }): ConversationMessage => ({
   id: m.id,
   role: m.role,
   text: m.text,
   status: m.status ?? 'completed',
+  failure_type: m.failure_type ?? null,
   author_name: m.author_name ?? null,
   created_at: m.created_at,
 });
