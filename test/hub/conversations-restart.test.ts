@@ -3,9 +3,12 @@
  * and stores it; a process that vanished (its lease left behind) is swept by the next process, which
  * marks the reply failed (`hub_restarted`) and answers what was never answered.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createAccount } from '../../src/hub/accounts/repo.js';
-import { insertMessage } from '../../src/hub/conversations/repo.js';
+import { memoryBus } from '../../src/hub/conversations/bus.js';
+import { claimTurn, insertMessage } from '../../src/hub/conversations/repo.js';
+import { sweepOnce } from '../../src/hub/conversations/sweep.js';
+import type { TurnRunner } from '../../src/hub/conversations/turns.js';
 import { WIDGET_API } from '../../src/protocol/widget-api.js';
 import { DIALECTS, testDatabase, type TestDatabase } from '../helpers/databases.js';
 import { agentServer } from './conversations/agent-server.js';
@@ -71,6 +74,35 @@ describe.each(DIALECTS)('restart recovery on %s', (dialect) => {
     again.close();
     expect(events.map((e) => e.event)).toEqual(['message.completed']);
     expect(events[0]!.data.message).toMatchObject({ role: 'agent', status: 'completed', text: 'Partial and the rest.' });
+  });
+
+  it("sweeps a reply whose lease ends between the sweep's two reads before a new turn can hide it", async () => {
+    const agent = await agentServer({ kind: 'json', reply: 'unused' });
+    cleanups.push(() => agent.stop());
+    const { hub, conversation } = await setup(agent.url);
+    cleanups.push(() => hub.stop());
+    await insertMessage(hub.store.db, conversation, { role: 'visitor', text: 'Still there?', status: 'completed' });
+    const reply = (await insertMessage(hub.store.db, conversation, { role: 'agent', text: '', status: 'streaming' })).message.id;
+    const leaseEnd = Date.now() + 60_000;
+    await hub.store.db.updateTable('conversations').set({ turn_owner: 'hub_gone', turn_lease_until: new Date(leaseEnd).toISOString() }).where('id', '=', conversation).execute();
+    // The clock (the edge of the world) stands 1 ms before the lease's end for the sweep's first read and
+    // has passed it for every read after.
+    vi.useFakeTimers({ toFake: ['Date'], now: leaseEnd - 1 });
+    cleanups.push(async () => vi.useRealTimers());
+    const db = hub.store.db.withPlugin({ transformQuery: (q) => q.node, transformResult: async (r) => (vi.setSystemTime(leaseEnd + 1), r.result) });
+    // A kick starts a turn as the real runner does: it claims the lease (and keeps it while the agent answers).
+    const claims: Promise<boolean>[] = [];
+    const turns = { kick: (id: string) => void claims.push(claimTurn(hub.store.db, id, 'next_turn', 60_000)) } as unknown as TurnRunner;
+    const store = { ...hub.store, db };
+    const bus = memoryBus();
+    await sweepOnce(store, bus, turns);
+    await Promise.all(claims);
+    await sweepOnce(store, bus, turns);
+    await Promise.all(claims);
+    const stored = await hub.store.db.selectFrom('messages').select(['status', 'failure_type']).where('id', '=', reply).executeTakeFirstOrThrow();
+    expect(stored).toEqual({ status: 'failed', failure_type: 'hub_restarted' });
+    // What was never answered still gets its turn, after the orphan is ended.
+    expect(claims).toHaveLength(1);
   });
 
   it('sweeps a reply left streaming by a vanished process and answers the question again', async () => {

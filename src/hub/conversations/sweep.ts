@@ -17,6 +17,10 @@ import { expiredTurns, finishMessage, orphanedReplies } from './repo.js';
 import type { TurnRunner } from './turns.js';
 
 export async function sweepOnce(store: Store, bus: ConversationBus, turns: TurnRunner): Promise<number> {
+  // The expired turns are read before the orphans and kicked after them. Read after, a lease that ended
+  // between the two reads would be kicked with its orphan still unseen; the new turn's lease then hides
+  // that orphan from every sweep until the turn ends, and the visitor sees it streaming all that time.
+  const expired = await expiredTurns(store.db);
   const orphans = await orphanedReplies(store.db);
   for (const o of orphans) {
     const text = (await bus.replyText(o.id)) ?? '';
@@ -24,7 +28,7 @@ export async function sweepOnce(store: Store, bus: ConversationBus, turns: TurnR
     if (stored) await bus.publish(o.conversation_id, failedChange(stored, 'hub_restarted'));
     await bus.dropReply(o.id);
   }
-  for (const id of await expiredTurns(store.db)) turns.kick(id);
+  for (const id of expired) turns.kick(id);
   return orphans.length;
 }
 
