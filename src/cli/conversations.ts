@@ -69,7 +69,7 @@ const speaker = (m: ConversationMessage) => (m.role === 'person' && m.author_nam
 
 /** One message as a transcript entry; the lines of a long message indented under its header. */
 const transcriptEntry = (m: ConversationMessage) =>
-  `[${when(m.created_at)}] ${speaker(m)}${m.status === 'completed' ? '' : ` (${m.failure_type ? `${m.status}: ${m.failure_type}` : m.status})`}:\n${m.text.replace(/^/gm, '  ')}`;
+  `[${when(m.created_at)}] ${speaker(m)}${m.status === 'completed' ? '' : ` (${[m.status, m.failure_type].filter(Boolean).join(': ')})`}:\n${m.text.replace(/^/gm, '  ')}`;
 
 export async function conversationsCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parse(argv, FLAGS, CONVERSATIONS_USAGE);

@@ -33,9 +33,10 @@ export const TYPING_MS = 60_000;
 
 /**
  * The hub's refusals of the key or the site (revoked, or the site taken off the allowlist since the page
- * loaded): the chat cannot go on here.
+ * loaded): the chat cannot go on here. By prefix, so the frame bundles no list of types; a test holds it
+ * to the hub's list (HANDSHAKE_DENIAL_TYPES).
  */
-const REFUSED_HERE = /^(key_|origin_|test_key_)/;
+export const refusedHere = (type: string) => /^(key_|origin_|test_key_)/.test(type);
 
 /**
  * The line a visitor reads when a call fails, in their language: the hub's own message is English, and
@@ -287,7 +288,7 @@ export function createChat(d: ChatDeps) {
     const r = await post(e);
     if (!r.ok) {
       if (r.status == 401) return end(t.expired);
-      if (REFUSED_HERE.test(r.type)) return end(t.unavailable);
+      if (refusedHere(r.type)) return end(t.unavailable);
       // Stored or not, a retry with the same client_message_id leaves one message on the hub.
       return e.bubble.fail(t.notSent + ' ' + errorLine(r, t), () => void enqueue(e));
     }

@@ -5,7 +5,7 @@
  */
 
 /** Refusals of the key or the origin: the handshake's own, re-checked by every session call. */
-const HANDSHAKE_DENIAL_TYPES = ['key_malformed', 'key_not_found', 'key_disabled', 'origin_missing', 'origin_not_allowed', 'test_key_not_local'] as const;
+export const HANDSHAKE_DENIAL_TYPES = ['key_malformed', 'key_not_found', 'key_disabled', 'origin_missing', 'origin_not_allowed', 'test_key_not_local'] as const;
 
 /**
  * What any hub endpoint may answer for a request it cannot take, besides its own refusals: the error

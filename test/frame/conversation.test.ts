@@ -4,13 +4,20 @@
  */
 import { Window } from 'happy-dom';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { errorLine } from '../../src/frame/chat.js';
+import { errorLine, refusedHere } from '../../src/frame/chat.js';
 import { readEvents, sseParser, type SseEvent } from '../../src/frame/events.js';
 import { createLog } from '../../src/frame/log.js';
 import { EN } from '../../src/frame/strings.js';
+import { HANDSHAKE_DENIAL_TYPES, HANDSHAKE_ERROR_TYPES } from '../../src/protocol/error-types.js';
 import { cleanup, fakeFetch, hubError, json, mountFrame, msg, sseStream, STORE_KEY, waitFor } from './fixture.js';
 
 afterEach(cleanup);
+
+describe('the refusals that end the chat here', () => {
+  it("are exactly the hub's refusals of the key or the site", () => {
+    expect(HANDSHAKE_ERROR_TYPES.filter(refusedHere)).toEqual([...HANDSHAKE_DENIAL_TYPES]);
+  });
+});
 
 describe('the line a failure shows', () => {
   const fail = (status: number, type: string, message = '') => ({ ok: false as const, status, type, message });
