@@ -1,4 +1,4 @@
-/** `kataven conversations list|show|reply|delete`: read, answer and erase conversations through the Node client. */
+/** `kataven conversations list|show|reply|take-over|hand-back|delete`: read, answer, take over and erase conversations through the Node client. */
 import type { Conversation, ConversationMessage } from '../client/index.js';
 import { ID_PREFIX } from '../protocol/ids.js';
 import { parse, UsageError } from './args.js';
@@ -10,7 +10,8 @@ const CONVERSATION_ID = `${ID_PREFIX.conversation}_…`;
 
 const CONVERSATIONS_USAGE = `Usage: kataven conversations <command> [flags]
 
-Read what visitors and agents said in the widget, answer in a conversation, or erase one.
+Read what visitors and agents said in the widget, answer in a conversation, take one over from the
+agent, or erase one.
 
 Commands:
   list   [--widget-key ID] [--visitor-id ID] [--limit N] [--starting-after ID] [--all]
@@ -19,7 +20,12 @@ Commands:
          One conversation and every message, oldest first.
   reply  ID --text TEXT [--author NAME]
          Post a message the visitor sees at once: as the agent (how an agent that answered 202 replies
-         later), or with --author as a person taking over, shown by that name.
+         later), or with --author as a person, shown by that name.
+  take-over ID --author NAME
+         A person answers from now on: the agent is not called for the visitor's messages, and the
+         widget tells the visitor who answers. Reply with: reply ID --text '…' --author NAME.
+  hand-back ID
+         The agent answers again, from the visitor's next message.
   delete ID
          Erase the conversation and every message, for good (nothing is kept).
 
@@ -30,13 +36,15 @@ Flags:
   --starting-after ID   (list) the page after this conversation id
   --all                 (list) every conversation, across pages
   --text TEXT           (reply) the message, markdown like an agent reply
-  --author NAME         (reply) a person writes, not the agent
+  --author NAME         (reply) a person writes, not the agent; (take-over) who answers
 ${API_FLAGS_HELP}
 
 Examples:
   kataven conversations list --widget-key ${ID_PREFIX.widgetKey}_…
   kataven conversations show ${CONVERSATION_ID}
+  kataven conversations take-over ${CONVERSATION_ID} --author Sam
   kataven conversations reply ${CONVERSATION_ID} --text 'Sam here, I can help.' --author Sam
+  kataven conversations hand-back ${CONVERSATION_ID}
   kataven conversations delete ${CONVERSATION_ID}`;
 
 const FLAGS = {
@@ -54,6 +62,8 @@ const ALLOWED: Record<string, string[]> = {
   list: ['widget-key', 'visitor-id', 'limit', 'starting-after', 'all'],
   show: [],
   reply: ['text', 'author'],
+  'take-over': ['author'],
+  'hand-back': [],
   delete: [],
 };
 
@@ -62,6 +72,7 @@ const usageError = (message: string) => new UsageError(`${message}\n\n${CONVERSA
 const details = (c: Conversation) =>
   record([
     ['id', c.id], ['widget key', c.widget_key_id], ['mode', c.mode], ['agent', c.agent_id], ['site', c.origin], ['visitor', c.visitor_id ?? 'anonymous'], ['messages', String(c.message_count)],
+    ['answered by', c.taken_over_by ? `${c.taken_over_by} (person; the agent is not called)` : 'the agent'],
     ['started', when(c.created_at)], ['last message', when(c.last_message_at)],
   ]);
 
@@ -75,12 +86,13 @@ export async function conversationsCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parse(argv, FLAGS, CONVERSATIONS_USAGE);
   if (values.help) return void console.log(CONVERSATIONS_USAGE);
   const [command, id, ...extra] = positionals;
-  if (!command || !(command in ALLOWED)) throw usageError(command ? `unknown conversations command ${JSON.stringify(command)}` : 'which command? list, show, reply or delete');
+  if (!command || !(command in ALLOWED)) throw usageError(command ? `unknown conversations command ${JSON.stringify(command)}` : 'which command? list, show, reply, take-over, hand-back or delete');
   onlyFlags(values, ALLOWED[command]!, `conversations ${command}`, CONVERSATIONS_USAGE);
   const takesId = command !== 'list';
   if (takesId && !id) throw usageError(`conversations ${command} needs the conversation id, e.g. kataven conversations ${command} ${CONVERSATION_ID}`);
   if (extra.length || (!takesId && id)) throw usageError(`unexpected argument ${JSON.stringify(takesId ? extra[0] : id)}`);
   if (command === 'reply' && !values.text?.trim()) throw usageError('conversations reply needs --text TEXT, the message to post');
+  if (command === 'take-over' && !values.author?.trim()) throw usageError('conversations take-over needs --author NAME, the person who answers from now on');
   const client = clientFrom(values);
 
   if (command === 'list') {
@@ -89,8 +101,8 @@ export async function conversationsCommand(argv: string[]): Promise<void> {
     if (values.json) return printJson(page);
     if (!page.data.length) return void console.log('No conversations yet: they start when a visitor writes in the widget.');
     console.log(table(
-      ['ID', 'WIDGET KEY', 'MESSAGES', 'LAST MESSAGE', 'STARTED', 'MODE', 'SITE'],
-      page.data.map((c) => [c.id, c.widget_key_id, String(c.message_count), when(c.last_message_at), when(c.created_at), c.mode, c.origin]),
+      ['ID', 'WIDGET KEY', 'MESSAGES', 'LAST MESSAGE', 'STARTED', 'MODE', 'ANSWERED BY', 'SITE'],
+      page.data.map((c) => [c.id, c.widget_key_id, String(c.message_count), when(c.last_message_at), when(c.created_at), c.mode, c.taken_over_by ?? 'agent', c.origin]),
     ));
     if (page.has_more) console.log(`\nMore conversations: --starting-after ${page.data.at(-1)!.id}, or --all`);
     return;
@@ -108,6 +120,15 @@ export async function conversationsCommand(argv: string[]): Promise<void> {
     const message = await api(client.conversations.messages.create(id!, { text: values.text!, ...(values.author !== undefined ? { author_name: values.author } : {}) }));
     if (values.json) return printJson(message);
     console.log(`Posted ${message.id} to ${id} as ${speaker(message)}; the visitor sees it at once.`);
+    return;
+  }
+
+  if (command === 'take-over' || command === 'hand-back') {
+    const conversation = await api(client.conversations.update(id!, { taken_over_by: command === 'take-over' ? values.author! : null }));
+    if (values.json) return printJson(conversation);
+    console.log(conversation.taken_over_by
+      ? `${conversation.taken_over_by} answers ${id} now; the agent is not called until you hand it back (kataven conversations hand-back ${id}).`
+      : `The agent answers ${id} again, from the visitor's next message.`);
     return;
   }
 

@@ -16,8 +16,8 @@ Usage:
   kataven doctor URL [--api-key KEY]    why is the widget blank on this page? a checklist with fixes
   kataven agents list|create|update|rotate-secret [flags]
                                         manage agents (see kataven agents --help)
-  kataven conversations list|show|reply|delete [flags]
-                                        read, answer and erase conversations (see kataven conversations --help)
+  kataven conversations list|show|reply|take-over|hand-back|delete [flags]
+                                        read, answer, take over and erase conversations (see kataven conversations --help)
 
 widget-keys, agents and conversations talk to a running hub: --api-key / KATAVEN_API_KEY (sk_live_…) and
 --base-url / KATAVEN_BASE_URL (default http://127.0.0.1:8787); --json prints JSON for scripts.

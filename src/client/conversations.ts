@@ -1,11 +1,12 @@
 /**
  * `client.conversations`: what visitors and agents said in the widget. Read them, answer in them (the
- * later reply of an agent that answered 202, or a person taking over), erase them. Each method is one
+ * later reply of an agent that answered 202, or a person's), take one over from the agent and hand it
+ * back, erase them. Each method is one
  * Hub API request.
  */
 import type {
   Conversation, ConversationList, ConversationMessage, ConversationWithMessages, CreateConversationMessageParams, DeletedConversation,
-  ListConversationsParams,
+  ListConversationsParams, UpdateConversationParams,
 } from '../protocol/api.js';
 import type { RequestOptions } from './kataven.js';
 import { PagePromise } from './pagination.js';
@@ -59,6 +60,21 @@ export class Conversations extends APIResource {
    */
   retrieve(id: string, options?: RequestOptions): Promise<ConversationWithMessages> {
     return this.client.request(ROUTES.conversations.retrieve, { id, options });
+  }
+
+  /**
+   * Takes the conversation over as a person (`taken_over_by`: their name) or hands it back to the agent
+   * (`null`). While a person has it, the visitor's messages are stored and the agent is not called; the
+   * visitor's widget says who answers. Handed back, the agent answers the visitor's next message.
+   *
+   * @example
+   * await client.conversations.update('conv_…', { taken_over_by: 'Sam' }); // the agent stops answering
+   * await client.conversations.messages.create('conv_…', { text: 'Sam here, I can help.', author_name: 'Sam' });
+   * await client.conversations.update('conv_…', { taken_over_by: null }); // the agent answers again
+   * @see http://127.0.0.1:8787/docs#/conversations/patch_api_v1_conversations__id_ (the API reference; every hub serves it at /docs)
+   */
+  update(id: string, input: UpdateConversationParams, options?: RequestOptions): Promise<Conversation> {
+    return this.client.request(ROUTES.conversations.update, { id, body: input, options });
   }
 
   /**

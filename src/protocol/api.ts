@@ -315,6 +315,9 @@ export const ConversationSchema = Type.Object({
     description: "The verified visitor's id (the visitor token's sub, docs/identity.md); null for an anonymous visitor",
   }),
   mode: Mode,
+  taken_over_by: Type.Union([Type.String({ examples: ['Sam'] }), Type.Null()], {
+    description: 'The person answering instead of the agent (PATCH this to take over or hand back); null: the agent answers',
+  }),
   created_at: Timestamp,
   last_message_at: NullableTimestamp,
   message_count: Type.Integer({ minimum: 0 }),
@@ -352,6 +355,16 @@ export const CreateConversationMessageBody = Type.Object(
   { additionalProperties: false },
 );
 export type CreateConversationMessageParams = Static<typeof CreateConversationMessageBody>;
+
+export const UpdateConversationBody = Type.Object(
+  {
+    taken_over_by: Type.Union([Type.String({ minLength: 1, maxLength: 100, examples: ['Sam'] }), Type.Null()], {
+      description: "A person's name: they take over, and the agent is not called for the visitor's messages until null hands the conversation back",
+    }),
+  },
+  { additionalProperties: false },
+);
+export type UpdateConversationParams = Static<typeof UpdateConversationBody>;
 
 export const DeletedConversationSchema = Type.Object({
   id: ConversationId,

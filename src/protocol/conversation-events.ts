@@ -40,6 +40,12 @@ export interface ConversationEvents {
    */
   'agent.status': { text: string };
   /**
+   * Who answers: `taken_over_by` is the name of a person who took the conversation over (the agent is
+   * not called until they hand it back), null when the agent answers. Sent at the start of every stream
+   * and whenever it changes; like `agent.status`, not replayed: it is the state now.
+   */
+  'conversation.updated': { taken_over_by: string | null };
+  /**
    * The stream is over (session expired, key revoked or disabled): do not reconnect with this session;
    * after `session_expired`, reconnect with a fresh one and `Last-Event-ID`. A stream that ends without
    * it (a hub restart, a reader too slow to keep up) is to be resumed at once.

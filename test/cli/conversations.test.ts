@@ -8,13 +8,13 @@ describe('kataven conversations --help', () => {
   it('describes every command and flag', async () => {
     const run = await kataven(['conversations', '--help']);
     expect(run.code).toBe(0);
-    for (const word of ['list', 'show', 'reply', 'delete', '--widget-key', '--limit', '--starting-after', '--all', '--text', '--author', '--json', '--api-key', '--base-url']) {
+    for (const word of ['list', 'show', 'reply', 'take-over', 'hand-back', 'delete', '--widget-key', '--limit', '--starting-after', '--all', '--text', '--author', '--json', '--api-key', '--base-url']) {
       expect(run.stdout).toContain(word);
     }
   });
 
   it('is listed by kataven --help', async () => {
-    expect((await kataven(['--help'])).stdout).toContain('kataven conversations list|show|reply|delete');
+    expect((await kataven(['--help'])).stdout).toContain('kataven conversations list|show|reply|take-over|hand-back|delete');
   });
 });
 
@@ -30,10 +30,10 @@ describe('kataven conversations against a hub', () => {
     const run = await cli.run('list', '--widget-key', older!.widgetKeyId);
     expect(run.code).toBe(0);
     const lines = run.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^ID\s+WIDGET KEY\s+MESSAGES\s+LAST MESSAGE\s+STARTED\s+MODE\s+SITE$/);
+    expect(lines[0]).toMatch(/^ID\s+WIDGET KEY\s+MESSAGES\s+LAST MESSAGE\s+STARTED\s+MODE\s+ANSWERED BY\s+SITE$/);
     expect(lines.slice(1).map((l) => l.split(/\s+/)[0])).toEqual([newer!.id, older!.id]);
     expect(lines[2]).toMatch(new RegExp(`^${older!.id}\\s+${older!.widgetKeyId}\\s+1\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC`));
-    expect(lines[2]).toMatch(/UTC\s+live\s+https:\/\/shop\.example$/);
+    expect(lines[2]).toMatch(/UTC\s+live\s+agent\s+https:\/\/shop\.example$/);
   });
 
   it('list --all --json prints every conversation as one page', async () => {
@@ -60,6 +60,19 @@ describe('kataven conversations against a hub', () => {
     expect(shown.messages.map((m) => m.role)).toEqual(['agent', 'person']);
   });
 
+  it('take-over names who answers, in show and list; hand-back gives the conversation to the agent again', async () => {
+    const conv = await start();
+    const taken = await cli.run('take-over', conv.id, '--author', 'Sam');
+    expect(taken.code).toBe(0);
+    expect(taken.stdout.trim()).toBe(`Sam answers ${conv.id} now; the agent is not called until you hand it back (kataven conversations hand-back ${conv.id}).`);
+    expect((await cli.run('show', conv.id)).stdout).toMatch(/^answered by:\s+Sam \(person; the agent is not called\)$/m);
+    const row = (await cli.run('list', '--widget-key', conv.widgetKeyId)).stdout.trim().split('\n')[1];
+    expect(row).toMatch(/UTC\s+live\s+Sam\s+https:\/\/shop\.example$/);
+    const back = await cli.run('hand-back', conv.id);
+    expect(back.stdout.trim()).toBe(`The agent answers ${conv.id} again, from the visitor's next message.`);
+    expect((await cli.run('show', conv.id)).stdout).toMatch(/^answered by:\s+the agent$/m);
+  });
+
   it('show says why a failed reply failed', async () => {
     const conv = await start();
     await insertMessage(cli.hub.store.db, conv.id, { role: 'agent', text: 'Let me ', status: 'failed', failure_type: 'agent_timeout' });
@@ -78,12 +91,13 @@ describe('kataven conversations against a hub', () => {
   });
 
   it('refuses usage mistakes with exit 2 and the help', async () => {
-    for (const args of [['reply', 'conv_x'], ['show'], ['list', '--text', 'x'], ['purge', 'conv_x'], ['delete', 'conv_a', 'conv_b']]) {
+    for (const args of [['reply', 'conv_x'], ['show'], ['list', '--text', 'x'], ['purge', 'conv_x'], ['delete', 'conv_a', 'conv_b'], ['take-over', 'conv_x'], ['hand-back', 'conv_x', '--author', 'Sam']]) {
       const run = await cli.run(...args);
       expect(run.code, args.join(' ')).toBe(2);
       expect(run.stderr, args.join(' ')).toContain('Usage: kataven conversations');
     }
     expect((await cli.run('reply', 'conv_x')).stderr).toContain('needs --text TEXT');
+    expect((await cli.run('take-over', 'conv_x')).stderr).toContain('needs --author NAME');
   });
 
   it("answers a reply the hub refuses with its message, exit 1", async () => {

@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES, type Route } from '../../src/client/routes.js';
 import type {
-  AgentTestParams, CreateAgentParams, CreateConversationMessageParams, CreateWidgetKeyParams, ListConversationsParams, UpdateAgentParams, UpdateWidgetKeyParams,
+  AgentTestParams, CreateAgentParams, CreateConversationMessageParams, CreateWidgetKeyParams, ListConversationsParams, UpdateAgentParams, UpdateConversationParams,
+  UpdateWidgetKeyParams,
 } from '../../src/protocol/api.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
 import { visitorConversation } from '../hub/visitor-conversation.js';
@@ -73,6 +74,7 @@ describe('client ↔ OpenAPI contract', () => {
     const keyUpdate: Required<UpdateWidgetKeyParams> = { name: 'C', domain_allowlist: ['c.example'], agent_id: null, identity: 'optional', disabled: false };
     const reply: Required<CreateConversationMessageParams> = { text: 'Hello', author_name: 'Sam' };
     const agentTest: Required<AgentTestParams> = { text: 'Are you there?' };
+    const takeOver: Required<UpdateConversationParams> = { taken_over_by: 'Sam' };
     const conversation = () => visitorConversation(hub.url, hub.account.secret_key).then((c) => c.id);
     const listConversations = async (): Promise<Required<ListConversationsParams>> => {
       const { id, widgetKeyId } = await visitorConversation(hub.url, hub.account.secret_key);
@@ -92,6 +94,7 @@ describe('client ↔ OpenAPI contract', () => {
       ['widgetKeys.checkOrigin', async () => client.widgetKeys.checkOrigin((await client.widgetKeys.create(keyCreate)).id, 'https://c.example')],
       ['conversations.list', async () => client.conversations.list(await listConversations())],
       ['conversations.retrieve', async () => client.conversations.retrieve(await conversation())],
+      ['conversations.update', async () => client.conversations.update(await conversation(), takeOver)],
       ['conversations.del', async () => client.conversations.del(await conversation())],
       ['conversations.messages.create', async () => client.conversations.messages.create(await conversation(), reply)],
       ['agents.rotateWebhookSecret', () => client.agents.rotateWebhookSecret(agentId)],

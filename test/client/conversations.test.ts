@@ -55,6 +55,15 @@ describe.each(DIALECTS)('client.conversations on %s', (dialect) => {
     expect(got.message_count).toBe(got.messages.length);
   });
 
+  it('takes a conversation over and hands it back; a name of spaces is a BadRequestError', async () => {
+    const conv = await start();
+    expect(await client.conversations.update(conv.id, { taken_over_by: 'Sam' })).toMatchObject({ id: conv.id, taken_over_by: 'Sam' });
+    expect((await client.conversations.retrieve(conv.id)).taken_over_by).toBe('Sam');
+    expect((await client.conversations.update(conv.id, { taken_over_by: null })).taken_over_by).toBeNull();
+    await expect(client.conversations.update(conv.id, { taken_over_by: ' ' })).rejects.toBeInstanceOf(BadRequestError);
+    await expect(client.conversations.update('conv_nope', { taken_over_by: 'Sam' })).rejects.toBeInstanceOf(NotFoundError);
+  });
+
   it('erases a conversation: retrieve and a second del are then NotFoundError', async () => {
     const conv = await start();
     await client.conversations.messages.create(conv.id, { text: 'Forget me' });

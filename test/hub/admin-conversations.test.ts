@@ -39,7 +39,7 @@ describe.each(DIALECTS)('conversations in the Admin API on %s', (dialect) => {
     expect(res.body.has_more).toBe(false);
     expect(res.body.data.map((c: { id: string }) => c.id)).toEqual([second.id, first.id]);
     const [newer, older] = res.body.data;
-    expect(Object.keys(older).sort()).toEqual(['agent_id', 'created_at', 'id', 'last_message_at', 'message_count', 'mode', 'origin', 'visitor_id', 'widget_key_id']);
+    expect(Object.keys(older).sort()).toEqual(['agent_id', 'created_at', 'id', 'last_message_at', 'message_count', 'mode', 'origin', 'taken_over_by', 'visitor_id', 'widget_key_id']);
     expect(older).toMatchObject({ widget_key_id: first.widgetKeyId, agent_id: account.agent_id, origin: 'https://shop.example', visitor_id: null, message_count: 2, last_message_at: last.body.created_at });
     expect(newer).toMatchObject({ message_count: 0, last_message_at: null });
   });
@@ -203,10 +203,11 @@ describe.each(DIALECTS)('conversations in the Admin API on %s', (dialect) => {
     });
   });
 
-  it('documents the four operations in the OpenAPI document', async () => {
+  it('documents the five operations in the OpenAPI document', async () => {
     const { paths } = (await hub.api('/api/v1/openapi.json', { key: null })).body;
     expect(Object.keys(paths['/api/v1/conversations'])).toEqual(['get']);
-    expect(Object.keys(paths['/api/v1/conversations/{id}']).sort()).toEqual(['delete', 'get']);
+    expect(Object.keys(paths['/api/v1/conversations/{id}']).sort()).toEqual(['delete', 'get', 'patch']);
+    expect(paths['/api/v1/conversations/{id}'].patch.requestBody.content['application/json'].schema.required).toEqual(['taken_over_by']);
     expect(Object.keys(paths['/api/v1/conversations/{id}/messages'])).toEqual(['post']);
     const body = paths['/api/v1/conversations/{id}/messages'].post.requestBody.content['application/json'].schema;
     expect(body.properties.author_name.description).toContain('role person');

@@ -19,7 +19,7 @@ interface PageQuery {
 function withCounts(db: Kysely<Database>) {
   return db
     .selectFrom('conversations')
-    .select(['conversations.id', 'widget_key_id', 'agent_id', 'origin', 'visitor_id', 'conversations.mode', 'conversations.created_at'])
+    .select(['conversations.id', 'widget_key_id', 'agent_id', 'origin', 'visitor_id', 'conversations.mode', 'taken_over_by', 'conversations.created_at'])
     .select((eb) => [
       eb.selectFrom('messages').whereRef('messages.conversation_id', '=', 'conversations.id').select((m) => m.fn.countAll().as('n')).as('message_count'),
       eb.selectFrom('messages').whereRef('messages.conversation_id', '=', 'conversations.id').select((m) => m.fn.max('messages.created_at').as('at')).as('last_message_at'),

@@ -1,9 +1,9 @@
-/** /api/v1/conversations: list, retrieve, reply, erase, scoped to the secret key's account. The rules are in service.ts. */
+/** /api/v1/conversations: list, retrieve, take over or hand back, reply, erase, scoped to the secret key's account. The rules are in service.ts. */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import {
   ConversationListSchema, ConversationMessageSchema, ConversationWithMessagesSchema, CreateConversationMessageBody, DeletedConversationSchema,
-  ErrorSchema, IdParams, ListConversationsQuery,
+  ConversationSchema, ErrorSchema, IdParams, ListConversationsQuery, UpdateConversationBody,
 } from '../../protocol/api.js';
 import type { HubContext } from '../context.js';
 import * as conversations from './service.js';
@@ -29,6 +29,13 @@ export async function adminConversationRoutes(base: FastifyInstance, ctx: HubCon
     reply.header('cache-control', 'no-store');
     return conversations.retrieve(ctx, request.accountId, request.params.id);
   });
+
+  app.patch('/api/v1/conversations/:id', {
+    schema: {
+      tags, summary: 'Take over as a person (the agent stops answering), or hand back to the agent', params: IdParams, body: UpdateConversationBody,
+      response: { 200: ConversationSchema, ...errors },
+    },
+  }, async (request) => conversations.update(ctx, request.accountId, request.params.id, request.body));
 
   app.post('/api/v1/conversations/:id/messages', {
     schema: {

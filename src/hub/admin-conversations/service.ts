@@ -4,8 +4,8 @@
  * conversation is "not found", never "forbidden".
  */
 import type {
-  ConversationList, ConversationMessage, ConversationWithMessages, CreateConversationMessageParams, DeletedConversation,
-  ListConversationsParams,
+  Conversation, ConversationList, ConversationMessage, ConversationWithMessages, CreateConversationMessageParams, DeletedConversation,
+  ListConversationsParams, UpdateConversationParams,
 } from '../../protocol/api.js';
 import type { HubContext } from '../context.js';
 import { HubError } from '../errors.js';
@@ -13,6 +13,7 @@ import { DEFAULT_PAGE_SIZE } from '../pagination.js';
 import { findWidgetKey } from '../widget-keys/repo.js';
 import { eraseConversation } from './erase.js';
 import { postAgentMessage } from '../conversations/service.js';
+import { setTakenOverBy } from '../conversations/repo.js';
 import { allMessages, findAccountConversation, findCountedConversation, listConversations, toAdminMessage } from './repo.js';
 
 const notFound = (id: string) =>
@@ -49,6 +50,24 @@ export async function reply(ctx: HubContext, accountId: string, id: string, para
   if (!(await findAccountConversation(ctx.store.db, accountId, id))) throw notFound(id);
   const message = await postAgentMessage(ctx, id, { text, author_name: author ?? null, role: author ? 'person' : 'agent' });
   return toAdminMessage(message);
+}
+
+/**
+ * A person takes the conversation over (`taken_over_by`: their name) or hands it back (null). While it
+ * is taken over, the visitor's messages are stored and shown, and the agent is not called (turns.ts); a
+ * reply the agent is already writing finishes. Handed back, the agent answers the visitor's next
+ * message (with the person's in its history), not what waited meanwhile. Readers learn it at once
+ * (`conversation.updated`).
+ */
+export async function update(ctx: HubContext, accountId: string, id: string, params: UpdateConversationParams): Promise<Conversation> {
+  const name = params.taken_over_by === null ? null : params.taken_over_by.trim();
+  if (name === '') throw new HubError(400, 'invalid_request', "taken_over_by: only spaces; give the name of the person taking over, or null to hand back to the agent");
+  if (!(await findAccountConversation(ctx.store.db, accountId, id)) || !(await setTakenOverBy(ctx.store.db, id, name))) throw notFound(id);
+  await ctx.bus.publish(id, { kind: 'takeover', taken_over_by: name });
+  const conversation = await findCountedConversation(ctx.store.db, accountId, id);
+  // Erased in between.
+  if (!conversation) throw notFound(id);
+  return conversation;
 }
 
 export async function remove(ctx: HubContext, accountId: string, id: string): Promise<DeletedConversation> {

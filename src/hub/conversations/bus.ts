@@ -13,14 +13,16 @@ export type ChangeEvent = { [K in ChangeName]: { kind: 'change'; seq: number; ev
 /** More text of a streaming reply: `end` is the reply's length with it. */
 export interface DeltaEvent { kind: 'delta'; message_id: string; text: string; end: number }
 export interface StatusEvent { kind: 'status'; text: string }
-export type BusEvent = ChangeEvent | DeltaEvent | StatusEvent;
+/** The conversation was taken over by a person (their name), or handed back to the agent (null). */
+export interface TakeoverEvent { kind: 'takeover'; taken_over_by: string | null }
+export type BusEvent = ChangeEvent | DeltaEvent | StatusEvent | TakeoverEvent;
 
 export type BusListener = (event: BusEvent) => void;
 
 export interface ConversationBus {
   /** Resolves once subscribed: every event published after that reaches `listener`, in publish order. */
   subscribe(conversationId: string, listener: BusListener): Promise<() => void>;
-  publish(conversationId: string, event: ChangeEvent | StatusEvent): Promise<void>;
+  publish(conversationId: string, event: ChangeEvent | StatusEvent | TakeoverEvent): Promise<void>;
   /**
    * Appends to a streaming reply's text and publishes the delta, as one step: a reader that subscribed,
    * then read the text, gets exactly the deltas past what it read.

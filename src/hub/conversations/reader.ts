@@ -3,7 +3,9 @@
  * state, then live. It subscribes to the bus first and reads the store after, so nothing committed in
  * between is missed; what arrives twice (in the read and on the bus) is dropped by number. Events are
  * applied one at a time, in order; a gap (an event numbered past the next one, which happens when two
- * processes publish changes of one conversation at once) is filled from the store.
+ * processes publish changes of one conversation at once) is filled from the store. Who answers (the
+ * agent, or a person who took over) is state, not a change: sent after every read of the store, then
+ * live.
  */
 import type { Kysely } from 'kysely';
 import type { ConversationEventName, ConversationEvents } from '../../protocol/conversation-events.js';
@@ -11,7 +13,7 @@ import type { Database, MessageTable } from '../db/schema.js';
 import type { BusEvent, ConversationBus } from './bus.js';
 import { formatCursor, type Cursor } from './cursor.js';
 import { failureMessage } from './failures.js';
-import { changesSince, toChatMessage } from './repo.js';
+import { changesSince, conversationById, toChatMessage } from './repo.js';
 
 export type Send = <K extends ConversationEventName>(event: K, id: string, data: ConversationEvents[K]) => void;
 
@@ -41,12 +43,12 @@ export class ConversationReader {
   async start(): Promise<void> {
     this.unsubscribe = await this.bus.subscribe(this.conversationId, (event) => this.enqueue(() => this.apply(event)));
     if (this.closed) return this.unsubscribe();
-    this.enqueue(() => this.catchUp());
+    this.enqueue(() => this.catchUpAll());
   }
 
   /** Reads the store again: after the bus may have dropped events. */
   resync(): void {
-    this.enqueue(() => this.catchUp());
+    this.enqueue(() => this.catchUpAll());
   }
 
   stop(): void {
@@ -69,6 +71,13 @@ export class ConversationReader {
   private async catchUp(): Promise<void> {
     const rows = await changesSince(this.db, this.conversationId, this.seq);
     for (const row of rows) await this.applyRow(row);
+  }
+
+  /** At the start, and after the bus may have dropped events: the changes, then who answers now. */
+  private async catchUpAll(): Promise<void> {
+    await this.catchUp();
+    const conversation = await conversationById(this.db, this.conversationId);
+    if (conversation) this.send('conversation.updated', this.id, { taken_over_by: conversation.taken_over_by });
   }
 
   private async applyRow(row: MessageTable): Promise<void> {
@@ -98,6 +107,7 @@ export class ConversationReader {
 
   private async apply(event: BusEvent): Promise<void> {
     if (event.kind === 'status') return this.send('agent.status', this.id, { text: event.text });
+    if (event.kind === 'takeover') return this.send('conversation.updated', this.id, { taken_over_by: event.taken_over_by });
     if (event.kind === 'delta') {
       const r = this.reply;
       if (!r || (r.id !== null && r.id !== event.message_id)) return this.catchUp();

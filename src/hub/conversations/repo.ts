@@ -151,6 +151,12 @@ export async function findByClientMessageId(db: Kysely<Database>, conversationId
 }
 
 /** Replaces the conversation's reported context (JSON text; null clears it). */
+/** Who answers: a person's name (the agent is not called), or null (the agent). False: no such conversation. */
+export async function setTakenOverBy(db: Kysely<Database>, conversationId: string, name: string | null): Promise<boolean> {
+  const res = await db.updateTable('conversations').set({ taken_over_by: name }).where('id', '=', conversationId).executeTakeFirst();
+  return Number(res.numUpdatedRows) > 0;
+}
+
 export async function setReportedContext(db: Kysely<Database>, conversationId: string, json: string | null): Promise<void> {
   await db.updateTable('conversations').set({ reported_context: json }).where('id', '=', conversationId).execute();
 }

@@ -109,6 +109,7 @@ export class TurnRunner {
     const { db } = this.store;
     const conversation = await conversationById(db, conversationId);
     if (!conversation) return { answered: 0, retried: false };
+    if (conversation.taken_over_by !== null) return this.personAnswers(conversation);
     const retry = conversation.retry_seq === null ? null : await visitorMessageAt(db, conversationId, conversation.retry_seq);
     const last = retry ?? (await unansweredMessages(db, conversationId)).at(-1);
     // A retry leaves `answered_seq` as it is: newer messages may wait for their own turn.
@@ -173,6 +174,17 @@ export class TurnRunner {
       clearInterval(renew);
       await reply.drop();
     }
+  }
+
+  /**
+   * A person took the conversation over: what waits is theirs to answer, and the agent is not called.
+   * It counts as answered (a hand-back does not send the agent what the person saw), a pending retry is
+   * dropped, and readers stop showing anyone as typing.
+   */
+  private async personAnswers(conversation: ConversationRow): Promise<TurnDone> {
+    const last = (await unansweredMessages(this.store.db, conversation.id)).at(-1);
+    await this.bus.publish(conversation.id, { kind: 'status', text: '' });
+    return { answered: last?.seq ?? conversation.answered_seq, retried: conversation.retry_seq !== null };
   }
 
   /**

@@ -251,6 +251,16 @@ const consoleSessions: Migration = {
   },
 };
 
+/**
+ * A person taking over (docs/conversations.md): `taken_over_by` is the name of the person answering the
+ * conversation; while it is set no agent turn calls the agent. Null: the agent answers, as before.
+ */
+const takeover: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('conversations').addColumn('taken_over_by', 'text').execute();
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
     return {
@@ -266,6 +276,7 @@ export const migrationProvider: MigrationProvider = {
       '0010_identity': identity,
       '0011_retention': retention,
       '0012_console_sessions': consoleSessions,
+      '0013_takeover': takeover,
     };
   },
 };

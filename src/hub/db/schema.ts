@@ -106,6 +106,8 @@ export interface ConversationTable {
   visitor_id: string | null;
   visitor_name: string | null;
   visitor_email: string | null;
+  /** The person answering instead of the agent (migrations.ts, 0013); null: the agent answers. */
+  taken_over_by: string | null;
 }
 
 export interface IdentityTokenTable {

@@ -1,0 +1,125 @@
+/**
+ * A person taking a conversation over, over real HTTP on both databases: while it is taken over the
+ * agent is not called and nobody shows as typing; handed back, the agent answers the next message with
+ * the person's words in its history; every reader learns who answers, at once and at the start of a stream.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAccount } from '../../src/hub/accounts/repo.js';
+import { WIDGET_API } from '../../src/protocol/widget-api.js';
+import { DIALECTS } from '../helpers/databases.js';
+import { startTestHub, type TestHub } from '../helpers/hub.js';
+import { createKey, handshake, widgetCall } from '../helpers/widget.js';
+import { agentServer } from './conversations/agent-server.js';
+import { openEvents, type Received } from './conversations/events-client.js';
+
+const ROOMY = { sessionRateLimit: 10_000, messageRateLimitIp: 0, messageRateLimitKey: 0, messageRateLimitConversation: 0, conversationRateLimitIp: 0, conversationRateLimitKey: 0 };
+
+const who = (es: Received[]) => es.filter((e) => e.event === 'conversation.updated').map((e) => e.data.taken_over_by);
+const statuses = (es: Received[]) => es.filter((e) => e.event === 'agent.status').map((e) => e.data.text);
+
+describe.each(DIALECTS)('taking over a conversation on %s', (dialect) => {
+  let hub: TestHub;
+  let agent: Awaited<ReturnType<typeof agentServer>>;
+  let token: string;
+  beforeAll(async () => {
+    hub = await startTestHub(dialect, { webhookTimeoutMs: 2_000, ...ROOMY });
+    agent = await agentServer({ kind: 'json', reply: 'From the agent' });
+    const created = await hub.api('/api/v1/agents', { method: 'POST', body: { name: 'Hooked', webhook_url: agent.url } });
+    const key = await createKey(hub, ['takeover.example'], { agent_id: created.body.id });
+    token = (await handshake(hub, key.key, 'https://takeover.example')).body.session_token;
+  });
+  afterAll(async () => {
+    await agent?.stop();
+    await hub?.close();
+  });
+
+  async function conversation() {
+    const id = (await widgetCall(hub, token, 'POST', WIDGET_API.conversations, {})).body.id as string;
+    const stream = await openEvents(hub.url, token, id);
+    const post = (text: string) => widgetCall(hub, token, 'POST', WIDGET_API.messages(id), { text });
+    const patch = (body: unknown, key?: string) => hub.api(`/api/v1/conversations/${id}`, { method: 'PATCH', body, key });
+    const requests = () => agent.requests.filter((r) => r.body.conversation_id === id);
+    return { id, stream, post, patch, requests };
+  }
+
+  it('a stream starts by saying who answers: the agent', async () => {
+    const c = await conversation();
+    await c.stream.until((es) => who(es).length === 1);
+    c.stream.close();
+    expect(who(c.stream.events)).toEqual([null]);
+  });
+
+  it('while a person has it, the visitor writes, the agent is not called, and nobody shows as typing', async () => {
+    const c = await conversation();
+    const taken = await c.patch({ taken_over_by: ' Sam ' });
+    expect(taken.status).toBe(200);
+    expect(taken.body).toMatchObject({ id: c.id, taken_over_by: 'Sam', message_count: 0 });
+    await c.stream.until((es) => who(es).includes('Sam'));
+    expect((await c.post('Are you a person?')).status).toBe(202);
+    // The turn that would have called the agent ends the typing signal instead.
+    await c.stream.until((es) => statuses(es).includes(''));
+    const reply = await hub.api(`/api/v1/conversations/${c.id}/messages`, { method: 'POST', body: { text: 'Yes, Sam here.', author_name: 'Sam' } });
+    expect(reply.status).toBe(201);
+    await c.stream.until((es) => es.some((e) => e.event === 'message.created' && e.data.message.role === 'person'));
+    c.stream.close();
+    expect(c.requests()).toEqual([]);
+    const stored = (await widgetCall(hub, token, 'GET', WIDGET_API.messages(c.id))).body.data.map((m: any) => [m.role, m.text]);
+    expect(stored).toEqual([['visitor', 'Are you a person?'], ['person', 'Yes, Sam here.']]);
+  });
+
+  it('handed back, the agent answers the next message, with the person in its history, and not what waited', async () => {
+    const c = await conversation();
+    await c.patch({ taken_over_by: 'Sam' });
+    await c.post('Hello?');
+    await c.stream.until((es) => statuses(es).includes(''));
+    await hub.api(`/api/v1/conversations/${c.id}/messages`, { method: 'POST', body: { text: 'Sam here, all sorted.', author_name: 'Sam' } });
+    const back = await c.patch({ taken_over_by: null });
+    expect(back.body.taken_over_by).toBeNull();
+    await c.stream.until((es) => who(es).at(-1) === null && who(es).length === 3);
+    await c.post('Thanks, one more thing');
+    await c.stream.until((es) => es.some((e) => e.event === 'message.completed' && e.data.message.role === 'agent'));
+    c.stream.close();
+    expect(who(c.stream.events)).toEqual([null, 'Sam', null]);
+    expect(c.requests().map((r) => r.body.message.text)).toEqual(['Thanks, one more thing']);
+    expect(c.requests()[0]!.body.history.map((m: any) => [m.role, m.text])).toEqual([['visitor', 'Hello?'], ['person', 'Sam here, all sorted.']]);
+  });
+
+  it('a stream opened while a person has it starts by naming them', async () => {
+    const c = await conversation();
+    c.stream.close();
+    await c.patch({ taken_over_by: 'Noor' });
+    const later = await openEvents(hub.url, token, c.id);
+    await later.until((es) => who(es).length === 1);
+    later.close();
+    expect(who(later.events)).toEqual(['Noor']);
+  });
+
+  it('lists and retrieves who has the conversation', async () => {
+    const c = await conversation();
+    c.stream.close();
+    await c.patch({ taken_over_by: 'Sam' });
+    const one = await hub.api(`/api/v1/conversations/${c.id}`);
+    expect(one.body.taken_over_by).toBe('Sam');
+    const list = await hub.api('/api/v1/conversations?limit=100');
+    expect(list.body.data.find((x: { id: string }) => x.id === c.id).taken_over_by).toBe('Sam');
+  });
+
+  it('refuses a name of spaces, a missing or too long one, an unknown field, and another account', async () => {
+    const c = await conversation();
+    c.stream.close();
+    const spaces = await c.patch({ taken_over_by: '   ' });
+    expect([spaces.status, spaces.body.error.message]).toEqual([400, 'taken_over_by: only spaces; give the name of the person taking over, or null to hand back to the agent']);
+    const missing = await c.patch({});
+    expect(missing.status).toBe(400);
+    expect(missing.body.error.message).toContain('taken_over_by');
+    const long = await c.patch({ taken_over_by: 'x'.repeat(101) });
+    expect(long.status).toBe(400);
+    expect(long.body.error.message).toContain('taken_over_by');
+    const unknown = await c.patch({ taken_over_by: 'Sam', agent: 'off' });
+    expect([unknown.status, unknown.body.error.message]).toEqual([400, expect.stringContaining('unknown field "agent"')]);
+    const other = await createAccount(hub.store.db, 'Other');
+    const foreign = await c.patch({ taken_over_by: 'Eve' }, other.secret_key);
+    expect(foreign.status).toBe(404);
+    expect((await hub.api(`/api/v1/conversations/${c.id}`)).body.taken_over_by).toBeNull();
+  });
+});
