@@ -104,10 +104,13 @@ export function createChat(d: ChatDeps) {
   let typingTimer: ReturnType<typeof setTimeout> | undefined;
   let typing = false;
   let ended = false;
+  /** The person who took the conversation over from the agent (the hub says so on the stream); null: the agent answers. */
+  let person: string | null = null;
 
   const showStatus = () => view.status(statusText, typing);
+  // "Ada is typing" is a promise the agent keeps: while a person has the conversation, the agent is not called.
   const setTyping = (on: boolean) => {
-    typing = on;
+    typing = on && !person;
     clearTimeout(typingTimer);
     if (on) typingTimer = setTimeout(() => setTyping(false), TYPING_MS);
     showStatus();
@@ -206,6 +209,14 @@ export function createChat(d: ChatDeps) {
       // Empty: nobody is writing now (the agent answered 202 and writes back later, or said its piece).
       if (statusText) showStatus();
       else setTyping(false);
+    } else if (ev.event == 'conversation.updated') {
+      const now = typeof ev.data.taken_over_by == 'string' && ev.data.taken_over_by ? ev.data.taken_over_by : null;
+      if (now == person) return;
+      person = now;
+      view.answeredBy(now);
+      if (now) setTyping(false);
+      // The panel closed: the line under the title says it when it opens.
+      if (view.isOpen()) view.announce(t.chattingWith(now || agent.name));
     } else if (ev.event == 'message.failed') {
       if (isMessage(ev.data.message)) upsert({ ...ev.data.message, status: 'failed' }, true, ev.data.error?.type);
     } else if (ev.event == 'message.created' || ev.event == 'message.completed') {

@@ -22,6 +22,11 @@ export const EN = {
   /** Who said it, read before each message by screen readers. */
   you: 'You',
   said: (who: string) => who + ': ',
+  /**
+   * Under the title while a person (their name) has taken the conversation over from the agent, and
+   * announced when it changes, with the agent's name when it is handed back.
+   */
+  chattingWith: (who: string) => "You're chatting with " + who,
   /** Shown (and announced once) while the agent works on a reply and has said nothing of its own. */
   typing: (agent: string) => agent + ' is typing…',
   /** The button that scrolls down to replies that arrived while the visitor read further up. */

@@ -83,13 +83,17 @@ export function createView(doc: Document, agent: AgentPublic, on: ViewHandlers, 
   panel.setAttribute('aria-labelledby', 'kv-title');
   const header = el('header', 'kv-head', '', panel);
   // h2: the frame is a part of the host page for the visitor, not a page with a title of its own.
-  const title = el('h2', '', name, header);
+  const names = el('div', 'kv-names', '', header);
+  const title = el('h2', '', name, names);
   title.id = 'kv-title';
   // Inside the title, so the dialog's accessible name says it too ("Ada Test": the space keeps two words).
   if (test) {
     title.append(' ');
     el('span', 'kv-test', t.testMode, title);
   }
+  // Who answers when a person took over from the agent (chat.ts); hidden while the agent does.
+  const who = el('p', 'kv-answerer', '', names);
+  who.hidden = true;
   const closer = el('button', 'kv-close', '', header);
   closer.type = 'button';
   closer.setAttribute('aria-label', t.closeChat);
@@ -189,6 +193,11 @@ export function createView(doc: Document, agent: AgentPublic, on: ViewHandlers, 
       const now = text || (working ? t.typing(name) : '');
       if (now && now != told) view.announce(now);
       told = now;
+    },
+    /** A person answers (their name), or the agent again (null): said under the title. */
+    answeredBy(person: string | null) {
+      who.hidden = !person;
+      who.textContent = person ? t.chattingWith(person) : '';
     },
     /** For good: the session is over. The composer stays disabled and `text` says why. */
     lock(text: string) {

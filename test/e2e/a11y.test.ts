@@ -215,4 +215,20 @@ describe('the widget meets WCAG 2.2 AA in Chromium', () => {
     expect(await v.locator.getByRole('log').getAttribute('tabindex')).toBe('0');
     await v.page.context().close();
   });
+
+  it('tells a screen reader who answers when a person takes over and hands back, with no violation meanwhile', async () => {
+    agent.setMode({ kind: 'json', reply: 'Hello from Scout' });
+    const v = await visit();
+    await v.open();
+    await v.say('Can I talk to a person?');
+    await expect.poll(() => v.locator.locator('.kv-agent .kv-body').last().textContent()).toBe('Hello from Scout');
+    const id = await v.frame.evaluate(() => Object.entries(localStorage).find(([k]) => k.startsWith('kataven:conversation:'))?.[1] ?? '');
+    await recordAnnouncements(v.frame);
+    await world.hub.api(`/api/v1/conversations/${id}`, { method: 'PATCH', body: { taken_over_by: 'Sam' } });
+    await expect.poll(() => announcements(v.frame)).toEqual(["You're chatting with Sam"]);
+    await clean(v.frame, 'a person answering');
+    await world.hub.api(`/api/v1/conversations/${id}`, { method: 'PATCH', body: { taken_over_by: null } });
+    await expect.poll(() => announcements(v.frame)).toEqual(["You're chatting with Sam", "You're chatting with Scout"]);
+    await v.page.context().close();
+  });
 });

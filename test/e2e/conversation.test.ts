@@ -112,6 +112,44 @@ describe('a live conversation in Chromium', () => {
     await w.page.context().close();
   });
 
+  it('a person takes over: the French visitor reads who answers, nobody shows as typing, the agent is not called; handed back, it answers', async () => {
+    agent.setMode({ kind: 'json', reply: 'Scout again' });
+    const w = await watchedPage(world.browser);
+    await w.page.setExtraHTTPHeaders({ 'accept-language': 'fr-FR,fr;q=0.9' });
+    await w.page.goto(world.allowed.url + '/');
+    const { frame } = await widgetFrame(w.page, world.hub.url);
+    await frame.getByRole('button', { name: FR.openChat('Scout') }).click();
+    const box = frame.getByRole('textbox', { name: FR.composerLabel('Scout') });
+    await box.fill('Bonjour');
+    await box.press('Enter');
+    await expect.poll(() => frame.locator('.kv-agent .kv-body').last().textContent()).toBe('Scout again');
+    const { id } = await storedConversation(w.page);
+    const asked = () => agent.requests.filter((r) => r.body.conversation_id === id).length;
+    expect(asked()).toBe(1);
+
+    await world.hub.api(`/api/v1/conversations/${id}`, { method: 'PATCH', body: { taken_over_by: 'Sam' } });
+    const who = frame.locator('.kv-answerer');
+    await expect.poll(() => who.textContent()).toBe(FR.chattingWith('Sam'));
+    // The dialog's name stays the agent's; the line under it is read with the header.
+    expect(await frame.getByRole('dialog').getAttribute('aria-labelledby')).toBe('kv-title');
+    await box.fill('Une personne ?');
+    await box.press('Enter');
+    await expect.poll(() => frame.locator('.kv-visitor').count()).toBe(2);
+    await world.hub.api(`/api/v1/conversations/${id}/messages`, { method: 'POST', body: { text: 'Oui, Sam ici.', author_name: 'Sam' } });
+    await expect.poll(() => frame.locator('.kv-person .kv-body').last().textContent()).toBe('Oui, Sam ici.');
+    expect(await frame.locator('.kv-typing').isVisible()).toBe(false);
+    expect(asked()).toBe(1);
+
+    await world.hub.api(`/api/v1/conversations/${id}`, { method: 'PATCH', body: { taken_over_by: null } });
+    await expect.poll(() => who.isVisible()).toBe(false);
+    await box.fill('Merci');
+    await box.press('Enter');
+    await expect.poll(() => frame.locator('.kv-agent .kv-body').count()).toBe(3);
+    expect(asked()).toBe(2);
+    expect(w.pageErrors).toEqual([]);
+    await w.page.context().close();
+  });
+
   it('brings a reply that was streaming during a reload, to its end', async () => {
     agent.setMode({ kind: 'stream' });
     const c = await openChat();

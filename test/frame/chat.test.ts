@@ -176,6 +176,27 @@ describe('streaming render', () => {
     await waitFor(() => expect(c.ui.status()!.hidden).toBe(true));
   });
 
+  it('says under the title who answers while a person has the conversation, and shows nobody typing', async () => {
+    const c = await chat({ [list('c1')]: () => json(200, { data: [], last_event_id: '0' }) }, { stored: 'c1' });
+    const s = await c.live();
+    const said: string[] = [];
+    new c.win.MutationObserver(() => said.push(c.ui.live()!.textContent!)).observe(c.ui.live() as never, { childList: true, characterData: true, subtree: true });
+    const who = () => c.doc.querySelector('.kv-answerer') as HTMLElement;
+    s.send('conversation.updated', '0', { taken_over_by: null });
+    expect(who().hidden).toBe(true);
+    s.send('conversation.updated', '0', { taken_over_by: 'Sam' });
+    await waitFor(() => expect(who().hidden).toBe(false));
+    expect(who().textContent).toBe(EN.chattingWith('Sam'));
+    await c.send('hello');
+    s.send('message.created', '1', { message: msg('visitor', 'hello', 'v:hello') });
+    await new Promise((r) => setTimeout(r, 20));
+    // The agent is not called while a person has it: no "Ada is typing".
+    expect(c.ui.status()!.hidden).toBe(true);
+    s.send('conversation.updated', '1', { taken_over_by: null });
+    await waitFor(() => expect(who().hidden).toBe(true));
+    expect(said).toEqual([EN.chattingWith('Sam'), EN.chattingWith('Ada')]);
+  });
+
   it('gives the typing dots words for screen readers and announces each status once', async () => {
     const c = await chat({ [list('c1')]: () => json(200, { data: [], last_event_id: '0' }) }, { stored: 'c1' });
     const s = await c.live();

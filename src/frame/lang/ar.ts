@@ -15,6 +15,7 @@ export const AR: Strings = {
   send: 'إرسال',
   you: 'أنت',
   said: (who) => who + ': ',
+  chattingWith: (who) => 'أنت تتحدث الآن مع ' + who,
   typing: (agent) => agent + ' يكتب…',
   newMessages: 'رسائل جديدة',
   retry: 'أعد المحاولة',

@@ -12,6 +12,7 @@ export const DE: Strings = {
   send: 'Senden',
   you: 'Sie',
   said: (who) => who + ': ',
+  chattingWith: (who) => 'Sie chatten mit ' + who,
   typing: (agent) => agent + ' schreibt…',
   newMessages: 'Neue Nachrichten',
   retry: 'Erneut versuchen',

@@ -12,6 +12,7 @@ export const ES: Strings = {
   send: 'Enviar',
   you: 'Tú',
   said: (who) => who + ': ',
+  chattingWith: (who) => 'Estás hablando con ' + who,
   typing: (agent) => agent + ' está escribiendo…',
   newMessages: 'Mensajes nuevos',
   retry: 'Reintentar',

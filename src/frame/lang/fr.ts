@@ -13,6 +13,7 @@ export const FR: Strings = {
   send: 'Envoyer',
   you: 'Vous',
   said: (who) => who + ' : ',
+  chattingWith: (who) => 'Vous discutez avec ' + who,
   typing: (agent) => agent + ' écrit…',
   newMessages: 'Nouveaux messages',
   retry: 'Réessayer',

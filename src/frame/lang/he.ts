@@ -12,6 +12,7 @@ export const HE: Strings = {
   send: 'שליחה',
   you: 'את/ה',
   said: (who) => who + ': ',
+  chattingWith: (who) => 'השיחה מתנהלת עכשיו עם ' + who,
   typing: (agent) => agent + ' מקליד/ה…',
   newMessages: 'הודעות חדשות',
   retry: 'ניסיון חוזר',

@@ -13,6 +13,7 @@ export const JA: Strings = {
   send: '送信',
   you: 'あなた',
   said: (who) => who + ': ',
+  chattingWith: (who) => who + 'が対応しています',
   typing: (agent) => agent + 'が入力中…',
   newMessages: '新着メッセージ',
   retry: '再試行',

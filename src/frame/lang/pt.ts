@@ -12,6 +12,7 @@ export const PT: Strings = {
   send: 'Enviar',
   you: 'Você',
   said: (who) => who + ': ',
+  chattingWith: (who) => 'Você está conversando com ' + who,
   typing: (agent) => agent + ' está digitando…',
   newMessages: 'Novas mensagens',
   retry: 'Tentar novamente',
