@@ -1,4 +1,4 @@
-/** Conversations: the list, newest first; one conversation to read, answer as a person, or erase. */
+/** Conversations: the list, newest first; one conversation to read, take over from the agent, answer as a person, or erase. */
 import type { ConversationList, ConversationMessage, ConversationWithMessages } from '../protocol/api.js';
 import { seg } from './api.js';
 import { confirmDialog, field, h, when } from './dom.js';
@@ -13,14 +13,15 @@ async function listPage(ctx: PageContext): Promise<void> {
   ctx.main.append(
     h('table', {},
       h('caption', { class: 'sr' }, 'Conversations, newest first'),
-      h('thead', {}, h('tr', {}, ...['Started', 'Site', 'Mode', 'Messages', 'Last message'].map((c) => h('th', { scope: 'col' }, c)))),
+      h('thead', {}, h('tr', {}, ...['Started', 'Site', 'Mode', 'Messages', 'Last message', 'Answered by'].map((c) => h('th', { scope: 'col' }, c)))),
       h('tbody', {}, ...list.map((c) =>
         h('tr', {},
           h('th', { scope: 'row' }, h('a', { href: `#/conversations/${seg(c.id)}` }, when(c.created_at))),
           h('td', {}, c.origin),
           h('td', {}, c.mode === 'test' ? h('span', { class: 'tag test' }, 'test') : 'live'),
           h('td', {}, String(c.message_count)),
-          h('td', {}, when(c.last_message_at)))))),
+          h('td', {}, when(c.last_message_at)),
+          h('td', {}, c.taken_over_by ?? 'the agent'))))),
   );
 }
 
@@ -34,7 +35,7 @@ async function conversationPage(ctx: PageContext, id: string): Promise<void> {
       h('p', { class: 'meta' }, h('strong', {}, who(m)), ` · ${when(m.created_at)}`, m.status === 'failed' ? ` · failed${m.failure_type ? ` (${m.failure_type})` : ''}` : m.status === 'streaming' ? ' · still being written' : ''),
       // Shown as text: the owner reads exactly what was written, markdown marks included.
       h('p', { class: 'text' }, m.text))));
-  const author = field('Your name', h('input', { type: 'text', required: true, maxlength: 100, autocomplete: 'name' }), 'The visitor sees it beside your reply.');
+  const author = field('Your name', h('input', { type: 'text', required: true, maxlength: 100, autocomplete: 'name', value: c.taken_over_by ?? '' }), 'The visitor sees it beside your reply.');
   const text = field('Reply', h('textarea', { rows: 3, required: true }));
   const error = h('p', { class: 'msg error', role: 'alert' });
   const reply = h('form', { class: 'card', 'aria-labelledby': 'reply' }, h('h2', { id: 'reply' }, 'Reply as a person'), author.row, text.row, h('button', { type: 'submit', class: 'primary' }, 'Send reply'), error);
@@ -50,6 +51,7 @@ async function conversationPage(ctx: PageContext, id: string): Promise<void> {
       error.textContent = (err as Error).message;
     }
   });
+  const takeover = takeoverCard(ctx, id, c.taken_over_by, () => conversationPage(ctx, id));
   const del = h('button', { type: 'button', class: 'danger', onclick: async () => {
     if (!(await confirmDialog('Delete this conversation?', [h('p', {}, 'The conversation and every message are erased for good. The visitor\'s widget starts a new one.')], 'Delete for good', true))) return;
     try {
@@ -63,5 +65,39 @@ async function conversationPage(ctx: PageContext, id: string): Promise<void> {
   ctx.main.append(
     h('p', {}, h('a', { href: '#/conversations' }, 'All conversations')),
     h('dl', { class: 'facts' }, h('dt', {}, 'Started'), h('dd', {}, when(c.created_at)), h('dt', {}, 'Widget key'), h('dd', {}, h('a', { href: `#/keys/${seg(c.widget_key_id)}` }, h('code', {}, c.widget_key_id)))),
-    log, reply, h('section', { class: 'card', 'aria-labelledby': 'erase' }, h('h2', { id: 'erase' }, 'Delete'), del));
+    log, takeover, reply, h('section', { class: 'card', 'aria-labelledby': 'erase' }, h('h2', { id: 'erase' }, 'Delete'), del));
+}
+
+/**
+ * Who answers the visitor: the agent, with a form to take over by name (the agent is then not called),
+ * or the person who took over, with a button to hand back. The visitor's widget says who answers.
+ */
+function takeoverCard(ctx: PageContext, id: string, person: string | null, reload: () => Promise<void>): HTMLElement {
+  const error = h('p', { class: 'msg error', role: 'alert' });
+  const set = async (taken_over_by: string | null) => {
+    error.textContent = '';
+    try {
+      await ctx.api.send('PATCH', `/api/v1/conversations/${seg(id)}`, { taken_over_by });
+      ctx.main.replaceChildren();
+      await reload();
+      ctx.notify(taken_over_by === null ? 'Handed back: the agent answers the next message.' : `${taken_over_by.trim()} answers now: the agent is not called.`);
+    } catch (err) {
+      error.textContent = (err as Error).message;
+    }
+  };
+  const title = h('h2', { id: 'takeover' }, 'Who answers');
+  if (person !== null) {
+    return h('section', { class: 'card', 'aria-labelledby': 'takeover' }, title,
+      h('p', {}, `${person} answers: the agent is not called for the visitor's messages, and the visitor's widget says who they are chatting with.`),
+      h('button', { type: 'button', onclick: () => set(null) }, 'Hand back to the agent'), error);
+  }
+  const name = field('Name shown to the visitor', h('input', { type: 'text', required: true, maxlength: 100, autocomplete: 'name' }), 'The visitor reads "You\'re chatting with" and this name.');
+  const form = h('form', { class: 'card', 'aria-labelledby': 'takeover' }, title,
+    h('p', {}, 'The agent answers each message the visitor sends. Take over to answer yourself: the agent stops until you hand back.'),
+    name.row, h('button', { type: 'submit' }, 'Take over'), error);
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    void set(name.control.value);
+  });
+  return form;
 }

@@ -194,6 +194,25 @@ describe('the console in Chromium', () => {
     expect((await world.hub.api(`/api/v1/conversations/${conversation.id}`)).status).toBe(404);
   });
 
+  it('takes a conversation over from the agent by name and hands it back', async () => {
+    const conversation = await visitorConversation(world.hub.url, world.hub.account.secret_key);
+    await page.goto(`${world.hub.url}/console#/conversations/${conversation.id}`);
+    await page.getByRole('heading', { level: 2, name: 'Who answers' }).waitFor();
+    await page.getByLabel('Name shown to the visitor').fill(' Sam ');
+    await page.getByRole('button', { name: 'Take over' }).click();
+    await page.getByText('Sam answers: the agent is not called').waitFor();
+    expect((await world.hub.api(`/api/v1/conversations/${conversation.id}`)).body.taken_over_by).toBe('Sam');
+    // The reply form is ready to answer as the person who took over.
+    expect(await page.getByLabel('Your name').inputValue()).toBe('Sam');
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByRole('link', { name: 'All conversations' }).click();
+    await expect.poll(() => page.getByRole('row').filter({ hasText: 'Sam' }).count()).toBe(1);
+    await page.goto(`${world.hub.url}/console#/conversations/${conversation.id}`);
+    await page.getByRole('button', { name: 'Hand back to the agent' }).click();
+    await page.getByRole('button', { name: 'Take over' }).waitFor();
+    expect((await world.hub.api(`/api/v1/conversations/${conversation.id}`)).body.taken_over_by).toBeNull();
+  });
+
   it('revokes and restores a key, and deletes a never-used key for good after saying so', async () => {
     const created = (await world.hub.api('/api/v1/widget-keys', { method: 'POST', body: { name: 'Spare', domain_allowlist: ['spare.example'] } })).body;
     await page.goto(`${world.hub.url}/console#/keys/${created.id}`);
