@@ -2,7 +2,8 @@
  * The live relay across two hub processes on one PostgreSQL and one Redis: a reply produced by one
  * process streams to a visitor reading from the other; a reader resumes on the other process mid-reply;
  * one turn at a time across both; the message limit holds across both; a process killed mid-reply
- * leaves a reply the other one ends as failed within the lease bound.
+ * leaves a reply the other one ends as failed within the lease bound; a person taking over through one
+ * process keeps the agent quiet for posts on the other.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WIDGET_API } from '../../src/protocol/widget-api.js';
@@ -24,6 +25,7 @@ describe.skipIf(skip)('the relay across two hub processes', () => {
   let b: HubProcess;
   let agent: Awaited<ReturnType<typeof agentServer>>;
   let clientKey: string;
+  let secretKey: string;
 
   beforeAll(async () => {
     db = await testDatabase('postgres');
@@ -44,6 +46,7 @@ describe.skipIf(skip)('the relay across two hub processes', () => {
     };
     [a, b] = await Promise.all([spawnHub('A', env), spawnHub('B', env)]);
     const { secret_key } = await createAccountViaCli(env);
+    secretKey = secret_key;
     const created = await call(a.url, 'POST', '/api/v1/agents', { key: secret_key, body: { name: 'Streamer', webhook_url: agent.url } });
     const key = await call(a.url, 'POST', '/api/v1/widget-keys', { key: secret_key, body: { name: 'k', domain_allowlist: ['relay.example'], agent_id: created.body.id } });
     clientKey = key.body.key;
@@ -122,6 +125,21 @@ describe.skipIf(skip)('the relay across two hub processes', () => {
     await reader.until((es) => es.filter((e) => e.data.message?.text === 'Reply two' && e.data.message.status === 'completed').length === 1);
     reader.close();
     expect(agent.requests.length - requestsBefore).toBe(2);
+  });
+
+  it('a person who takes over through A is named to a reader on B, and a post on B calls no agent', async () => {
+    const token = await session(a);
+    const id = await conversation(a, token);
+    const onB = await openEvents(b.url, token, id);
+    await onB.until(() => onB.states.length === 1);
+    expect((await call(a.url, 'PATCH', `/api/v1/conversations/${id}`, { key: secretKey, body: { taken_over_by: 'Sam' } })).status).toBe(200);
+    await onB.until(() => onB.states.includes('Sam'));
+    const requestsBefore = agent.requests.length;
+    expect((await post(b, token, id, 'Is Sam there?')).status).toBe(202);
+    // The turn that found the conversation taken over ends the typing signal, on whichever process ran it.
+    await onB.until((es) => es.some((e) => e.event === 'agent.status' && e.data.text === ''));
+    onB.close();
+    expect(agent.requests.length).toBe(requestsBefore);
   });
 
   it(`allows ${CONVERSATION_LIMIT} messages per conversation per minute across both processes`, async () => {

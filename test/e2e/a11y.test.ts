@@ -26,7 +26,8 @@ describe('the widget meets WCAG 2.2 AA in Chromium', () => {
   let agent: Awaited<ReturnType<typeof agentServer>>;
   let agentId: string;
   beforeAll(async () => {
-    world = await startWorld();
+    // Each test is a new visitor's conversation, from one address: more than the per-address limit lets in a minute.
+    world = await startWorld('shipped', { conversationRateLimitIp: 0 });
     agent = await agentServer({ kind: 'stream' });
     const created = await world.hub.api('/api/v1/agents', { method: 'POST', body: { name: 'Scout', webhook_url: agent.url } });
     agentId = created.body.id;

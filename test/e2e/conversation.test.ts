@@ -16,7 +16,8 @@ describe('a live conversation in Chromium', () => {
   let world: World;
   let agent: Awaited<ReturnType<typeof agentServer>>;
   beforeAll(async () => {
-    world = await startWorld();
+    // Each test is a new visitor's conversation, from one address: more than the per-address limit lets in a minute.
+    world = await startWorld('shipped', { conversationRateLimitIp: 0 });
     agent = await agentServer({ kind: 'stream' });
     // The demo site's key answers with this webhook agent from now on.
     const created = await world.hub.api('/api/v1/agents', { method: 'POST', body: { name: 'Scout', webhook_url: agent.url } });

@@ -8,6 +8,7 @@ import type { Browser, ConsoleMessage, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { startDemoSite, type DemoSite } from '../../src/demo/sites.js';
 import { loadBuiltAssets } from '../../src/hub/widget/dist.js';
+import type { HubConfig } from '../../src/hub/config.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
 import { createKey } from '../helpers/widget.js';
 import { launchChromium } from './browser.js';
@@ -29,13 +30,14 @@ export interface World {
  */
 export type WorldLoader = 'shipped' | 'short-timeouts';
 
-export async function startWorld(loader: WorldLoader = 'shipped'): Promise<World> {
+/** `settings`: over the test hub's (for a suite that starts more conversations than the per-address limit lets in a minute). */
+export async function startWorld(loader: WorldLoader = 'shipped', settings: Partial<HubConfig> = {}): Promise<World> {
   // Served by the real site servers, not by page.route(): Chromium's Local Network Access check refuses
   // loopback subresources to a page whose response did not come from a loopback server.
   const pages = new Map<string, string>();
   const dir = new URL('./pages/', import.meta.url);
   for (const name of readdirSync(dir)) pages.set(`/fixtures/${name}`, readFileSync(new URL(name, dir), 'utf8'));
-  const hub = await startTestHub('sqlite');
+  const hub = await startTestHub('sqlite', settings);
   if (loader === 'short-timeouts') {
     const testBuild = loadBuiltAssets(fileURLToPath(new URL('../../dist/test', import.meta.url)));
     if (!hub.ctx.assets || !testBuild) throw new Error('dist/ or dist/test/ is not built: run `node build.mjs`');

@@ -10,7 +10,13 @@ export interface Received {
 export interface EventsClient {
   status: number;
   headers: Headers;
+  /** Every event but `conversation.updated`: what happened, in order. */
   events: Received[];
+  /**
+   * `taken_over_by` of each `conversation.updated`, in order: who answers is state the stream sends at its
+   * start and on each change, apart from the conversation's changes (its id repeats the position).
+   */
+  states: (string | null)[];
   heartbeats: number;
   /** Resolves when the hub ended the stream. */
   ended: Promise<void>;
@@ -28,12 +34,14 @@ export async function openEvents(baseUrl: string, token: string, conversationId:
     signal: abort.signal,
   });
   const events: Received[] = [];
+  const states: (string | null)[] = [];
   const waiters = new Set<() => void>();
   const wake = () => waiters.forEach((w) => w());
   const client: EventsClient = {
     status: res.status,
     headers: res.headers,
     events,
+    states,
     heartbeats: 0,
     ended: Promise.resolve(),
     async until(predicate, timeoutMs = 5_000) {
@@ -75,7 +83,9 @@ export async function openEvents(baseUrl: string, token: string, conversationId:
             continue;
           }
           const field = (name: string) => block.split('\n').find((l) => l.startsWith(`${name}: `))?.slice(name.length + 2) ?? '';
-          events.push({ id: field('id'), event: field('event'), data: JSON.parse(field('data')) });
+          const event = { id: field('id'), event: field('event'), data: JSON.parse(field('data')) };
+          if (event.event === 'conversation.updated') states.push(event.data.taken_over_by);
+          else events.push(event);
         }
         wake();
       }
