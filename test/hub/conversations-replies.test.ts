@@ -5,42 +5,24 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_REPORTED_CONTEXT_BYTES } from '../../src/protocol/agent-webhook.js';
-import { WIDGET_API } from '../../src/protocol/widget-api.js';
 import { DIALECTS } from '../helpers/databases.js';
-import { startTestHub, type TestHub } from '../helpers/hub.js';
-import { createKey, handshake, widgetCall } from '../helpers/widget.js';
-import { agentServer } from './conversations/agent-server.js';
-import { openEvents, type Received } from './conversations/events-client.js';
-
-const ROOMY = { sessionRateLimit: 10_000, messageRateLimitIp: 0, messageRateLimitKey: 0, messageRateLimitConversation: 0, conversationRateLimitIp: 0, conversationRateLimitKey: 0 };
+import type { TestHub } from '../helpers/hub.js';
+import type { Received } from './conversations/events-client.js';
+import { webhookHub } from './conversations/webhook-hub.js';
 
 const ended = (es: Received[]) => es.filter((e) => e.event === 'message.completed' || e.event === 'message.failed');
 
 describe.each(DIALECTS)('replies on %s', (dialect) => {
+  let world: Awaited<ReturnType<typeof webhookHub>>;
   let hub: TestHub;
-  let agent: Awaited<ReturnType<typeof agentServer>>;
-  let token: string;
+  let agent: Awaited<ReturnType<typeof webhookHub>>['agent'];
   beforeAll(async () => {
-    hub = await startTestHub(dialect, { webhookTimeoutMs: 2_000, ...ROOMY });
-    agent = await agentServer();
-    const created = await hub.api('/api/v1/agents', { method: 'POST', body: { name: 'Hooked', webhook_url: agent.url } });
-    const key = await createKey(hub, ['replies.example'], { agent_id: created.body.id });
-    token = (await handshake(hub, key.key, 'https://replies.example')).body.session_token;
+    world = await webhookHub(dialect, 'replies.example');
+    ({ hub, agent } = world);
   });
-  afterAll(async () => {
-    await agent?.stop();
-    await hub?.close();
-  });
+  afterAll(() => world?.close());
 
-  /** A new conversation on the webhook agent, its event stream open. */
-  async function conversation() {
-    const id = (await widgetCall(hub, token, 'POST', WIDGET_API.conversations, {})).body.id as string;
-    const stream = await openEvents(hub.url, token, id);
-    const post = (body: Record<string, unknown>) => widgetCall(hub, token, 'POST', WIDGET_API.messages(id), body);
-    const stored = async () => (await widgetCall(hub, token, 'GET', WIDGET_API.messages(id))).body.data.map((m: any) => [m.role, m.text, m.status]);
-    const requests = () => agent.requests.filter((r) => r.body.conversation_id === id);
-    return { id, stream, post, stored, requests };
-  }
+  const conversation = () => world.conversation();
 
   describe('reported context', () => {
     it("passes the page's context to the agent as context.reported, the latest one kept", async () => {

@@ -7,38 +7,27 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccount } from '../../src/hub/accounts/repo.js';
 import { WIDGET_API } from '../../src/protocol/widget-api.js';
 import { DIALECTS } from '../helpers/databases.js';
-import { startTestHub, type TestHub } from '../helpers/hub.js';
-import { createKey, handshake, widgetCall } from '../helpers/widget.js';
-import { agentServer } from './conversations/agent-server.js';
+import type { TestHub } from '../helpers/hub.js';
+import { widgetCall } from '../helpers/widget.js';
 import { openEvents, type Received } from './conversations/events-client.js';
-
-const ROOMY = { sessionRateLimit: 10_000, messageRateLimitIp: 0, messageRateLimitKey: 0, messageRateLimitConversation: 0, conversationRateLimitIp: 0, conversationRateLimitKey: 0 };
+import { webhookHub } from './conversations/webhook-hub.js';
 
 const statuses = (es: Received[]) => es.filter((e) => e.event === 'agent.status').map((e) => e.data.text);
 
 describe.each(DIALECTS)('taking over a conversation on %s', (dialect) => {
+  let world: Awaited<ReturnType<typeof webhookHub>>;
   let hub: TestHub;
-  let agent: Awaited<ReturnType<typeof agentServer>>;
   let token: string;
   beforeAll(async () => {
-    hub = await startTestHub(dialect, { webhookTimeoutMs: 2_000, ...ROOMY });
-    agent = await agentServer({ kind: 'json', reply: 'From the agent' });
-    const created = await hub.api('/api/v1/agents', { method: 'POST', body: { name: 'Hooked', webhook_url: agent.url } });
-    const key = await createKey(hub, ['takeover.example'], { agent_id: created.body.id });
-    token = (await handshake(hub, key.key, 'https://takeover.example')).body.session_token;
+    world = await webhookHub(dialect, 'takeover.example', { kind: 'json', reply: 'From the agent' });
+    ({ hub, token } = world);
   });
-  afterAll(async () => {
-    await agent?.stop();
-    await hub?.close();
-  });
+  afterAll(() => world?.close());
 
   async function conversation() {
-    const id = (await widgetCall(hub, token, 'POST', WIDGET_API.conversations, {})).body.id as string;
-    const stream = await openEvents(hub.url, token, id);
-    const post = (text: string) => widgetCall(hub, token, 'POST', WIDGET_API.messages(id), { text });
-    const patch = (body: unknown, key?: string) => hub.api(`/api/v1/conversations/${id}`, { method: 'PATCH', body, key });
-    const requests = () => agent.requests.filter((r) => r.body.conversation_id === id);
-    return { id, stream, post, patch, requests };
+    const c = await world.conversation();
+    const patch = (body: unknown, key?: string) => hub.api(`/api/v1/conversations/${c.id}`, { method: 'PATCH', body, key });
+    return { ...c, post: (text: string) => c.post({ text }), patch };
   }
 
   it('a stream starts by saying who answers: the agent', async () => {
