@@ -25,16 +25,15 @@ async function listPage(ctx: PageContext): Promise<void> {
   );
 }
 
+/** How often an open conversation is read again, so a person who took over sees the visitor write. */
+const CONVERSATION_REFRESH_MS = 2_000;
+
 const who = (m: ConversationMessage) => (m.role === 'visitor' ? 'Visitor' : m.role === 'person' ? (m.author_name ?? 'Person') : 'Agent');
 
 async function conversationPage(ctx: PageContext, id: string): Promise<void> {
   const c = await ctx.api.get<ConversationWithMessages>(`/api/v1/conversations/${seg(id)}`);
   heading(ctx, `Conversation on ${c.origin}`);
-  const log = h('ol', { class: 'messages', 'aria-label': 'Messages, oldest first' }, ...c.messages.map((m) =>
-    h('li', { class: `m ${m.role}` },
-      h('p', { class: 'meta' }, h('strong', {}, who(m)), ` · ${when(m.created_at)}`, m.status === 'failed' ? ` · failed${m.failure_type ? ` (${m.failure_type})` : ''}` : m.status === 'streaming' ? ' · still being written' : ''),
-      // Shown as text: the owner reads exactly what was written, markdown marks included.
-      h('p', { class: 'text' }, m.text))));
+  const log = liveLog(ctx, id, c.messages);
   const author = field('Your name', h('input', { type: 'text', required: true, maxlength: 100, autocomplete: 'name', value: c.taken_over_by ?? '' }), 'The visitor sees it beside your reply.');
   const text = field('Reply', h('textarea', { rows: 3, required: true }));
   const error = h('p', { class: 'msg error', role: 'alert' });
@@ -100,4 +99,40 @@ function takeoverCard(ctx: PageContext, id: string, person: string | null, reloa
     void set(name.control.value);
   });
   return form;
+}
+
+/** One message of the log; shown as text: the owner reads exactly what was written, markdown marks included. */
+const messageItem = (m: ConversationMessage) =>
+  h('li', { class: `m ${m.role}` },
+    h('p', { class: 'meta' }, h('strong', {}, who(m)), ` · ${when(m.created_at)}`, m.status === 'failed' ? ` · failed${m.failure_type ? ` (${m.failure_type})` : ''}` : m.status === 'streaming' ? ' · still being written' : ''),
+    h('p', { class: 'text' }, m.text));
+
+/**
+ * The messages, read again every CONVERSATION_REFRESH_MS while the list is on the page: a new message is
+ * appended (a polite live region: a screen reader hears the new ones, not the list again), one that
+ * changed (a reply that was still being written) is replaced where it is. It stops once the page is left.
+ */
+function liveLog(ctx: PageContext, id: string, messages: ConversationMessage[]): HTMLOListElement {
+  const log = h('ol', { class: 'messages', 'aria-label': 'Messages, oldest first', 'aria-live': 'polite' }, ...messages.map(messageItem));
+  const shown = new Map(messages.map((m, i) => [m.id, { m, li: log.children[i] as HTMLElement }]));
+  const timer = setInterval(async () => {
+    if (!log.isConnected) return clearInterval(timer);
+    let latest: ConversationWithMessages;
+    try {
+      latest = await ctx.api.get<ConversationWithMessages>(`/api/v1/conversations/${seg(id)}`);
+    } catch {
+      // Erased, signed out, or the hub away for a moment: the page says so at its next action.
+      return;
+    }
+    if (!log.isConnected) return;
+    for (const m of latest.messages) {
+      const old = shown.get(m.id);
+      if (old && old.m.text === m.text && old.m.status === m.status) continue;
+      const li = messageItem(m);
+      if (old) old.li.replaceWith(li);
+      else log.append(li);
+      shown.set(m.id, { m, li });
+    }
+  }, CONVERSATION_REFRESH_MS);
+  return log;
 }

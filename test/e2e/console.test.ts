@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertMessage } from '../../src/hub/conversations/repo.js';
 import { CONSOLE_COOKIE } from '../../src/protocol/console.js';
 import { allowedText, TEST_KEY_REACH } from '../../src/protocol/key-reach.js';
+import { WIDGET_API } from '../../src/protocol/widget-api.js';
+import { widgetCall } from '../helpers/widget.js';
 import { visitorConversation } from '../hub/visitor-conversation.js';
 import { startWorld, widgetFrame, type World } from './harness.js';
 
@@ -211,6 +213,20 @@ describe('the console in Chromium', () => {
     await page.getByRole('button', { name: 'Hand back to the agent' }).click();
     await page.getByRole('button', { name: 'Take over' }).waitFor();
     expect((await world.hub.api(`/api/v1/conversations/${conversation.id}`)).body.taken_over_by).toBeNull();
+  });
+
+  it('shows what the visitor writes while the conversation is open, without a reload, and says it politely', async () => {
+    const conversation = await visitorConversation(world.hub.url, world.hub.account.secret_key);
+    await world.hub.api(`/api/v1/conversations/${conversation.id}`, { method: 'PATCH', body: { taken_over_by: 'Sam' } });
+    await page.goto(`${world.hub.url}/console#/conversations/${conversation.id}`);
+    await page.getByRole('heading', { level: 2, name: 'Who answers' }).waitFor();
+    const log = page.getByRole('list', { name: 'Messages, oldest first' });
+    expect(await log.getByRole('listitem').count()).toBe(0);
+    const sent = await widgetCall(world.hub, conversation.token, 'POST', WIDGET_API.messages(conversation.id), { text: 'Is anyone there?' });
+    expect(sent.status).toBe(202);
+    await log.getByText('Is anyone there?').waitFor({ timeout: 10_000 });
+    expect(await log.getAttribute('aria-live')).toBe('polite');
+    expect(await log.getByRole('listitem').count()).toBe(1);
   });
 
   it('revokes and restores a key, and deletes a never-used key for good after saying so', async () => {
