@@ -150,13 +150,13 @@ export async function findByClientMessageId(db: Kysely<Database>, conversationId
   return row ? { message: toChatMessage(row), seq: row.created_seq } : null;
 }
 
-/** Replaces the conversation's reported context (JSON text; null clears it). */
 /** Who answers: a person's name (the agent is not called), or null (the agent). False: no such conversation. */
 export async function setTakenOverBy(db: Kysely<Database>, conversationId: string, name: string | null): Promise<boolean> {
   const res = await db.updateTable('conversations').set({ taken_over_by: name }).where('id', '=', conversationId).executeTakeFirst();
   return Number(res.numUpdatedRows) > 0;
 }
 
+/** Replaces the conversation's reported context (JSON text; null clears it). */
 export async function setReportedContext(db: Kysely<Database>, conversationId: string, json: string | null): Promise<void> {
   await db.updateTable('conversations').set({ reported_context: json }).where('id', '=', conversationId).execute();
 }
