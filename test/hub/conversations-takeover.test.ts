@@ -5,6 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccount } from '../../src/hub/accounts/repo.js';
+import type { TakeoverEvent } from '../../src/hub/conversations/bus.js';
+import { setTakenOverBy } from '../../src/hub/conversations/repo.js';
 import { WIDGET_API } from '../../src/protocol/widget-api.js';
 import { DIALECTS } from '../helpers/databases.js';
 import type { TestHub } from '../helpers/hub.js';
@@ -70,6 +72,20 @@ describe.each(DIALECTS)('taking over a conversation on %s', (dialect) => {
     expect(c.stream.states).toEqual([null, 'Sam', null]);
     expect(c.requests().map((r) => r.body.message.text)).toEqual(['Thanks, one more thing']);
     expect(c.requests()[0]!.body.history.map((m: any) => [m.role, m.text])).toEqual([['visitor', 'Hello?'], ['person', 'Sam here, all sorted.']]);
+  });
+
+  it('two changes whose events arrive in the other order end at what is stored', async () => {
+    // Alex takes over on one process, a colleague hands back on another, and the bus delivers the two
+    // events the other way round. The events are published as they were when they carried the name.
+    const c = await conversation();
+    await c.stream.until(() => c.stream.states.length === 1);
+    await setTakenOverBy(hub.store.db, c.id, 'Alex');
+    await setTakenOverBy(hub.store.db, c.id, null);
+    const late: TakeoverEvent[] = [{ kind: 'takeover', taken_over_by: null }, { kind: 'takeover', taken_over_by: 'Alex' }].map((e) => e as TakeoverEvent);
+    for (const event of late) await hub.ctx.bus.publish(c.id, event);
+    await c.stream.until(() => c.stream.states.length === 3);
+    c.stream.close();
+    expect(c.stream.states).toEqual([null, null, null]);
   });
 
   it('a stream opened while a person has it starts by naming them', async () => {

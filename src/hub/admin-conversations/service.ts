@@ -63,7 +63,7 @@ export async function update(ctx: HubContext, accountId: string, id: string, par
   const name = params.taken_over_by === null ? null : params.taken_over_by.trim();
   if (name === '') throw new HubError(400, 'invalid_request', "taken_over_by: only spaces; give the name of the person taking over, or null to hand back to the agent");
   if (!(await findAccountConversation(ctx.store.db, accountId, id)) || !(await setTakenOverBy(ctx.store.db, id, name))) throw notFound(id);
-  await ctx.bus.publish(id, { kind: 'takeover', taken_over_by: name });
+  await ctx.bus.publish(id, { kind: 'takeover' });
   const conversation = await findCountedConversation(ctx.store.db, accountId, id);
   // Erased in between.
   if (!conversation) throw notFound(id);

@@ -13,8 +13,11 @@ export type ChangeEvent = { [K in ChangeName]: { kind: 'change'; seq: number; ev
 /** More text of a streaming reply: `end` is the reply's length with it. */
 export interface DeltaEvent { kind: 'delta'; message_id: string; text: string; end: number }
 export interface StatusEvent { kind: 'status'; text: string }
-/** The conversation was taken over by a person (their name), or handed back to the agent (null). */
-export interface TakeoverEvent { kind: 'takeover'; taken_over_by: string | null }
+/**
+ * Who answers changed (a person took over, or handed back). A signal, not the new value: two changes
+ * made on two processes can arrive in either order, so readers read what is stored (reader.ts).
+ */
+export interface TakeoverEvent { kind: 'takeover' }
 export type BusEvent = ChangeEvent | DeltaEvent | StatusEvent | TakeoverEvent;
 
 export type BusListener = (event: BusEvent) => void;

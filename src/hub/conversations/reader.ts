@@ -76,6 +76,14 @@ export class ConversationReader {
   /** At the start, and after the bus may have dropped events: the changes, then who answers now. */
   private async catchUpAll(): Promise<void> {
     await this.catchUp();
+    await this.sendWhoAnswers();
+  }
+
+  /**
+   * Who answers, as stored now. Read, not taken from the takeover event: steps run one at a time, so the
+   * read after the last event sees the last write, whatever order two processes' events arrived in.
+   */
+  private async sendWhoAnswers(): Promise<void> {
     const conversation = await conversationById(this.db, this.conversationId);
     if (conversation) this.send('conversation.updated', this.id, { taken_over_by: conversation.taken_over_by });
   }
@@ -107,7 +115,7 @@ export class ConversationReader {
 
   private async apply(event: BusEvent): Promise<void> {
     if (event.kind === 'status') return this.send('agent.status', this.id, { text: event.text });
-    if (event.kind === 'takeover') return this.send('conversation.updated', this.id, { taken_over_by: event.taken_over_by });
+    if (event.kind === 'takeover') return this.sendWhoAnswers();
     if (event.kind === 'delta') {
       const r = this.reply;
       if (!r || (r.id !== null && r.id !== event.message_id)) return this.catchUp();
