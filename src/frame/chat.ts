@@ -107,6 +107,11 @@ export function createChat(d: ChatDeps) {
   /** The person who took the conversation over from the agent (the hub says so on the stream); null: the agent answers. */
   let person: string | null = null;
 
+  /** Who answers: shown under the title, and it keeps "is typing" away while it is a person. */
+  const answeredBy = (now: string | null) => {
+    person = now;
+    view.answeredBy(now);
+  };
   const showStatus = () => view.status(statusText, typing);
   // "Ada is typing" is a promise the agent keeps: while a person has the conversation, the agent is not called.
   const setTyping = (on: boolean) => {
@@ -127,6 +132,7 @@ export function createChat(d: ChatDeps) {
     stream?.stop();
     stream = undefined;
     store.remove(key);
+    answeredBy(null);
   };
 
   /** A completed agent or person message, live: the page hears of it, and so do screen readers (once). */
@@ -212,8 +218,7 @@ export function createChat(d: ChatDeps) {
     } else if (ev.event == 'conversation.updated') {
       const now = typeof ev.data.taken_over_by == 'string' && ev.data.taken_over_by ? ev.data.taken_over_by : null;
       if (now == person) return;
-      person = now;
-      view.answeredBy(now);
+      answeredBy(now);
       if (now) setTyping(false);
       // The panel closed: the line under the title says it when it opens.
       if (view.isOpen()) view.announce(t.chattingWith(now || agent.name));
@@ -284,6 +289,8 @@ export function createChat(d: ChatDeps) {
       stream = undefined;
       known.clear();
       unconfirmed.length = 0;
+      // The next visitor's conversation says who answers it when its stream starts.
+      answeredBy(null);
       setTyping(false);
       if (id) store.set(key, id);
       else store.remove(key);

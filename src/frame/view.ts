@@ -91,9 +91,12 @@ export function createView(doc: Document, agent: AgentPublic, on: ViewHandlers, 
     title.append(' ');
     el('span', 'kv-test', t.testMode, title);
   }
-  // Who answers when a person took over from the agent (chat.ts); hidden while the agent does.
+  // Who answers when a person took over from the agent (chat.ts); hidden while the agent does. It is the
+  // dialog's description, so a screen reader says it on opening the panel too, not only when it changes.
   const who = el('p', 'kv-answerer', '', names);
   who.hidden = true;
+  who.id = 'kv-answerer';
+  panel.setAttribute('aria-describedby', who.id);
   const closer = el('button', 'kv-close', '', header);
   closer.type = 'button';
   closer.setAttribute('aria-label', t.closeChat);

@@ -131,14 +131,16 @@ describe('a live conversation in Chromium', () => {
     await world.hub.api(`/api/v1/conversations/${id}`, { method: 'PATCH', body: { taken_over_by: 'Sam' } });
     const who = frame.locator('.kv-answerer');
     await expect.poll(() => who.textContent()).toBe(FR.chattingWith('Sam'));
-    // The dialog's name stays the agent's; the line under it is read with the header.
-    expect(await frame.getByRole('dialog').getAttribute('aria-labelledby')).toBe('kv-title');
+    // The dialog's name stays the agent's; the line under it is its description.
+    const dialog = frame.getByRole('dialog');
+    expect([await dialog.getAttribute('aria-labelledby'), await dialog.getAttribute('aria-describedby')]).toEqual(['kv-title', 'kv-answerer']);
     await box.fill('Une personne ?');
     await box.press('Enter');
     await expect.poll(() => frame.locator('.kv-visitor').count()).toBe(2);
+    // Right after sending: no "Scout écrit…" for an agent that is not called.
+    expect(await frame.locator('.kv-typing').isVisible()).toBe(false);
     await world.hub.api(`/api/v1/conversations/${id}/messages`, { method: 'POST', body: { text: 'Oui, Sam ici.', author_name: 'Sam' } });
     await expect.poll(() => frame.locator('.kv-person .kv-body').last().textContent()).toBe('Oui, Sam ici.');
-    expect(await frame.locator('.kv-typing').isVisible()).toBe(false);
     expect(asked()).toBe(1);
 
     await world.hub.api(`/api/v1/conversations/${id}`, { method: 'PATCH', body: { taken_over_by: null } });

@@ -187,6 +187,8 @@ describe('streaming render', () => {
     s.send('conversation.updated', '0', { taken_over_by: 'Sam' });
     await waitFor(() => expect(who().hidden).toBe(false));
     expect(who().textContent).toBe(EN.chattingWith('Sam'));
+    // The dialog's description: said on opening the panel later too.
+    expect(c.doc.getElementById(c.doc.querySelector('[role="dialog"]')!.getAttribute('aria-describedby')!)).toBe(who());
     await c.send('hello');
     s.send('message.created', '1', { message: msg('visitor', 'hello', 'v:hello') });
     await new Promise((r) => setTimeout(r, 20));
@@ -195,6 +197,20 @@ describe('streaming render', () => {
     s.send('conversation.updated', '1', { taken_over_by: null });
     await waitFor(() => expect(who().hidden).toBe(true));
     expect(said).toEqual([EN.chattingWith('Sam'), EN.chattingWith('Ada')]);
+  });
+
+  it('names nobody after a logout: the next visitor here is not told a person has their conversation', async () => {
+    const c = await chat({ [list('c1')]: () => json(200, { data: [], last_event_id: '0' }) }, { stored: 'c1' });
+    (await c.live()).send('conversation.updated', '0', { taken_over_by: 'Sam' });
+    const who = () => c.doc.querySelector('.kv-answerer') as HTMLElement;
+    await waitFor(() => expect(who().hidden).toBe(false));
+    c.command({ v: 1, type: 'command', name: 'logout' });
+    await c.handled();
+    await waitFor(() => expect(c.win.localStorage.getItem(STORE_KEY)).toBeNull());
+    expect([who().hidden, who().textContent]).toEqual([true, '']);
+    // And the next visitor's first message shows the agent typing again.
+    await c.send('hello');
+    await waitFor(() => expect(c.ui.status()!.classList.contains('kv-typing')).toBe(true));
   });
 
   it('gives the typing dots words for screen readers and announces each status once', async () => {
