@@ -33,7 +33,17 @@ const who = (m: ConversationMessage) => (m.role === 'visitor' ? 'Visitor' : m.ro
 async function conversationPage(ctx: PageContext, id: string): Promise<void> {
   const c = await ctx.api.get<ConversationWithMessages>(`/api/v1/conversations/${seg(id)}`);
   heading(ctx, `Conversation on ${c.origin}`);
-  const log = liveLog(ctx, id, c.messages);
+  // Someone else may take over or hand back (another tab, the CLI, the owner's own agent): the card
+  // follows what the hub says, so nobody replaces a colleague who already answers without seeing it.
+  let shownPerson = c.taken_over_by;
+  const log = liveLog(ctx, id, c.messages, (latest) => {
+    if (latest.taken_over_by === shownPerson) return;
+    shownPerson = latest.taken_over_by;
+    const next = takeoverCard(ctx, id, shownPerson, () => conversationPage(ctx, id));
+    takeover.replaceWith(next);
+    takeover = next;
+    ctx.notify(shownPerson === null ? 'Handed back: the agent answers again.' : `${shownPerson} answers now.`);
+  });
   const author = field('Your name', h('input', { type: 'text', required: true, maxlength: 100, autocomplete: 'name', value: c.taken_over_by ?? '' }), 'The visitor sees it beside your reply.');
   const text = field('Reply', h('textarea', { rows: 3, required: true }));
   const error = h('p', { class: 'msg error', role: 'alert' });
@@ -50,7 +60,7 @@ async function conversationPage(ctx: PageContext, id: string): Promise<void> {
       error.textContent = (err as Error).message;
     }
   });
-  const takeover = takeoverCard(ctx, id, c.taken_over_by, () => conversationPage(ctx, id));
+  let takeover = takeoverCard(ctx, id, c.taken_over_by, () => conversationPage(ctx, id));
   const del = h('button', { type: 'button', class: 'danger', onclick: async () => {
     if (!(await confirmDialog('Delete this conversation?', [h('p', {}, 'The conversation and every message are erased for good. The visitor\'s widget starts a new one.')], 'Delete for good', true))) return;
     try {
@@ -110,21 +120,29 @@ const messageItem = (m: ConversationMessage) =>
 /**
  * The messages, read again every CONVERSATION_REFRESH_MS while the list is on the page: a new message is
  * appended (a polite live region: a screen reader hears the new ones, not the list again), one that
- * changed (a reply that was still being written) is replaced where it is. It stops once the page is left.
+ * changed (a reply that was still being written) is replaced where it is; `onRead` gets the rest of what
+ * was read. It stops once the page is left. Not while the tab is hidden, and not while a read is still
+ * out: the reads count against the account's Admin API limit, which its production key shares.
  */
-function liveLog(ctx: PageContext, id: string, messages: ConversationMessage[]): HTMLOListElement {
+function liveLog(ctx: PageContext, id: string, messages: ConversationMessage[], onRead: (latest: ConversationWithMessages) => void): HTMLOListElement {
   const log = h('ol', { class: 'messages', 'aria-label': 'Messages, oldest first', 'aria-live': 'polite' }, ...messages.map(messageItem));
   const shown = new Map(messages.map((m, i) => [m.id, { m, li: log.children[i] as HTMLElement }]));
+  let reading = false;
   const timer = setInterval(async () => {
     if (!log.isConnected) return clearInterval(timer);
+    if (document.hidden || reading) return;
     let latest: ConversationWithMessages;
+    reading = true;
     try {
       latest = await ctx.api.get<ConversationWithMessages>(`/api/v1/conversations/${seg(id)}`);
     } catch {
       // Erased, signed out, or the hub away for a moment: the page says so at its next action.
       return;
+    } finally {
+      reading = false;
     }
     if (!log.isConnected) return;
+    onRead(latest);
     for (const m of latest.messages) {
       const old = shown.get(m.id);
       if (old && old.m.text === m.text && old.m.status === m.status) continue;

@@ -229,6 +229,38 @@ describe('the console in Chromium', () => {
     expect(await log.getByRole('listitem').count()).toBe(1);
   });
 
+  it('follows a takeover made elsewhere: the card names the colleague and offers to hand back, without a reload', async () => {
+    const conversation = await visitorConversation(world.hub.url, world.hub.account.secret_key);
+    await page.goto(`${world.hub.url}/console#/conversations/${conversation.id}`);
+    await page.getByRole('button', { name: 'Take over' }).waitFor();
+    await world.hub.api(`/api/v1/conversations/${conversation.id}`, { method: 'PATCH', body: { taken_over_by: 'Alex' } });
+    await page.getByText('Alex answers: the agent is not called').waitFor({ timeout: 10_000 });
+    expect(await page.getByRole('button', { name: 'Take over' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Hand back to the agent' }).waitFor();
+  });
+
+  it('reads an open conversation again only while its tab is seen, one read at a time', async () => {
+    const conversation = await visitorConversation(world.hub.url, world.hub.account.secret_key);
+    const reads: string[] = [];
+    const count = (r: { url(): string; method(): string }) => r.method() === 'GET' && r.url().endsWith(`/api/v1/conversations/${conversation.id}`) && reads.push(r.url());
+    page.on('request', count);
+    try {
+      await page.goto(`${world.hub.url}/console#/conversations/${conversation.id}`);
+      await page.getByRole('heading', { level: 2, name: 'Who answers' }).waitFor();
+      await expect.poll(() => reads.length, { timeout: 10_000 }).toBeGreaterThan(1);
+      // A tab in the background: document.hidden, as the browser reports it there.
+      await page.evaluate(() => Object.defineProperty(document, 'hidden', { configurable: true, get: () => true }));
+      await new Promise((r) => setTimeout(r, 300));
+      const hidden = reads.length;
+      await new Promise((r) => setTimeout(r, 4_500));
+      expect(reads.length).toBe(hidden);
+      await page.evaluate(() => delete (document as { hidden?: boolean }).hidden);
+      await expect.poll(() => reads.length, { timeout: 10_000 }).toBeGreaterThan(hidden);
+    } finally {
+      page.off('request', count);
+    }
+  });
+
   it('revokes and restores a key, and deletes a never-used key for good after saying so', async () => {
     const created = (await world.hub.api('/api/v1/widget-keys', { method: 'POST', body: { name: 'Spare', domain_allowlist: ['spare.example'] } })).body;
     await page.goto(`${world.hub.url}/console#/keys/${created.id}`);
