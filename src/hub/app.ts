@@ -6,7 +6,7 @@ import swagger from '@fastify/swagger';
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { pino } from 'pino';
-import { CONSOLE_COOKIE, CONSOLE_CSRF_HEADER, CONSOLE_SESSION_PATH } from '../protocol/console.js';
+import { CONSOLE_COOKIE, CONSOLE_CSRF_HEADER, CONSOLE_PATH, CONSOLE_SESSION_PATH } from '../protocol/console.js';
 import { REQUEST_ID_HEADER } from '../protocol/errors.js';
 import { ID_PREFIX } from '../protocol/ids.js';
 import { adminConversationRoutes } from './admin-conversations/routes.js';
@@ -157,6 +157,14 @@ export async function buildApp(ctx: HubContext, log: FastifyBaseLogger = hubLogg
   await consoleRoutes(app, ctx, (request, attempt) => limitAuthFailures(ctx, request, attempt));
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  // Someone who opens the hub's address (`npm start` prints it first) or adds a slash gets a page, not
+  // a JSON 404. The address itself is the console's sign-in.
+  for (const [from, to] of [['/', CONSOLE_PATH], [`${CONSOLE_PATH}/`, CONSOLE_PATH], ['/docs/', '/docs']] as const) {
+    app.get(from, { schema: { hide: true } }, async (_request, reply) => reply.redirect(to));
+  }
+  // The hub has no icon; answered, so the browser's automatic request logs no 404 in the console's tab.
+  app.get('/favicon.ico', { schema: { hide: true } }, async (_request, reply) => reply.code(204).header('cache-control', 'public, max-age=86400').send());
 
   // Liveness: the process answers; it reports the database without failing on it (a restart would not help).
   app.get('/healthz', { schema: { hide: true } }, async (_request, reply) => {
