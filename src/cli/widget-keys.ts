@@ -6,7 +6,7 @@ import { parse, UsageError } from './args.js';
 import { API_FLAGS, API_FLAGS_HELP, api, clientFrom, limitFlag, listed, onlyFlags, printJson } from './client-from-env.js';
 import { record, table, truncate, when } from './table.js';
 import { allowedText, TEST_KEY_REACH } from '../protocol/key-reach.js';
-import { LOADER_PATH } from '../protocol/loader-url.js';
+import { installTags } from '../protocol/loader-url.js';
 
 /** A widget key id as the help shows it. */
 const KEY_ID = `${ID_PREFIX.widgetKey}_…`;
@@ -105,7 +105,20 @@ const secretLines = (key: WidgetKeyWithIdentitySecret) =>
     ? `\nIdentity secret (shown once, it cannot be shown again): ${key.identity_secret}\nSign visitor tokens with it on your backend (HS256, aud ${key.id}); see docs/identity.md.`
     : '';
 
-const domains = (key: WidgetKey) => (key.domain_allowlist.length ? key.domain_allowlist.join(', ') : 'none (no site allowed)');
+/**
+ * The hub as a tag names it. A loopback hub (the CLI's default base URL) is written as localhost, as
+ * `kataven demo` names it: same-site with a page on localhost, so a browser that blocks third-party
+ * storage still lets the frame keep the visitor's conversation across reloads (README, "The
+ * conversation survives a reload").
+ */
+const tagHubUrl = (baseUrl: string) => {
+  const url = new URL(baseUrl);
+  if (url.hostname === '127.0.0.1' || url.hostname === '[::1]') url.hostname = 'localhost';
+  return url.href.replace(/\/$/, '');
+};
+
+/** Where the key works: a test key's allowlist is not what the hub checks (protocol/key-reach.ts). */
+const domains = (key: WidgetKey) => (key.mode === 'test' ? TEST_KEY_REACH : key.domain_allowlist.length ? key.domain_allowlist.join(', ') : 'none (no site allowed)');
 
 const modeOf = (key: WidgetKey) => (key.mode === 'test' ? 'test (localhost only)' : 'live');
 
@@ -139,7 +152,7 @@ export async function widgetKeysCommand(argv: string[]): Promise<void> {
       ['ID', 'NAME', 'KEY', 'STATUS', 'MODE', 'AGENT', 'LAST USED', 'DOMAINS'],
       page.data.map((k) => [
         k.id, truncate(k.name, 24), `…${k.key_last8}`, k.disabled_at ? 'disabled' : 'active', k.mode, k.agent_id ?? 'default', when(k.last_used_at),
-        k.mode === 'test' ? TEST_KEY_REACH : truncate(domains(k), 60),
+        truncate(domains(k), 60),
       ]),
     ));
     if (page.has_more) console.log(`\nMore keys: --starting-after ${page.data.at(-1)!.id}, or --all`);
@@ -159,7 +172,7 @@ export async function widgetKeysCommand(argv: string[]): Promise<void> {
       },
       values['idempotency-key'] ? { idempotencyKey: values['idempotency-key'] } : undefined,
     ));
-    const snippet = `<script src="${client.baseUrl}${LOADER_PATH}" data-client-key="${created.key}" async></script>`;
+    const snippet = installTags(tagHubUrl(client.baseUrl), created.key, null).tag;
     if (values.json) return printJson({ ...created, snippet });
     console.log(`Created widget key ${created.id} (${created.name}).\n`);
     console.log(`Key (shown once, it cannot be shown again): ${created.key}`);

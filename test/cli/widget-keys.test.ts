@@ -31,8 +31,18 @@ describe('kataven widget-keys against a hub', () => {
     expect(run.code).toBe(0);
     const key = /pk_live_\w+/.exec(run.stdout)![0];
     expect(run.stdout.split(key)).toHaveLength(3); // once on its own line, once in the snippet
-    expect(run.stdout).toContain(`<script src="${cli.hub.url}/widget/v1/loader.js" data-client-key="${key}" async></script>`);
+    // The hub runs on 127.0.0.1; the tag names it localhost, same-site with a page on localhost.
+    expect(cli.hub.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(run.stdout).toContain(`<script src="${cli.hub.url.replace('127.0.0.1', 'localhost')}/widget/v1/loader.js" data-client-key="${key}" async></script>`);
     expect(await handshake(cli.hub, key)).toBe(200);
+  });
+
+  it('says where a test key works after an update, as list does, not "no site allowed"', async () => {
+    const created = await createKey({ name: 'Laptop', mode: 'test' });
+    const run = await wk('update', created.id, '--name', 'Laptop 2');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/domains:\s+localhost, 127\.0\.0\.1 and \[::1\], any port \(test key\)/);
+    expect(run.stdout).not.toContain('no site allowed');
   });
 
   it('create --json prints the created key and its snippet', async () => {
