@@ -201,6 +201,8 @@ export function createView(doc: Document, agent: AgentPublic, on: ViewHandlers, 
     answeredBy(person: string | null) {
       who.hidden = !person;
       who.textContent = person ? t.chattingWith(person) : '';
+      // The composer's name says who reads what the visitor writes now.
+      label.textContent = t.composerLabel(person || name);
     },
     /** For good: the session is over. The composer stays disabled and `text` says why. */
     lock(text: string) {

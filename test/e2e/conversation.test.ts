@@ -134,8 +134,10 @@ describe('a live conversation in Chromium', () => {
     // The dialog's name stays the agent's; the line under it is its description.
     const dialog = frame.getByRole('dialog');
     expect([await dialog.getAttribute('aria-labelledby'), await dialog.getAttribute('aria-describedby')]).toEqual(['kv-title', 'kv-answerer']);
-    await box.fill('Une personne ?');
-    await box.press('Enter');
+    // The message box names who reads it now.
+    const toSam = frame.getByRole('textbox', { name: FR.composerLabel('Sam') });
+    await toSam.fill('Une personne ?');
+    await toSam.press('Enter');
     await expect.poll(() => frame.locator('.kv-visitor').count()).toBe(2);
     // Right after sending: no "Scout écrit…" for an agent that is not called.
     expect(await frame.locator('.kv-typing').isVisible()).toBe(false);

@@ -187,8 +187,10 @@ describe('streaming render', () => {
     s.send('conversation.updated', '0', { taken_over_by: 'Sam' });
     await waitFor(() => expect(who().hidden).toBe(false));
     expect(who().textContent).toBe(EN.chattingWith('Sam'));
-    // The dialog's description: said on opening the panel later too.
+    // The dialog's description: said on opening the panel later too. The composer names who reads it.
     expect(c.doc.getElementById(c.doc.querySelector('[role="dialog"]')!.getAttribute('aria-describedby')!)).toBe(who());
+    const composer = () => c.doc.querySelector('label[for="kv-input"]')!.textContent;
+    expect(composer()).toBe(EN.composerLabel('Sam'));
     await c.send('hello');
     s.send('message.created', '1', { message: msg('visitor', 'hello', 'v:hello') });
     await new Promise((r) => setTimeout(r, 20));
@@ -196,6 +198,7 @@ describe('streaming render', () => {
     expect(c.ui.status()!.hidden).toBe(true);
     s.send('conversation.updated', '1', { taken_over_by: null });
     await waitFor(() => expect(who().hidden).toBe(true));
+    expect(composer()).toBe(EN.composerLabel('Ada'));
     expect(said).toEqual([EN.chattingWith('Sam'), EN.chattingWith('Ada')]);
   });
 
