@@ -64,7 +64,11 @@ function shell(): void {
   const session = api.session!;
   const main = h('main', { id: 'main', tabindex: '-1' });
   const status = h('div', { class: 'toast', role: 'status', 'aria-live': 'polite' });
-  const links = PAGES.map((p) => h('a', { href: `#/${p.path}` }, p.label));
+  // A link to the page already shown changes no hash, so no hashchange: it draws the page again (the
+  // keys page's create form comes back after a key was created).
+  const links = PAGES.map((p) => h('a', { href: `#/${p.path}`, onclick: (e: Event) => {
+    if ((e.currentTarget as HTMLAnchorElement).hash === location.hash) route();
+  } }, p.label));
   const signOut = h('button', { type: 'button', onclick: async () => {
     try {
       await api.send('DELETE', CONSOLE_SESSION_PATH);

@@ -10,7 +10,7 @@ import { allowedText, TEST_KEY_HOSTS, TEST_KEY_REACH } from '../protocol/key-rea
 import { installTags } from '../protocol/loader-url.js';
 import { allowlistEditor } from './allowlist.js';
 import { seg } from './api.js';
-import { confirmDialog, field, fill, h, when } from './dom.js';
+import { confirmDialog, field, h, when } from './dom.js';
 import { heading, type Page, type PageContext } from './page.js';
 
 const status = (k: Key) => (k.disabled_at ? `Revoked ${when(k.disabled_at)}` : 'Active');
@@ -29,7 +29,12 @@ export const keysPage: Page = async (ctx, [id]) => (id ? keyPage(ctx, id) : list
 
 async function listPage(ctx: PageContext): Promise<void> {
   heading(ctx, 'Widget keys');
-  const keys = await allKeys(ctx);
+  const table = { current: keyTable(await allKeys(ctx)) };
+  ctx.main.append(table.current, createForm(ctx, table));
+}
+
+function keyTable(keys: Key[]): HTMLElement {
+  if (!keys.length) return h('p', {}, 'No widget keys yet. Create one below.');
   const rows = keys.map((k) =>
     h('tr', {},
       h('th', { scope: 'row' }, h('a', { href: `#/keys/${seg(k.id)}` }, k.name)),
@@ -38,23 +43,39 @@ async function listPage(ctx: PageContext): Promise<void> {
       h('td', {}, k.mode === 'test' ? TEST_KEY_REACH : k.domain_allowlist.length ? k.domain_allowlist.join(', ') : h('em', {}, 'empty: refuses every site')),
       h('td', {}, when(k.last_used_at)),
       h('td', {}, status(k))));
-  ctx.main.append(
-    keys.length
-      ? h('table', {},
-          h('caption', { class: 'sr' }, 'Widget keys of this account'),
-          h('thead', {}, h('tr', {}, ...['Name', 'Mode', 'Key', 'Allowlist', 'Last used', 'Status'].map((c) => h('th', { scope: 'col' }, c)))),
-          h('tbody', {}, ...rows))
-      : h('p', {}, 'No widget keys yet. Create one below.'),
-    createForm(ctx),
-  );
+  return h('table', {},
+    h('caption', { class: 'sr' }, 'Widget keys of this account'),
+    h('thead', {}, h('tr', {}, ...['Name', 'Mode', 'Key', 'Allowlist', 'Last used', 'Status'].map((c) => h('th', { scope: 'col' }, c)))),
+    h('tbody', {}, ...rows));
 }
 
-function createForm(ctx: PageContext): HTMLElement {
+/**
+ * The key just created, where the form was, with a way to create another; then the table above drawn
+ * again with it. The panel comes first: the plaintext key is shown only here, and a failed re-read of
+ * the list must not lose it (the table then stays as it was).
+ */
+async function showCreated(ctx: PageContext, form: HTMLElement, table: { current: HTMLElement }, created: CreatedWidgetKey): Promise<void> {
+  const panel = h('div', { class: 'created' }, ...createdKey(ctx, created));
+  panel.append(h('button', { type: 'button', onclick: () => {
+    const next = createForm(ctx, table);
+    panel.replaceWith(next);
+    next.querySelector('input')!.focus();
+  } }, 'Create another key'));
+  form.replaceWith(panel);
+  panel.querySelector('h2')!.focus();
+  try {
+    const fresh = keyTable(await allKeys(ctx));
+    table.current.replaceWith(fresh);
+    table.current = fresh;
+  } catch {}
+}
+
+/** `table`: the key list above the form, drawn again once a key is created. */
+function createForm(ctx: PageContext, table: { current: HTMLElement }): HTMLElement {
   const name = field('Name', h('input', { type: 'text', required: true, maxlength: 100, autocomplete: 'off' }), 'For you only, e.g. the site it is for.');
   const mode = field('Mode', h('select', {}, h('option', { value: 'live' }, 'Live: works on the sites of its allowlist'), h('option', { value: 'test' }, 'Test: works on localhost only')));
   const allowlist = allowlistEditor(ctx.api, []);
   const error = h('p', { class: 'msg error', role: 'alert' });
-  const result = h('div', { class: 'created' });
   const form = h('form', { class: 'card', 'aria-labelledby': 'create-key' },
     h('h2', { id: 'create-key' }, 'Create a widget key'), name.row, mode.row, allowlist.el, h('button', { type: 'submit', class: 'primary' }, 'Create key'), error);
   // A test key ignores its allowlist: the editor is for live keys only, and a test key is created with none.
@@ -68,9 +89,7 @@ function createForm(ctx: PageContext): HTMLElement {
     body.mode = mode.control.value;
     try {
       const created = await ctx.api.send<CreatedWidgetKey>('POST', '/api/v1/widget-keys', body);
-      fill(result, ...createdKey(ctx, created));
-      form.replaceWith(result);
-      result.querySelector('h2')!.focus();
+      await showCreated(ctx, form, table, created);
     } catch (err) {
       error.textContent = (err as Error).message;
     }

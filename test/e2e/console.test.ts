@@ -83,6 +83,8 @@ describe('the console in Chromium', () => {
     await page.getByRole('status').filter({ hasText: 'Install tag copied.' }).waitFor();
     tag = await page.evaluate(() => navigator.clipboard.readText());
     expect(tag).toBe(shown[1]);
+    // The table above lists the new key without a reload.
+    await page.getByRole('row', { name: /Console shop/ }).waitFor();
     expect(await axeViolations(page)).toEqual([]);
   });
 
@@ -259,6 +261,25 @@ describe('the console in Chromium', () => {
     } finally {
       page.off('request', count);
     }
+  });
+
+  it('offers to create another key after one, and the Widget keys link draws the page again', async () => {
+    await page.goto(`${world.hub.url}/console#/keys`);
+    await page.getByRole('heading', { level: 1, name: 'Widget keys' }).waitFor();
+    const create = async (name: string) => {
+      await page.getByLabel('Name', { exact: true }).fill(name);
+      await page.getByLabel('Mode').selectOption('test');
+      await page.getByRole('button', { name: 'Create key' }).click();
+      await page.getByRole('heading', { name: `Key "${name}" created` }).waitFor();
+      await page.getByRole('row', { name: new RegExp(name) }).waitFor();
+    };
+    await create('Spare one');
+    await page.getByRole('button', { name: 'Create another key' }).click();
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe(await page.getByLabel('Name', { exact: true }).getAttribute('id'));
+    await create('Spare two');
+    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Widget keys' }).click();
+    await page.getByRole('button', { name: 'Create key' }).waitFor();
+    expect(await page.getByRole('heading', { name: 'Key "Spare two" created' }).count()).toBe(0);
   });
 
   it('revokes and restores a key, and deletes a never-used key for good after saying so', async () => {
