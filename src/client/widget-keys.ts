@@ -96,8 +96,9 @@ export class WidgetKeys extends APIResource {
   }
 
   /**
-   * The origins whose handshakes this key refused, newest first: at most 100, each kept 30 days, with the
-   * refusal's type and a count. The first way to answer "why is my widget blank?".
+   * The origins whose handshakes this key refused and still refuses (one allowed since is left out), newest
+   * first: at most 100, each kept 30 days, with the refusal's type and a count. The first way to answer
+   * "why is my widget blank?".
    *
    * @example
    * const { data } = await client.widgetKeys.blockedOrigins('wk_…');

@@ -42,6 +42,18 @@ describe.each(DIALECTS)('owner tools on %s', (dialect) => {
       expect((await blocked(key.id)).body.data).toEqual([]);
     });
 
+    it('leaves out an origin refused before its entry was added, and keeps the others', async () => {
+      const key = await createKey(hub, ['shop.example']);
+      await handshake(hub, key.key, 'https://blog.example');
+      await handshake(hub, key.key, 'https://other.example');
+      expect((await blocked(key.id)).body.data.map((b: { origin: string }) => b.origin).sort()).toEqual(['https://blog.example', 'https://other.example']);
+      expect((await hub.api(`/api/v1/widget-keys/${key.id}`, { method: 'PATCH', body: { domain_allowlist: ['shop.example', 'blog.example'] } })).status).toBe(200);
+      expect((await blocked(key.id)).body.data.map((b: { origin: string }) => b.origin)).toEqual(['https://other.example']);
+      // Taken out again: the old refusal is back, it is what is left to fix.
+      await hub.api(`/api/v1/widget-keys/${key.id}`, { method: 'PATCH', body: { domain_allowlist: ['shop.example'] } });
+      expect((await blocked(key.id)).body.data.map((b: { origin: string }) => b.origin).sort()).toEqual(['https://blog.example', 'https://other.example']);
+    });
+
     it('stores the origin canonical when it parses, as seen when it does not, and "" when absent', async () => {
       const key = await createKey(hub, ['shop.example']);
       await handshake(hub, key.key, 'HTTPS://Other.Example:443');

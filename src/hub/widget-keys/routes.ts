@@ -72,7 +72,7 @@ export async function widgetKeyRoutes(base: FastifyInstance, ctx: HubContext) {
 
   app.get('/api/v1/widget-keys/:id/blocked-origins', {
     schema: {
-      tags, summary: 'List the origins refused for this key, newest first (at most 100, kept 30 days)',
+      tags, summary: 'List the origins this key refused and still refuses, newest first (at most 100, kept 30 days)',
       params: IdParams, response: { 200: BlockedOriginListSchema, ...errors },
     },
   }, async (request) => blockedOrigins(deps, request.accountId, request.params.id));
