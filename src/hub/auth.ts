@@ -24,7 +24,10 @@ declare module 'fastify' {
   }
 }
 
+/** What to do about a missing or wrong key, said the way the caller gives one: a header for the API… */
 const HINT = 'Send `Authorization: Bearer sk_live_…` with the secret key from `kataven accounts create`';
+/** …and a field for a person at the console's sign-in form. */
+export const CONSOLE_KEY_HINT = "Paste the account's secret key (sk_live_…), which `kataven accounts create` and `npm start` print";
 
 export interface AuthSettings {
   /** Server secret: the console's CSRF tokens are derived from it. */
@@ -44,19 +47,19 @@ export async function authenticate(db: Kysely<Database>, request: FastifyRequest
   return (await secretKeyAccount(db, key)).account_id;
 }
 
-/** The account and secret key row of a secret key, or the 401 that says what is wrong with it. */
-export async function secretKeyAccount(db: Kysely<Database>, key: string): Promise<{ id: string; account_id: string }> {
+/** The account and secret key row of a secret key, or the 401 that says what is wrong with it and, in `hint`, what to do. */
+export async function secretKeyAccount(db: Kysely<Database>, key: string, hint = HINT): Promise<{ id: string; account_id: string }> {
   if (key.startsWith('pk_')) {
-    throw new HubError(401, 'invalid_api_key', 'That is a public widget key (pk_live_…); the Admin API takes a secret key (sk_live_…)');
+    throw new HubError(401, 'invalid_api_key', `That is a public widget key (${key.slice(0, 8)}…), the one a site's tag carries; this takes a secret key. ${hint}`);
   }
   if (!isWellFormedKey(SECRET_KEY_PREFIX, key)) {
-    throw new HubError(401, 'invalid_api_key', `The API key is malformed (wrong prefix, length or checksum). ${HINT}`);
+    throw new HubError(401, 'invalid_api_key', `The API key is malformed (wrong prefix, length or checksum). ${hint}`);
   }
   const hash = hashKey(key);
   const row = await accountForSecretHash(db, hash);
   // The index lookup already used the hash; compare again in constant time so no timing depends on the key.
   if (!row || !timingSafeEqual(Buffer.from(row.key_hash), Buffer.from(hash))) {
-    throw new HubError(401, 'invalid_api_key', `No account has this API key ending in ${key.slice(-8)}. ${HINT}`);
+    throw new HubError(401, 'invalid_api_key', `No account has this API key ending in ${key.slice(-8)}. ${hint}`);
   }
   // ISO 8601 UTC strings compare as text (db/schema.ts).
   if (row.expires_at !== null && row.expires_at <= new Date().toISOString()) {

@@ -40,11 +40,20 @@ describe.each(DIALECTS)('console sessions on %s', (dialect) => {
     expect(JSON.stringify(session) + setCookie).not.toContain(hub.account.secret_key);
   });
 
-  it('refuses a wrong secret key with the Admin API\'s message, and sets no cookie', async () => {
+  it('refuses a wrong secret key in words for the person at the form, and sets no cookie', async () => {
     const r = await hub.api(CONSOLE_SESSION_PATH, { method: 'POST', key: null, headers: same, body: { secret_key: 'sk_live_nope' } });
     expect(r.status).toBe(401);
-    expect(r.body.error.message).toContain('malformed');
+    expect(r.body.error.message).toBe("The API key is malformed (wrong prefix, length or checksum). Paste the account's secret key (sk_live_…), which `kataven accounts create` and `npm start` print");
     expect(r.headers.get('set-cookie')).toBeNull();
+  });
+
+  it('names a test widget key given at sign-in as the public key it is', async () => {
+    const r = await hub.api(CONSOLE_SESSION_PATH, { method: 'POST', key: null, headers: same, body: { secret_key: 'pk_test_' + 'A'.repeat(38) } });
+    expect(r.status).toBe(401);
+    expect(r.body.error.message).toMatch(/^That is a public widget key \(pk_test_…\), the one a site's tag carries; this takes a secret key\. Paste the account's secret key/);
+    // The Admin API keeps telling programs how to send one.
+    const api = await hub.api('/api/v1/widget-keys', { key: 'pk_test_' + 'A'.repeat(38) });
+    expect(api.body.error.message).toContain('Send `Authorization: Bearer sk_live_…`');
   });
 
   it('refuses a sign-in started by another site (login CSRF)', async () => {

@@ -9,7 +9,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ConsoleSessionSchema, ConsoleSignInBody, ConsoleSignedOutSchema, ErrorSchema, type ConsoleSession } from '../../protocol/api.js';
 import { CONSOLE_PATH, CONSOLE_SESSION_PATH, CONSOLE_SESSION_TTL_S } from '../../protocol/console.js';
-import { checkCsrf, checkSameOrigin, secretKeyAccount } from '../auth.js';
+import { checkCsrf, checkSameOrigin, CONSOLE_KEY_HINT, secretKeyAccount } from '../auth.js';
 import type { HubContext } from '../context.js';
 import { HubError } from '../errors.js';
 import { loadConsoleAssets } from './assets.js';
@@ -75,7 +75,7 @@ export async function consoleRoutes(base: FastifyInstance, ctx: HubContext, limi
   }, async (request, reply) => {
     // A login CSRF would sign the owner into someone else's account: only the console's page signs in.
     checkSameOrigin(request, publicUrl);
-    const key = await limitFailures(request, () => secretKeyAccount(db, request.body.secret_key));
+    const key = await limitFailures(request, () => secretKeyAccount(db, request.body.secret_key, CONSOLE_KEY_HINT));
     const token = newSessionToken();
     const session = await openSession(db, token, key.account_id, key.id);
     reply.header('set-cookie', setCookie(publicUrl, request, token, CONSOLE_SESSION_TTL_S)).header('cache-control', 'no-store');
