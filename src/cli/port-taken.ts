@@ -3,6 +3,7 @@
  * hub or demo site answers /healthz in its own way), and the flag that picks another. Node's own message
  * ("listen EADDRINUSE: address already in use 127.0.0.1:8787") names none of that.
  */
+import { createServer } from 'node:net';
 import { DEMO_SITE_HEALTH } from '../demo/sites.js';
 
 export interface PortUse {
@@ -12,6 +13,8 @@ export interface PortUse {
   flag: string;
   /** The command the user ran, for the example: `kataven demo`. */
   command: string;
+  /** Ports the same command listens on too (the demo's hub and two sites): never suggested. */
+  avoid?: number[];
 }
 
 const isAddressInUse = (err: unknown) => (err as NodeJS.ErrnoException | null)?.code === 'EADDRINUSE';
@@ -37,11 +40,29 @@ export async function whoHolds(host: string, port: number): Promise<string> {
   }
 }
 
+const canListen = (host: string, port: number) =>
+  new Promise<boolean>((done) => {
+    const server = createServer();
+    server.once('error', () => done(false));
+    server.listen(port, host, () => server.close(() => done(true)));
+  });
+
+/**
+ * The port to suggest instead: the next one up that is free on `host` now and not one of the command's
+ * own, so that following the advice works (the demo's refused site sits right above its allowed one).
+ */
+async function nextFreePort(use: PortUse): Promise<number> {
+  for (let port = use.port + 1; port <= Math.min(use.port + 50, 65535); port++) {
+    if (!use.avoid?.includes(port) && (await canListen(use.host, port))) return port;
+  }
+  return use.port === 65535 ? use.port - 1 : use.port + 1;
+}
+
 /** The error to show for a listen failure: explained when the port is taken, the original otherwise. */
 export async function explainListenError(err: unknown, use: PortUse): Promise<unknown> {
   if (!isAddressInUse(err)) return err;
   const holder = await whoHolds(use.host, use.port);
-  const other = use.port === 65535 ? use.port - 1 : use.port + 1;
+  const other = await nextFreePort(use);
   const npm = use.command === 'kataven demo' ? ` (npm start -- ${use.flag} ${other})` : '';
   return new Error(
     `port ${use.port} on ${use.host} is already in use, by ${holder}.\n` +

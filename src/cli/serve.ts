@@ -51,13 +51,13 @@ export async function serveCommand(argv: string[], demo: boolean): Promise<void>
     config.publicUrl = `http://localhost:${config.port}`;
   }
   const hub = await startServer(config).catch(async (err: unknown) => {
-    throw await explainListenError(err, { host: config.host, port: config.port, flag: '--port', command });
+    throw await explainListenError(err, { host: config.host, port: config.port, flag: '--port', command, avoid: demo ? [sitePort, refusedPort] : [] });
   });
   if (!demo) return void hub.app.log.info(`hub listening on ${hub.url}`);
   const { demo: creds, created } = await ensureDemo(hub, config.dataDir, sitePort);
   const site = (host: string, port: number, flag: string, clientKey: string) =>
     startDemoSite({ hubUrl: hub.url, clientKey, host, port }).catch(async (err: unknown) => {
-      throw await explainListenError(err, { host, port, flag, command });
+      throw await explainListenError(err, { host, port, flag, command, avoid: [Number(new URL(hub.url).port), sitePort, refusedPort] });
     });
   const allowed = await site('localhost', sitePort, '--site-port', creds.widget_key);
   const refused = await site('127.0.0.1', refusedPort, '--refused-site-port', creds.live_widget_key);

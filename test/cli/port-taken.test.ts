@@ -1,5 +1,5 @@
 /** `kataven serve` / `kataven demo` on a port something already listens on: real sockets, real CLI. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +15,12 @@ async function listening(server: Server, host = '127.0.0.1'): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 const closing = (server: Server) => new Promise((r) => server.close(r));
+/** The port the advice names after `command`; it must be free, so it is tried here. */
+function suggested(stderr: string, command: string): number {
+  const m = new RegExp(`pick another port: ${command} (\\d+)`).exec(stderr);
+  expect(m, stderr).not.toBeNull();
+  return Number(m![1]);
+}
 
 describe('a port already in use', () => {
   let dataDir: string;
@@ -30,7 +36,7 @@ describe('a port already in use', () => {
       const run = await kataven(['serve', '--port', String(port), '--data-dir', dataDir]);
       expect(run.code).toBe(1);
       expect(run.stderr).toContain(`port ${port} on 127.0.0.1 is already in use, by another Kataven hub`);
-      expect(run.stderr).toContain(`pick another port: kataven serve --port ${port + 1}`);
+      expect(suggested(run.stderr, 'kataven serve --port')).toBeGreaterThan(port);
       expect(run.stderr).not.toContain('EADDRINUSE');
     } finally {
       await hub.close();
@@ -44,7 +50,9 @@ describe('a port already in use', () => {
       const run = await kataven(['demo', '--port', String(port), '--data-dir', dataDir]);
       expect(run.code).toBe(1);
       expect(run.stderr).toContain(`port ${port} on 127.0.0.1 is already in use, by another program (it does not answer HTTP)`);
-      expect(run.stderr).toContain(`kataven demo --port ${port + 1} (npm start -- --port ${port + 1})`);
+      const other = suggested(run.stderr, 'kataven demo --port');
+      expect(other).toBeGreaterThan(port);
+      expect(run.stderr).toContain(`kataven demo --port ${other} (npm start -- --port ${other})`);
     } finally {
       await closing(server);
     }
@@ -57,7 +65,8 @@ describe('a port already in use', () => {
       const run = await kataven(['demo', '--port', '0', '--site-port', String(port), '--data-dir', dataDir]);
       expect(run.code).toBe(1);
       expect(run.stderr).toContain(`port ${port} on localhost is already in use, by a demo site of another \`kataven demo\``);
-      expect(run.stderr).toContain(`kataven demo --site-port ${port + 1}`);
+      // Not port + 1: that is this demo's own refused site (--refused-site-port defaults to it).
+      expect(suggested(run.stderr, 'kataven demo --site-port')).toBeGreaterThan(port + 1);
     } finally {
       await site.close();
     }
@@ -74,9 +83,40 @@ describe('a port already in use', () => {
       const run = await kataven(['demo', '--port', '0', '--site-port', String(sitePort), '--refused-site-port', String(port), '--data-dir', dataDir]);
       expect(run.code).toBe(1);
       expect(run.stderr).toContain(`port ${port} on 127.0.0.1 is already in use, by another program (it answers HTTP 404 on /healthz, not as Kataven)`);
-      expect(run.stderr).toContain(`kataven demo --refused-site-port ${port + 1}`);
+      expect(suggested(run.stderr, 'kataven demo --refused-site-port')).toBeGreaterThan(port);
     } finally {
       await closing(server);
+    }
+  });
+
+  it('suggests a port that is free: the next one up is taken too', async () => {
+    const first = createServer((socket) => socket.destroy());
+    const port = await listening(first);
+    const next = createServer((socket) => socket.destroy());
+    const taken = await new Promise<boolean>((ok) => next.once('error', () => ok(false)).listen(port + 1, '127.0.0.1', () => ok(true)));
+    try {
+      const run = await kataven(['serve', '--port', String(port), '--data-dir', dataDir]);
+      expect(run.code).toBe(1);
+      const other = suggested(run.stderr, 'kataven serve --port');
+      // port + 1 is held: by this test, or by whatever kept this test from taking it.
+      expect(other).toBeGreaterThan(port + 1);
+    } finally {
+      await closing(first);
+      if (taken) await closing(next);
+    }
+  });
+
+  it('refuses a second hub on a SQLite directory another process serves, and says what to do', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kataven-busy-'));
+    try {
+      // This test's own process, alive, holds the mark: to the CLI's process it is another hub.
+      writeFileSync(join(dir, 'hub.pid'), `${process.pid}\nmark\n`);
+      const run = await kataven(['serve', '--port', '0', '--data-dir', dir]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`another hub (process ${process.pid}) is serving the SQLite database in ${dir}: stop it, or give this hub a directory of its own (--data-dir DIR or KATAVEN_DATA_DIR)`);
+      expect(readFileSync(join(dir, 'hub.pid'), 'utf8')).toBe(`${process.pid}\nmark\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
