@@ -63,6 +63,16 @@ export function livePid(file: string): number | null {
 export function markHubRunning(dataDir: string): () => void {
   mkdirSync(dataDir, { recursive: true, mode: DATA_DIR_MODE });
   const file = join(dataDir, HUB_PID_FILE);
+  // One hub process per SQLite directory: a second one (a second `npm start`, say) would share the
+  // first one's database, and the demo would rewrite the first demo's keys under it. Several hubs
+  // share PostgreSQL instead (README, "Deployment: several hubs on PostgreSQL and Redis").
+  const other = livePid(file);
+  if (other !== null && other !== process.pid) {
+    throw new Error(
+      `another hub (process ${other}) is serving the SQLite database in ${dataDir}: stop it, or give this hub a directory of its own (--data-dir DIR or KATAVEN_DATA_DIR)` +
+        ` (if no hub runs there, process ${other} is another program: remove ${file})`,
+    );
+  }
   // A token of our own: two hubs of one process (tests) on one directory must not remove each other's mark.
   const mark = `${process.pid}\n${randomBytes(8).toString('hex')}\n`;
   writeFileSync(file, mark, { mode: DATA_FILE_MODE });
