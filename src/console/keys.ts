@@ -67,7 +67,9 @@ async function showCreated(ctx: PageContext, form: HTMLElement, table: { current
     const fresh = keyTable(await allKeys(ctx));
     table.current.replaceWith(fresh);
     table.current = fresh;
-  } catch {}
+  } catch {
+    /* the table stays as it was; the panel above is what matters */
+  }
 }
 
 /** `table`: the key list above the form, drawn again once a key is created. */

@@ -27,7 +27,7 @@ export async function blockedOrigins(deps: Deps, accountId: string, id: string):
   const since = new Date(Date.now() - BLOCKED_ORIGIN_TTL_MS).toISOString();
   const key = await deps.keys.getById(id);
   // What is left to fix: an origin the key allows now (its entry was added since) is left out, by the
-  // handshake's own check. Refused again later (the entry removed), it is recorded again.
+  // handshake's own check. Its row stays: with the entry removed again, it is listed again.
   const stillRefused = (origin: string) => !key || key.disabled || checkOrigin(key, parseOrigin(origin)) !== null;
   // The list is capped at MAX_BLOCKED_ORIGINS and so always whole: has_more stays false.
   return { data: (await listBlockedOrigins(deps.db, id, since)).filter((b) => stillRefused(b.origin)), has_more: false };
