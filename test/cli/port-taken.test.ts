@@ -15,7 +15,7 @@ async function listening(server: Server, host = '127.0.0.1'): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 const closing = (server: Server) => new Promise((r) => server.close(r));
-/** The port the advice names after `command`; it must be free, so it is tried here. */
+/** The port the advice names after `command` (the test fails when it names none). */
 function suggested(stderr: string, command: string): number {
   const m = new RegExp(`pick another port: ${command} (\\d+)`).exec(stderr);
   expect(m, stderr).not.toBeNull();
