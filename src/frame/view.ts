@@ -203,6 +203,12 @@ export function createView(doc: Document, agent: AgentPublic, on: ViewHandlers, 
       who.textContent = person ? t.chattingWith(person) : '';
       // The composer's name says who reads what the visitor writes now.
       label.textContent = t.composerLabel(person || name);
+      // A failed reply's Retry asks the agent again, and the hub does not call the agent while a person
+      // answers: the button would do nothing, so it is gone until the agent answers again (frame.css).
+      // (The Retry of a visitor message that was not sent stays: the person reads it.) Focus on one goes
+      // on to the composer, not to <body>.
+      panel.classList.toggle('kv-by-person', !!person);
+      if (person && doc.activeElement?.matches('.kv-agent .kv-retry')) input.focus();
     },
     /** For good: the session is over. The composer stays disabled and `text` says why. */
     lock(text: string) {

@@ -98,6 +98,28 @@ describe('a live conversation in Chromium', () => {
     await c.page.context().close();
   });
 
+  it("hides a failed reply's Retry while a person answers, and a handed-back agent takes it up", async () => {
+    agent.setMode({ kind: 'status', status: 500 });
+    const c = await openChat();
+    await c.say('Where is my order?');
+    const retry = c.frame.getByRole('button', { name: 'Retry' });
+    await retry.waitFor();
+    const { id } = await storedConversation(c.page);
+    await world.hub.api(`/api/v1/conversations/${id}`, { method: 'PATCH', body: { taken_over_by: 'Sam' } });
+    await expect.poll(() => c.frame.locator('.kv-answerer').isVisible()).toBe(true);
+    // Out of sight and out of the accessibility tree: no button a screen reader could find.
+    expect(await retry.isVisible()).toBe(false);
+    expect(await retry.count()).toBe(0);
+    expect(await c.frame.locator('.kv-agent.kv-failed .kv-note').isVisible()).toBe(true);
+    agent.setMode({ kind: 'json', reply: 'It ships tomorrow.' });
+    await world.hub.api(`/api/v1/conversations/${id}`, { method: 'PATCH', body: { taken_over_by: null } });
+    await retry.waitFor();
+    await retry.click();
+    await expect.poll(() => c.agentBubbles.last().textContent()).toBe('It ships tomorrow.');
+    expect(c.pageErrors).toEqual([]);
+    await c.page.context().close();
+  });
+
   it("tells a French visitor in French that the reply failed, not in the hub's English sentence", async () => {
     agent.setMode({ kind: 'status', status: 500 });
     const w = await watchedPage(world.browser);

@@ -421,6 +421,35 @@ describe('retry', () => {
     expect(c.ui.status()!.hidden).toBe(true);
   });
 
+  it("takes a failed reply's Retry away while a person answers, moving focus from it to the composer, and gives it back", async () => {
+    const c = await chat(
+      { [list('c1')]: () => json(200, { data: [msg('visitor', 'earlier', 'v1'), msg('agent', '', 'a1', 'failed')], last_event_id: '3' }) },
+      { stored: 'c1' },
+    );
+    await waitFor(() => expect(c.ui.retryButtons()).toHaveLength(1));
+    const panel = c.doc.querySelector('.kv-panel')!;
+    c.ui.retryButtons()[0]!.focus();
+    const s = await c.live();
+    s.send('conversation.updated', '4', { taken_over_by: 'Sam' });
+    // frame.css hides the agent's Retry under this class (checked in Chromium: test/e2e/conversation.test.ts).
+    await waitFor(() => expect(panel.classList.contains('kv-by-person')).toBe(true));
+    expect(c.doc.activeElement).toBe(c.ui.input());
+    s.send('conversation.updated', '5', { taken_over_by: null });
+    await waitFor(() => expect(panel.classList.contains('kv-by-person')).toBe(false));
+    expect(c.ui.retryButtons()).toHaveLength(1);
+  });
+
+  it('leaves focus on a Retry of an unsent message when a person takes over: the person reads it', async () => {
+    const c = await chat({ [list('c1')]: () => json(200, { data: [], last_event_id: '0' }), [post('c1')]: () => Promise.reject(new TypeError('Failed to fetch')) }, { stored: 'c1' });
+    const s = await c.live();
+    await c.send('hello');
+    await waitFor(() => expect(c.ui.failed()).toEqual(['hello']));
+    c.ui.retryButtons()[0]!.focus();
+    s.send('conversation.updated', '1', { taken_over_by: 'Sam' });
+    await waitFor(() => expect(c.doc.querySelector('.kv-panel')!.classList.contains('kv-by-person')).toBe(true));
+    expect(c.doc.activeElement).toBe(c.ui.retryButtons()[0]);
+  });
+
   it('asks again in a new message about a failed reply of the history, whose id this tab never knew', async () => {
     const c = await chat(
       { [list('c1')]: () => json(200, { data: [msg('visitor', 'earlier', 'v1'), msg('agent', '', 'a1', 'failed')], last_event_id: '3' }) },
