@@ -66,9 +66,11 @@ export class Conversations extends APIResource {
    * Takes the conversation over as a person (`taken_over_by`: their name) or hands it back to the agent
    * (`null`). While a person has it, the visitor's messages are stored and the agent is not called; the
    * visitor's widget says who answers. Handed back, the agent answers the visitor's next message.
+   * With `if_taken_over_by` (who you saw answering; `null`: the agent) it changes only if that is still
+   * so, and throws a `conflict` KatavenError naming who answers now otherwise.
    *
    * @example
-   * await client.conversations.update('conv_…', { taken_over_by: 'Sam' }); // the agent stops answering
+   * await client.conversations.update('conv_…', { taken_over_by: 'Sam', if_taken_over_by: null }); // the agent stops answering, unless someone took over first
    * await client.conversations.messages.create('conv_…', { text: 'Sam here, I can help.', author_name: 'Sam' });
    * await client.conversations.update('conv_…', { taken_over_by: null }); // the agent answers again
    * @see http://127.0.0.1:8787/docs#/conversations/patch_api_v1_conversations__id_ (the API reference; every hub serves it at /docs)

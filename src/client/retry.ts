@@ -9,10 +9,11 @@ const MAX_RETRY_AFTER_MS = 60_000;
 export function shouldRetry(error: APIError): boolean {
   if (error instanceof APIConnectionError) return true; // includes timeouts
   const status = error.status ?? 0;
-  // A 409 idempotency_conflict means this Idempotency-Key already belongs to another request body (or to a
-  // key since deleted): the same request can never succeed, so a retry would only delay the error. Other
-  // 409s (e.g. a lock or a race) may clear up.
-  if (status === 409) return error.type !== 'idempotency_conflict';
+  // Only a 409 `conflict` (an update that raced another) may clear up. The others say the same request can
+  // never succeed, so a retry would only delay the error: `idempotency_conflict` (this Idempotency-Key
+  // belongs to another body, or to a key since deleted), `identity_off`, `takeover_conflict` (someone
+  // else answers the conversation than the request's `if_taken_over_by` said).
+  if (status === 409) return error.type === 'conflict';
   return status === 408 || status === 429 || status >= 500;
 }
 

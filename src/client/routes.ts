@@ -59,7 +59,7 @@ export const ROUTES = {
   conversations: {
     list: { method: 'GET', path: '/api/v1/conversations', query: fields<ListConversationsParams>({ limit: true, starting_after: true, widget_key_id: true, visitor_id: true }) },
     retrieve: { method: 'GET', path: '/api/v1/conversations/{id}' },
-    update: { method: 'PATCH', path: '/api/v1/conversations/{id}', body: fields<UpdateConversationParams>({ taken_over_by: true }) },
+    update: { method: 'PATCH', path: '/api/v1/conversations/{id}', body: fields<UpdateConversationParams>({ taken_over_by: true, if_taken_over_by: true }) },
     del: { method: 'DELETE', path: '/api/v1/conversations/{id}' },
   },
   /** A resource under another is named by its path on the client: `client.conversations.messages`. */

@@ -1,6 +1,6 @@
 /** Conversations: the list, newest first; one conversation to read, take over from the agent, answer as a person, or erase. */
 import type { ConversationList, ConversationMessage, ConversationWithMessages } from '../protocol/api.js';
-import { seg } from './api.js';
+import { ApiError, seg } from './api.js';
 import { confirmDialog, field, h, when } from './dom.js';
 import { heading, type Page, type PageContext } from './page.js';
 
@@ -85,13 +85,26 @@ function takeoverCard(ctx: PageContext, id: string, person: string | null, reloa
   const error = h('p', { class: 'msg error', role: 'alert' });
   const set = async (taken_over_by: string | null) => {
     error.textContent = '';
+    let done: string;
     try {
-      await ctx.api.send('PATCH', `/api/v1/conversations/${seg(id)}`, { taken_over_by });
-      ctx.main.replaceChildren();
-      await reload();
-      ctx.notify(taken_over_by === null ? 'Handed back: the agent answers the next message.' : `${taken_over_by.trim()} answers now: the agent is not called.`);
+      // On condition that who answers is still who this card shows: of two people pressing at once, one
+      // gets it, and the other is told instead of replacing them unseen.
+      await ctx.api.send('PATCH', `/api/v1/conversations/${seg(id)}`, { taken_over_by, if_taken_over_by: person });
+      done = taken_over_by === null ? 'Handed back: the agent answers the next message.' : `${taken_over_by.trim()} answers now: the agent is not called.`;
     } catch (err) {
-      error.textContent = (err as Error).message;
+      if (!(err instanceof ApiError && err.type === 'takeover_conflict')) {
+        error.textContent = (err as Error).message;
+        return;
+      }
+      done = 'Nothing changed: someone else changed who answers just before you. "Who answers" shows it now.';
+    }
+    // The page again, as the hub has it now.
+    ctx.main.replaceChildren();
+    try {
+      await reload();
+      ctx.notify(done);
+    } catch (err) {
+      ctx.main.append(h('p', { class: 'msg error', role: 'alert' }, (err as Error).message));
     }
   };
   const title = h('h2', { id: 'takeover' }, 'Who answers');

@@ -361,6 +361,9 @@ export const UpdateConversationBody = Type.Object(
     taken_over_by: Type.Union([Type.String({ minLength: 1, maxLength: 100, examples: ['Sam'] }), Type.Null()], {
       description: "A person's name: they take over, and the agent is not called for the visitor's messages until null hands the conversation back",
     }),
+    if_taken_over_by: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 100, examples: ['Sam'] }), Type.Null()], {
+      description: 'Change it only if this person answers now (null: only if the agent does), else 409 conflict naming who does: two people taking over at once cannot both believe they answer',
+    })),
   },
   { additionalProperties: false },
 );

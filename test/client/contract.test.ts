@@ -74,7 +74,7 @@ describe('client ↔ OpenAPI contract', () => {
     const keyUpdate: Required<UpdateWidgetKeyParams> = { name: 'C', domain_allowlist: ['c.example'], agent_id: null, identity: 'optional', disabled: false };
     const reply: Required<CreateConversationMessageParams> = { text: 'Hello', author_name: 'Sam' };
     const agentTest: Required<AgentTestParams> = { text: 'Are you there?' };
-    const takeOver: Required<UpdateConversationParams> = { taken_over_by: 'Sam' };
+    const takeOver: Required<UpdateConversationParams> = { taken_over_by: 'Sam', if_taken_over_by: null };
     const conversation = () => visitorConversation(hub.url, hub.account.secret_key).then((c) => c.id);
     const listConversations = async (): Promise<Required<ListConversationsParams>> => {
       const { id, widgetKeyId } = await visitorConversation(hub.url, hub.account.secret_key);

@@ -52,14 +52,14 @@ describe('retries and timeouts (injected fetch in front of a real hub)', () => {
     expect(recorder.calls).toHaveLength(1);
   });
 
-  it('retries a 409 that is not an idempotency conflict', async () => {
+  it('retries a 409 conflict: an update that raced another', async () => {
     const recorder = recordingFetch(async (n) => (n === 0 ? errorResponse(409, 'conflict', { 'retry-after': '0' }) : undefined));
     await drive(clientFor(hub, { fetch: recorder.fetch }).agents.list(), recorder.busy);
     expect(recorder.calls).toHaveLength(2);
   });
 
-  it('does not retry a 409 idempotency_conflict', async () => {
-    const recorder = recordingFetch(async () => errorResponse(409, 'idempotency_conflict'));
+  it.each(['idempotency_conflict', 'takeover_conflict', 'identity_off'])('does not retry a 409 %s: the same request cannot succeed', async (type) => {
+    const recorder = recordingFetch(async () => errorResponse(409, type));
     await expect(clientFor(hub, { fetch: recorder.fetch }).widgetKeys.create({ name: 'x' })).rejects.toBeInstanceOf(ConflictError);
     expect(recorder.calls).toHaveLength(1);
   });

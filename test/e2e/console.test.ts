@@ -241,6 +241,23 @@ describe('the console in Chromium', () => {
     await page.getByRole('button', { name: 'Hand back to the agent' }).waitFor();
   });
 
+  it('takes over only if nobody did meanwhile: a colleague who just took over is kept and named', async () => {
+    const conversation = await visitorConversation(world.hub.url, world.hub.account.secret_key);
+    await page.goto(`${world.hub.url}/console#/conversations/${conversation.id}`);
+    await page.getByRole('button', { name: 'Take over' }).waitFor();
+    // The tab in the background stops the card following the hub, so it still shows the agent when Alex
+    // takes over elsewhere (the moment between two reads, held open).
+    await page.evaluate(() => Object.defineProperty(document, 'hidden', { configurable: true, get: () => true }));
+    await new Promise((r) => setTimeout(r, 300));
+    await world.hub.api(`/api/v1/conversations/${conversation.id}`, { method: 'PATCH', body: { taken_over_by: 'Alex' } });
+    await page.getByLabel('Name shown to the visitor').fill('Sam');
+    await page.getByRole('button', { name: 'Take over' }).click();
+    await page.getByText('Nothing changed: someone else changed who answers just before you.').waitFor();
+    await page.getByText('Alex answers: the agent is not called').waitFor();
+    expect((await world.hub.api(`/api/v1/conversations/${conversation.id}`)).body.taken_over_by).toBe('Alex');
+    await page.evaluate(() => delete (document as { hidden?: boolean }).hidden);
+  });
+
   it('reads an open conversation again only while its tab is seen', async () => {
     const conversation = await visitorConversation(world.hub.url, world.hub.account.secret_key);
     const reads: string[] = [];

@@ -108,6 +108,50 @@ describe.each(DIALECTS)('taking over a conversation on %s', (dialect) => {
     expect(list.body.data.find((x: { id: string }) => x.id === c.id).taken_over_by).toBe('Sam');
   });
 
+  it('takes over on condition of who answers now: met, it changes; not met, a 409 names who does and nothing changes', async () => {
+    const c = await conversation();
+    await c.stream.until(() => c.stream.states.length === 1);
+    const first = await c.patch({ taken_over_by: 'Alex', if_taken_over_by: null });
+    expect([first.status, first.body.taken_over_by]).toEqual([200, 'Alex']);
+    await c.stream.until(() => c.stream.states.length === 2);
+    // Sam's console still showed the agent.
+    const late = await c.patch({ taken_over_by: 'Sam', if_taken_over_by: null });
+    expect([late.status, late.body.error]).toEqual([409, {
+      type: 'takeover_conflict',
+      message: `"Alex" answers this conversation now, not the agent: retrieve it (GET /api/v1/conversations/${c.id}) and decide again`,
+    }]);
+    const stale = await c.patch({ taken_over_by: null, if_taken_over_by: ' Noor ' });
+    expect([stale.status, stale.body.error.message]).toEqual([409, expect.stringMatching(/^"Alex" answers this conversation now, not "Noor"/)]);
+    expect((await hub.api(`/api/v1/conversations/${c.id}`)).body.taken_over_by).toBe('Alex');
+    // Trimmed like the name: what the console showed matches what was stored.
+    const back = await c.patch({ taken_over_by: null, if_taken_over_by: ' Alex ' });
+    expect([back.status, back.body.taken_over_by]).toEqual([200, null]);
+    await c.stream.until(() => c.stream.states.length === 3);
+    c.stream.close();
+    // The two refused changes told no reader anything.
+    expect(c.stream.states).toEqual([null, 'Alex', null]);
+  });
+
+  it('of two people taking over at once on condition that the agent answers, exactly one gets it', async () => {
+    const c = await conversation();
+    c.stream.close();
+    const both = await Promise.all(['Alex', 'Sam'].map((name) => c.patch({ taken_over_by: name, if_taken_over_by: null })));
+    expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
+    const winner = both.find((r) => r.status === 200)!.body.taken_over_by;
+    expect((await hub.api(`/api/v1/conversations/${c.id}`)).body.taken_over_by).toBe(winner);
+    expect(both.find((r) => r.status === 409)!.body.error.message).toContain(`"${winner}" answers this conversation now`);
+  });
+
+  it('refuses a condition of spaces, and answers 404 for a conversation that is not there whatever the condition', async () => {
+    const c = await conversation();
+    c.stream.close();
+    const spaces = await c.patch({ taken_over_by: 'Sam', if_taken_over_by: '  ' });
+    expect([spaces.status, spaces.body.error.message]).toEqual([400, 'if_taken_over_by: only spaces; give the name of the person you saw answering, or null if you saw the agent']);
+    const gone = await hub.api('/api/v1/conversations/conv_doesnotexist0000000000', { method: 'PATCH', body: { taken_over_by: 'Sam', if_taken_over_by: 'Alex' } });
+    expect(gone.status).toBe(404);
+    expect((await hub.api(`/api/v1/conversations/${c.id}`)).body.taken_over_by).toBeNull();
+  });
+
   it('refuses a name of spaces, a missing or too long one, an unknown field, and another account', async () => {
     const c = await conversation();
     c.stream.close();

@@ -33,7 +33,7 @@ export async function adminConversationRoutes(base: FastifyInstance, ctx: HubCon
   app.patch('/api/v1/conversations/:id', {
     schema: {
       tags, summary: 'Take over as a person (the agent stops answering), or hand back to the agent', params: IdParams, body: UpdateConversationBody,
-      response: { 200: ConversationSchema, ...errors },
+      response: { 200: ConversationSchema, ...errors, 409: ErrorSchema },
     },
   }, async (request) => conversations.update(ctx, request.accountId, request.params.id, request.body));
 

@@ -57,12 +57,21 @@ export async function reply(ctx: HubContext, accountId: string, id: string, para
  * is taken over, the visitor's messages are stored and shown, and the agent is not called (turns.ts); a
  * reply the agent is already writing finishes. Handed back, the agent answers the visitor's next
  * message (with the person's in its history), not what waited meanwhile. Readers learn it at once
- * (`conversation.updated`).
+ * (`conversation.updated`). `if_taken_over_by` makes it conditional on who answers now (the console
+ * sends who it showed): 409 if that changed meanwhile.
  */
 export async function update(ctx: HubContext, accountId: string, id: string, params: UpdateConversationParams): Promise<Conversation> {
   const name = params.taken_over_by === null ? null : params.taken_over_by.trim();
   if (name === '') throw new HubError(400, 'invalid_request', "taken_over_by: only spaces; give the name of the person taking over, or null to hand back to the agent");
-  if (!(await findAccountConversation(ctx.store.db, accountId, id)) || !(await setTakenOverBy(ctx.store.db, id, name))) throw notFound(id);
+  const expected = typeof params.if_taken_over_by === 'string' ? params.if_taken_over_by.trim() : params.if_taken_over_by;
+  if (expected === '') throw new HubError(400, 'invalid_request', 'if_taken_over_by: only spaces; give the name of the person you saw answering, or null if you saw the agent');
+  if (!(await findAccountConversation(ctx.store.db, accountId, id))) throw notFound(id);
+  if (!(await setTakenOverBy(ctx.store.db, id, name, expected))) {
+    const now = await findAccountConversation(ctx.store.db, accountId, id);
+    if (!now) throw notFound(id);
+    const answering = (who: string | null) => (who === null ? 'the agent' : JSON.stringify(who));
+    throw new HubError(409, 'takeover_conflict', `${answering(now.taken_over_by)} answers this conversation now, not ${answering(expected!)}: retrieve it (GET /api/v1/conversations/${id}) and decide again`);
+  }
   await ctx.bus.publish(id, { kind: 'takeover' });
   const conversation = await findCountedConversation(ctx.store.db, accountId, id);
   // Erased in between.

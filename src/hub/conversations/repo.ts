@@ -150,9 +150,15 @@ export async function findByClientMessageId(db: Kysely<Database>, conversationId
   return row ? { message: toChatMessage(row), seq: row.created_seq } : null;
 }
 
-/** Who answers: a person's name (the agent is not called), or null (the agent). False: no such conversation. */
-export async function setTakenOverBy(db: Kysely<Database>, conversationId: string, name: string | null): Promise<boolean> {
-  const res = await db.updateTable('conversations').set({ taken_over_by: name }).where('id', '=', conversationId).executeTakeFirst();
+/**
+ * Who answers: a person's name (the agent is not called), or null (the agent). With `expected` (a name, or
+ * null for the agent), only if that is who answers now: one statement, so of two people taking over at
+ * once, one gets it. False: no such conversation, or someone else answers.
+ */
+export async function setTakenOverBy(db: Kysely<Database>, conversationId: string, name: string | null, expected?: string | null): Promise<boolean> {
+  let update = db.updateTable('conversations').set({ taken_over_by: name }).where('id', '=', conversationId);
+  if (expected !== undefined) update = expected === null ? update.where('taken_over_by', 'is', null) : update.where('taken_over_by', '=', expected);
+  const res = await update.executeTakeFirst();
   return Number(res.numUpdatedRows) > 0;
 }
 
