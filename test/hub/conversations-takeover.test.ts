@@ -132,6 +132,14 @@ describe.each(DIALECTS)('taking over a conversation on %s', (dialect) => {
     expect(c.stream.states).toEqual([null, 'Alex', null]);
   });
 
+  it('answers the same conditional change sent twice (a retry after a lost answer) with 200 both times', async () => {
+    const c = await conversation();
+    c.stream.close();
+    const body = { taken_over_by: 'Sam', if_taken_over_by: null };
+    const [first, again] = [await c.patch(body), await c.patch(body)];
+    expect([first.status, again.status, again.body.taken_over_by]).toEqual([200, 200, 'Sam']);
+  });
+
   it('of two people taking over at once on condition that the agent answers, exactly one gets it', async () => {
     const c = await conversation();
     c.stream.close();

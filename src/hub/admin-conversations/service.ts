@@ -58,7 +58,7 @@ export async function reply(ctx: HubContext, accountId: string, id: string, para
  * reply the agent is already writing finishes. Handed back, the agent answers the visitor's next
  * message (with the person's in its history), not what waited meanwhile. Readers learn it at once
  * (`conversation.updated`). `if_taken_over_by` makes it conditional on who answers now (the console
- * sends who it showed): 409 if that changed meanwhile.
+ * sends who it showed): 409 if that changed meanwhile, unless it changed to what this request asks.
  */
 export async function update(ctx: HubContext, accountId: string, id: string, params: UpdateConversationParams): Promise<Conversation> {
   const name = params.taken_over_by === null ? null : params.taken_over_by.trim();
@@ -69,9 +69,17 @@ export async function update(ctx: HubContext, accountId: string, id: string, par
   if (!(await setTakenOverBy(ctx.store.db, id, name, expected))) {
     const now = await findAccountConversation(ctx.store.db, accountId, id);
     if (!now) throw notFound(id);
+    // Already so: this very request, sent again after its answer was lost, succeeds again (PATCH is
+    // idempotent), and readers are told again in case the first publish failed.
+    if (now.taken_over_by === name) return published(ctx, accountId, id);
     const answering = (who: string | null) => (who === null ? 'the agent' : JSON.stringify(who));
     throw new HubError(409, 'takeover_conflict', `${answering(now.taken_over_by)} answers this conversation now, not ${answering(expected!)}: retrieve it (GET /api/v1/conversations/${id}) and decide again`);
   }
+  return published(ctx, accountId, id);
+}
+
+/** Tells the conversation's readers who answers now (they read it from the store), and answers with it. */
+async function published(ctx: HubContext, accountId: string, id: string): Promise<Conversation> {
   await ctx.bus.publish(id, { kind: 'takeover' });
   const conversation = await findCountedConversation(ctx.store.db, accountId, id);
   // Erased in between.
