@@ -337,6 +337,8 @@ describe('the console in Chromium', () => {
 
     // Creating one: the allowlist editor goes away with the Test mode, and the key is made with no list.
     await page.getByRole('link', { name: 'All keys' }).click();
+    // The key page has a form labelled "Name" too (its rename card): wait for the list page's own.
+    await page.getByRole('heading', { level: 2, name: 'Create a widget key' }).waitFor();
     await page.getByLabel('Name', { exact: true }).fill('Laptop 2');
     const allowlist = page.getByRole('group', { name: 'Allowed origins' });
     await allowlist.getByRole('textbox', { name: 'Entry 1', exact: true }).fill('shop.example.com');
