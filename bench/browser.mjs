@@ -180,7 +180,7 @@ export async function hubWithSiteKey() {
   return { hub, port, widgetKey: await res.json() };
 }
 
-export async function browserFigures({ loads, traced, warmup, log, latencies = [50, 100, 200], latencyLoads = 10 }, result = {}) {
+export async function browserFigures({ loads, traced, profiles = 2 * traced, warmup, log, latencies = [50, 100, 200], latencyLoads = 10 }, result = {}) {
   const { hub, port, widgetKey } = await hubWithSiteKey();
 
   // The frame as this hub serves it to an allowed page: one document per language (the hub picks by
@@ -275,11 +275,13 @@ export async function browserFigures({ loads, traced, warmup, log, latencies = [
     const show = (a) => `${a.totalMs.toFixed(2)} ms (${a.parts.map((p) => `${p.name} ${p.ms.toFixed(2)}`).join(', ')})`;
     log(`  trace ${i + 1}: loader first view ${show(runs.loader.first[i])}, second ${show(runs.loader.repeat[i])}; floor script ${runs.floor.first[i].totalMs.toFixed(2)} / ${runs.floor.repeat[i].totalMs.toFixed(2)} ms`);
   }
-  // The loader's own JavaScript: twice as many loads as the traces, since a first view holds only
-  // about 30 profiler samples of the loader's tasks (one is ~0.15 ms of CPU). A view the profiler took
-  // no sample of while the loader ran measured nothing (lib/trace.mjs, `sampled`): left out, and loaded
-  // again, up to twice as many loads.
-  const want = 2 * traced;
+  // The loader's own JavaScript: `profiles` loads, more than the traces, since a first view holds only
+  // about 30 profiler samples of the loader's tasks (one is ~0.15 ms of CPU), and a view's figure swings
+  // by ±1 ms with where a few of them fall: medians of 10 ranged 0.9–2.3 ms for two loaders 9 B apart in
+  // one hour (docs/performance.md, "Less browser work in the loader"). A view the profiler took no sample of
+  // while the loader ran measured nothing (lib/trace.mjs, `sampled`): left out, and loaded again, up to
+  // twice as many loads.
+  const want = profiles;
   const profiled = { first: [], repeat: [] };
   const unsampled = { first: 0, repeat: 0 };
   const show = (p) => (p.sampled ? `own ${p.ownMs.toFixed(2)}, APIs ${p.apisMs.toFixed(2)}, compile ${p.compileMs.toFixed(2)} ms, ${p.lazyCompiles} lazy compiles` : 'no sample during the evaluation, left out');
@@ -311,8 +313,9 @@ export async function browserFigures({ loads, traced, warmup, log, latencies = [
   // loader's statements call, which the profile counts as the loader's own (lib/dom-steps.mjs). Timed
   // between marks, it is steadier than the profile's few samples: the bare page and one whose script
   // touched an element first differ by ~0.35 ms here, which medians of 10 profiles cannot resolve.
-  result.domSteps = await measureSteps(browser, site.url, want);
-  log(`  DOM steps of the mount, first view (median µs of ${want}): ${result.domSteps.bare.steps.map((x) => `${x.name} ${Math.round(x.us)}`).join(', ')}`);
+  // Timed between marks, the steps are steady with fewer views.
+  result.domSteps = await measureSteps(browser, site.url, 2 * traced);
+  log(`  DOM steps of the mount, first view (median µs of ${2 * traced}): ${result.domSteps.bare.steps.map((x) => `${x.name} ${Math.round(x.us)}`).join(', ')}`);
   const summary = (list) => ({
     totalMs: median(list.map((a) => a.totalMs)),
     ...Object.fromEntries(['evaluate', 'listeners', 'microtasks'].map((n) => [n, median(list.map((a) => a.parts.find((p) => p.name === n).ms))])),

@@ -32,7 +32,7 @@ const log = (line) => console.log(line);
 const CONFIG = {
   throughput: { duration: 3, rounds: 3 }, // s per run; A B A B A B
   scaling: { duration: 1 },
-  browser: { loads: 20, warmup: 1, traced: 5, latencies: [50, 100, 200], latencyLoads: 10 },
+  browser: { loads: 20, warmup: 1, traced: 5, profiles: 30, latencies: [50, 100, 200], latencyLoads: 10 },
   relay: { deltas: 500, turns: 20, counts: [1_000, 5_000], duration: 3 },
 };
 

@@ -201,7 +201,8 @@ export const boot = (script: HTMLScriptElement | null, win: LoaderWindow): void 
     // this page, or refuse; it stays hidden, and gets no session, until the handshake allows it.
     // Sandbox flags are read when the iframe navigates, so they are set before `src` and insertion.
     // The attribute, not the `sandbox` property: that one is a DOMTokenList, and making the page's first
-    // one costs the browser twice the CPU of setAttribute (docs/performance.md, "Less browser work").
+    // one costs the browser twice the CPU of setAttribute (docs/performance.md, "Less browser work in
+    // the loader").
     frame.setAttribute('sandbox', 'allow-scripts allow-same-origin allow-forms allow-popups allow-popups-to-escape-sandbox');
     frame.allow = __FRAME_ALLOW__;
     frame.src = hub + __FRAME_PATH__ + '?k=' + key + '&o=' + win.location.origin;
