@@ -29,14 +29,16 @@ export function clientFrom(values: { 'api-key'?: string; 'base-url'?: string }):
   }
 }
 
-/** Runs an API call; an APIError becomes an Error whose message is the server's, plus status, type and request id. */
-export async function api<T>(call: Promise<T>): Promise<T> {
+/** Runs an API call; an APIError becomes an Error whose message is the server's, plus status, type and request id, and the next step `hint` gives for it, if any. */
+export async function api<T>(call: Promise<T>, hint?: (err: APIError) => string | undefined): Promise<T> {
   try {
     return await call;
   } catch (err) {
     if (!(err instanceof APIError) || err instanceof APIConnectionError) throw err;
     const details = [`HTTP ${err.status}`, err.type, err.requestId && `request ${err.requestId}`].filter(Boolean).join(', ');
-    throw new Error(`${err.message} (${details})`, { cause: err });
+    // The hub speaks HTTP; a command can say what to run instead.
+    const next = hint?.(err);
+    throw new Error(`${err.message} (${details})${next ? `\n${next}` : ''}`, { cause: err });
   }
 }
 

@@ -21,11 +21,13 @@ Commands:
   reply  ID --text TEXT [--author NAME]
          Post a message the visitor sees at once: as the agent (how an agent that answered 202 replies
          later), or with --author as a person, shown by that name.
-  take-over ID --author NAME
+  take-over ID --author NAME [--from NAME]
          A person answers from now on: the agent is not called for the visitor's messages, and the
          widget tells the visitor who answers. Reply with: reply ID --text '…' --author NAME.
-  hand-back ID
-         The agent answers again, from the visitor's next message.
+         Only while the agent answers: if a colleague has taken over, it says who and changes nothing,
+         unless --from names them.
+  hand-back ID [--from NAME]
+         The agent answers again, from the visitor's next message (with --from: only if NAME answers).
   delete ID
          Erase the conversation and every message, for good (nothing is kept).
 
@@ -37,6 +39,7 @@ Flags:
   --all                 (list) every conversation, across pages
   --text TEXT           (reply) the message, markdown like an agent reply
   --author NAME         (reply) a person writes, not the agent; (take-over) who answers
+  --from NAME           (take-over, hand-back) only if NAME answers now
 ${API_FLAGS_HELP}
 
 Examples:
@@ -56,14 +59,15 @@ const FLAGS = {
   all: { type: 'boolean' },
   text: { type: 'string' },
   author: { type: 'string' },
+  from: { type: 'string' },
 } as const;
 
 const ALLOWED: Record<string, string[]> = {
   list: ['widget-key', 'visitor-id', 'limit', 'starting-after', 'all'],
   show: [],
   reply: ['text', 'author'],
-  'take-over': ['author'],
-  'hand-back': [],
+  'take-over': ['author', 'from'],
+  'hand-back': ['from'],
   delete: [],
 };
 
@@ -124,7 +128,12 @@ export async function conversationsCommand(argv: string[]): Promise<void> {
   }
 
   if (command === 'take-over' || command === 'hand-back') {
-    const conversation = await api(client.conversations.update(id!, { taken_over_by: command === 'take-over' ? values.author! : null }));
+    // Taking over from whoever answers is the mistake to prevent (two people each thinking they answer),
+    // so take-over is on condition that the agent answers, or --from's person; a hand-back is not,
+    // unless asked.
+    const condition = values.from !== undefined ? { if_taken_over_by: values.from } : command === 'take-over' ? { if_taken_over_by: null } : {};
+    const conversation = await api(client.conversations.update(id!, { taken_over_by: command === 'take-over' ? values.author! : null, ...condition }), (err) =>
+      err.type === 'takeover_conflict' ? `run kataven conversations show ${id} to read it, then ${command} again with --from and the name it shows` : undefined);
     if (values.json) return printJson(conversation);
     console.log(conversation.taken_over_by
       ? `${conversation.taken_over_by} answers ${id} now; the agent is not called until you hand it back (kataven conversations hand-back ${id}).`

@@ -8,7 +8,7 @@ describe('kataven conversations --help', () => {
   it('describes every command and flag', async () => {
     const run = await kataven(['conversations', '--help']);
     expect(run.code).toBe(0);
-    for (const word of ['list', 'show', 'reply', 'take-over', 'hand-back', 'delete', '--widget-key', '--limit', '--starting-after', '--all', '--text', '--author', '--json', '--api-key', '--base-url']) {
+    for (const word of ['list', 'show', 'reply', 'take-over', 'hand-back', 'delete', '--widget-key', '--limit', '--starting-after', '--all', '--text', '--author', '--from', '--json', '--api-key', '--base-url']) {
       expect(run.stdout).toContain(word);
     }
   });
@@ -70,6 +70,25 @@ describe('kataven conversations against a hub', () => {
     expect(row).toMatch(/UTC\s+live\s+Sam\s+https:\/\/shop\.example$/);
     const back = await cli.run('hand-back', conv.id);
     expect(back.stdout.trim()).toBe(`The agent answers ${conv.id} again, from the visitor's next message.`);
+    expect((await cli.run('show', conv.id)).stdout).toMatch(/^answered by:\s+the agent$/m);
+  });
+
+  it("take-over replaces no colleague unless --from names them; hand-back --from checks who answers too", async () => {
+    const conv = await start();
+    expect((await cli.run('take-over', conv.id, '--author', 'Alex')).code).toBe(0);
+    const refused = await cli.run('take-over', conv.id, '--author', 'Sam');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('"Alex" answers this conversation now, not the agent');
+    expect(refused.stderr).toContain(`run kataven conversations show ${conv.id} to read it, then take-over again with --from and the name it shows`);
+    expect((await cli.run('show', conv.id)).stdout).toMatch(/^answered by:\s+Alex /m);
+    // Run again by Alex: already so, not a conflict.
+    expect((await cli.run('take-over', conv.id, '--author', 'Alex')).code).toBe(0);
+    const from = await cli.run('take-over', conv.id, '--author', 'Sam', '--from', 'Alex');
+    expect(from.code).toBe(0);
+    expect(from.stdout).toContain(`Sam answers ${conv.id} now`);
+    const staleBack = await cli.run('hand-back', conv.id, '--from', 'Alex');
+    expect([staleBack.code, staleBack.stderr.includes('"Sam" answers this conversation now, not "Alex"')]).toEqual([1, true]);
+    expect((await cli.run('hand-back', conv.id, '--from', 'Sam')).code).toBe(0);
     expect((await cli.run('show', conv.id)).stdout).toMatch(/^answered by:\s+the agent$/m);
   });
 
