@@ -67,7 +67,8 @@ export class Conversations extends APIResource {
    * (`null`). While a person has it, the visitor's messages are stored and the agent is not called; the
    * visitor's widget says who answers. Handed back, the agent answers the visitor's next message.
    * With `if_taken_over_by` (who you saw answering; `null`: the agent) it changes only if that is still
-   * so, and throws a `conflict` KatavenError naming who answers now otherwise.
+   * so (or already is what you ask), and otherwise throws a `ConflictError` of type `takeover_conflict`
+   * whose message names who answers now; it is not retried.
    *
    * @example
    * await client.conversations.update('conv_…', { taken_over_by: 'Sam', if_taken_over_by: null }); // the agent stops answering, unless someone took over first
