@@ -26,8 +26,7 @@ export const STEPS = [
   // The loader parses its own src; an inline script has none, so the loader's URL stands in.
   { name: 'new URL(…).origin', code: "var hub = new URL('{{HUB}}/widget/v1/loader.js').origin" },
   { name: "createElement('iframe')", code: "var f = d.createElement('iframe')", native: true },
-  // A method, but one the profile gives no frame of its own (V8 calls it without one), so not `native`.
-  { name: "setAttribute('sandbox', …)", code: "f.setAttribute('sandbox', 'allow-scripts allow-same-origin allow-forms allow-popups allow-popups-to-escape-sandbox')" },
+  { name: 'sandbox', code: "f.sandbox = 'allow-scripts allow-same-origin allow-forms allow-popups allow-popups-to-escape-sandbox'" },
   { name: 'allow, src', code: "f.allow = 'clipboard-write'; f.src = '{{HUB}}/widget/v1/frame?k={{KEY}}&o=' + location.origin" },
   { name: 'onload', code: 'f.onload = function () {}' },
   { name: 'style, first setProperty', code: "f.style.setProperty('position', 'fixed', 'important')" },
