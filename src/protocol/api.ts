@@ -344,11 +344,15 @@ export const ListConversationsQuery = Type.Object(
 );
 export type ListConversationsParams = Static<typeof ListConversationsQuery>;
 
+/** A person's name as the visitor's widget shows it: who wrote a reply, who answers. */
+const personName = (options: { description?: string } = {}) => Type.String({ minLength: 1, maxLength: 100, examples: ['Sam'], ...options });
+/** A person's name, or null for the agent: who answers a conversation. */
+const answerer = (description: string) => Type.Union([personName(), Type.Null()], { description });
+
 export const CreateConversationMessageBody = Type.Object(
   {
     text: Type.String({ minLength: 1, maxLength: MAX_AGENT_REPLY_LENGTH, description: 'Markdown, as an agent reply', examples: ['Sorry for the wait: your order shipped this morning.'] }),
-    author_name: Type.Optional(Type.String({
-      minLength: 1, maxLength: 100, examples: ['Sam'],
+    author_name: Type.Optional(personName({
       description: 'Given: a person who took over writes (role person), shown by this name. Absent: the agent answers (role agent)',
     })),
   },
@@ -358,12 +362,10 @@ export type CreateConversationMessageParams = Static<typeof CreateConversationMe
 
 export const UpdateConversationBody = Type.Object(
   {
-    taken_over_by: Type.Union([Type.String({ minLength: 1, maxLength: 100, examples: ['Sam'] }), Type.Null()], {
-      description: "A person's name: they take over, and the agent is not called for the visitor's messages until null hands the conversation back",
-    }),
-    if_taken_over_by: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 100, examples: ['Sam'] }), Type.Null()], {
-      description: 'Change it only if this person answers now (null: only if the agent does), else 409 conflict naming who does: two people taking over at once cannot both believe they answer',
-    })),
+    taken_over_by: answerer("A person's name: they take over, and the agent is not called for the visitor's messages until null hands the conversation back"),
+    if_taken_over_by: Type.Optional(answerer(
+      'Change it only if this person answers now (null: only if the agent does) or already is what taken_over_by asks; else 409 takeover_conflict naming who does: two people taking over at once cannot both believe they answer',
+    )),
   },
   { additionalProperties: false },
 );
